@@ -1,0 +1,158 @@
+/*
+ * decode.c - `darkfleet decode`: one JSON object per AIS message (or per
+ * table row), in input order, with gpsd's keys and values.
+ *
+ * gpsd joins the two parts of a type 24 static report: it prints nothing
+ * for part A and one object for a part B whose part A it has seen.  So that
+ * `decode --unscaled` diffs cleanly against `gpsdecode -u -j`, a part B is
+ * printed with its part A's name when one was seen (a small ring per MMSI,
+ * as gpsd keeps); each part is also printed on its own with a "partno" key,
+ * which gpsd leaves out.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define S24_RING 16
+
+struct decode {
+    struct df_buf out;
+    unsigned flags;
+    int failed;
+    struct {
+        uint32_t mmsi;
+        char name[21];
+    } s24[S24_RING];
+    unsigned s24_next;
+};
+
+static int on_msg(const struct df_msg *m, void *ud)
+{
+    struct decode *d = ud;
+
+    if (m->type == 24) {
+        unsigned i;
+        if (m->u.s24.partno == 0) {
+            d->s24[d->s24_next].mmsi = m->mmsi;
+            memcpy(d->s24[d->s24_next].name, m->u.s24.shipname, 21);
+            d->s24_next = (d->s24_next + 1) % S24_RING;
+        } else {
+            for (i = 0; i < S24_RING; i++) {
+                if (d->s24[i].mmsi == m->mmsi && m->mmsi != 0) {
+                    struct df_msg joined = *m;
+                    memcpy(joined.u.s24.shipname, d->s24[i].name, 21);
+                    d->s24[i].mmsi = 0;
+                    if (joined.u.s24.shipname[0]) {
+                        df_msg_json(&d->out, &joined, d->flags);
+                        df_buf_append(&d->out, "\n", 1);
+                        goto flush;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    df_msg_json(&d->out, m, d->flags);
+    df_buf_append(&d->out, "\n", 1);
+flush:
+    if (cli_out_flush(&d->out, 0) != 0) {
+        d->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_rec(const struct df_rec *r, void *ud)
+{
+    struct decode *d = ud;
+
+    df_rec_json(&d->out, r, d->flags);
+    df_buf_append(&d->out, "\n", 1);
+    if (cli_out_flush(&d->out, 0) != 0) {
+        d->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: darkfleet decode [--unscaled] [--text] [--stats] "
+          "[--no-checksum] [INPUT...]\n"
+          "  One JSON object per AIS message with gpsd's keys, as "
+          "gpsdecode -j prints\n"
+          "  (--unscaled: as gpsdecode -u -j).  INPUT is a file (NMEA, "
+          "MarineCadastre or\n"
+          "  DMA CSV; plain, .gz, .zst, .xz, .bz2 or .zip) or - for "
+          "standard input.\n"
+          "  --text         add gpsd's *_text labels\n"
+          "  --stats        print counts of what was read and dropped on "
+          "standard error\n"
+          "  --no-checksum  accept sentences whose checksum fails\n",
+          f);
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    struct decode *d = calloc(1, sizeof *d);
+    struct cli_reader_opts ro;
+    struct cli_sink sink;
+    struct df_stats st;
+    char **inputs;
+    int i, n = 0, stats = 0, rc;
+
+    if (!d) {
+        cli_err("out of memory");
+        return 1;
+    }
+    inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) {
+        free(d);
+        cli_err("out of memory");
+        return 1;
+    }
+    memset(&ro, 0, sizeof ro);
+    memset(&st, 0, sizeof st);
+    d->flags = DF_JSON_SCALED;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--unscaled") == 0 || strcmp(a, "-u") == 0) {
+            d->flags &= ~(unsigned)DF_JSON_SCALED;
+        } else if (strcmp(a, "--text") == 0) {
+            d->flags |= DF_JSON_TEXT;
+        } else if (strcmp(a, "--stats") == 0) {
+            stats = 1;
+        } else if (strcmp(a, "--no-checksum") == 0) {
+            ro.skip_checksum = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            free(inputs);
+            free(d);
+            return 0;
+        } else if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++)
+                inputs[n++] = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_err("decode: unknown option '%s' (see darkfleet decode "
+                    "--help)", a);
+            free(inputs);
+            free(d);
+            return 2;
+        } else {
+            inputs[n++] = argv[i];
+        }
+    }
+    sink.msg = on_msg;
+    sink.rec = on_rec;
+    sink.ud = d;
+    rc = cli_read_inputs(inputs, n, &ro, &sink, &st);
+    if (cli_out_flush(&d->out, 1) != 0 || d->failed)
+        rc = 1;
+    if (stats)
+        cli_print_stats(&st);
+    df_buf_free(&d->out);
+    free(inputs);
+    free(d);
+    return rc;
+}

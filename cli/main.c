@@ -1,0 +1,49 @@
+/*
+ * main.c - the darkfleet command: dispatch to a subcommand.
+ *
+ * Data goes to standard output, diagnostics to standard error; an input
+ * that cannot be used at all gets one error line and a non-zero exit
+ * (1 for bad input, 2 for a bad command line).
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: darkfleet COMMAND [OPTIONS] [INPUT...]\n"
+          "\n"
+          "Turns raw AIS into ranked, explainable leads for sanctions "
+          "investigations.\n"
+          "\n"
+          "commands:\n"
+          "  decode    one JSON object per AIS message, with gpsd's keys\n"
+          "  version   print the version\n"
+          "\n"
+          "Run 'darkfleet COMMAND --help' for a command's options.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "decode") == 0)
+        return cmd_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("darkfleet %s\n", DF_VERSION_STRING);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    cli_err("unknown command '%s' (see darkfleet --help)", cmd);
+    return 2;
+}

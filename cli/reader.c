@@ -1,0 +1,223 @@
+/*
+ * reader.c - every input an analyst has, as one stream of messages and
+ * records: files and standard input, plain or compressed (detected by
+ * df_input from magic bytes), NMEA or CSV (detected by df_detect_format
+ * from the first bytes).  Lines are cut here and handed to the framer or
+ * the CSV reader; the caps on line length live in those.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_BLOCK (1u << 20)
+#define SNIFF_BYTES 8192
+
+struct csv_state {
+    struct df_csv *csv;
+    const struct cli_sink *sink;
+    char *carry;
+    size_t ncarry, cap;
+    int overlong;
+    int failed;             /* header names no known columns */
+    int stop;
+};
+
+#define CSV_MAX_LINE 65536
+
+/* Cuts [buf, buf+len) into lines for the CSV reader, carrying a partial
+ * line over to the next call. */
+static void csv_feed(struct csv_state *cs, const char *buf, size_t len,
+                     int final)
+{
+    const char *p = buf, *end = buf + len;
+    struct df_rec rec;
+
+    while (p < end && !cs->failed && !cs->stop) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *line = p;
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        int rc;
+
+        if (!nl && !final) {
+            if (cs->overlong || cs->ncarry + n > CSV_MAX_LINE) {
+                cs->overlong = 1;
+                cs->ncarry = 0;
+            } else {
+                memcpy(cs->carry + cs->ncarry, p, n);
+                cs->ncarry += n;
+            }
+            return;
+        }
+        p = nl ? nl + 1 : end;
+        if (cs->overlong) {
+            cs->overlong = 0;
+            ((struct df_stats *)df_csv_stats(cs->csv))->drop_line_too_long++;
+            continue;
+        }
+        if (cs->ncarry) {
+            if (cs->ncarry + n > CSV_MAX_LINE) {
+                cs->ncarry = 0;
+                continue;
+            }
+            memcpy(cs->carry + cs->ncarry, line, n);
+            n += cs->ncarry;
+            line = cs->carry;
+            cs->ncarry = 0;
+        }
+        rc = df_csv_line(cs->csv, line, n, &rec);
+        if (rc < 0)
+            cs->failed = 1;
+        else if (rc == 1 && cs->sink->rec &&
+                 cs->sink->rec(&rec, cs->sink->ud))
+            cs->stop = 1;
+    }
+    if (final && cs->ncarry && !cs->failed && !cs->stop) {
+        int rc = df_csv_line(cs->csv, cs->carry, cs->ncarry, &rec);
+        cs->ncarry = 0;
+        if (rc < 0)
+            cs->failed = 1;
+        else if (rc == 1 && cs->sink->rec)
+            cs->sink->rec(&rec, cs->sink->ud);
+    }
+}
+
+static int read_one(const char *path, const struct cli_reader_opts *opts,
+                    const struct cli_sink *sink, struct df_stats *st,
+                    char *buf)
+{
+    struct df_input *in = NULL;
+    struct df_nmea *nm = NULL;
+    struct csv_state cs;
+    char err[512];
+    size_t have = 0;
+    long n;
+    enum df_format fmt;
+    int rc = 0, eof = 0, stop = 0;
+
+    memset(&cs, 0, sizeof cs);
+    if (df_input_open(&in, path, err, sizeof err) != DF_OK) {
+        cli_err("%s", err);
+        return 1;
+    }
+    /* Sniff the format from the first bytes. */
+    while (have < SNIFF_BYTES) {
+        n = df_input_read(in, buf + have, SNIFF_BYTES - have);
+        if (n <= 0) {
+            eof = n == 0 ? 1 : -1;
+            break;
+        }
+        have += (size_t)n;
+    }
+    fmt = df_detect_format(buf, have);
+    if (fmt == DF_FMT_UNKNOWN) {
+        if (have == 0 && eof == 1)
+            goto done;          /* an empty input is not an error */
+        if (eof < 0) {
+            cli_err("%s", df_input_error(in));
+        } else {
+            cli_err("%s: unknown input format (expected NMEA 0183 AIS, "
+                    "MarineCadastre CSV or DMA CSV)",
+                    strcmp(path, "-") == 0 ? "standard input" : path);
+        }
+        rc = 1;
+        goto done;
+    }
+    if (fmt == DF_FMT_NMEA) {
+        struct df_nmea_opts no;
+        memset(&no, 0, sizeof no);
+        no.skip_checksum = opts->skip_checksum;
+        nm = df_nmea_new(&no);
+        if (!nm) {
+            cli_err("out of memory");
+            rc = 1;
+            goto done;
+        }
+    } else {
+        cs.csv = df_csv_new();
+        cs.cap = CSV_MAX_LINE;
+        cs.carry = malloc(cs.cap);
+        cs.sink = sink;
+        if (!cs.csv || !cs.carry) {
+            cli_err("out of memory");
+            rc = 1;
+            goto done;
+        }
+    }
+    for (;;) {
+        if (have) {
+            if (nm)
+                stop = df_nmea_feed(nm, buf, have, sink->msg, sink->ud);
+            else
+                csv_feed(&cs, buf, have, 0);
+            have = 0;
+            if (stop || cs.stop)
+                break;
+            if (cs.failed) {
+                cli_err("%s: %s", path, df_csv_error(cs.csv));
+                rc = 1;
+                break;
+            }
+        }
+        if (eof)
+            break;
+        n = df_input_read(in, buf, READ_BLOCK);
+        if (n < 0) {
+            eof = -1;
+            continue;
+        }
+        if (n == 0) {
+            eof = 1;
+            continue;
+        }
+        have = (size_t)n;
+    }
+    if (nm && !stop)
+        df_nmea_flush(nm, sink->msg, sink->ud);
+    if (cs.csv && !cs.stop && !cs.failed) {
+        csv_feed(&cs, "", 0, 1);
+        if (cs.failed) {
+            cli_err("%s: %s", path, df_csv_error(cs.csv));
+            rc = 1;
+        }
+    }
+    if (eof < 0) {
+        cli_err("%s", df_input_error(in));
+        rc = 1;
+    }
+done:
+    if (nm) {
+        df_stats_add(st, df_nmea_stats(nm));
+        df_nmea_free(nm);
+    }
+    if (cs.csv) {
+        df_stats_add(st, df_csv_stats(cs.csv));
+        df_csv_free(cs.csv);
+    }
+    free(cs.carry);
+    df_input_free(in);
+    return rc;
+}
+
+int cli_read_inputs(char **inputs, int ninputs,
+                    const struct cli_reader_opts *opts,
+                    const struct cli_sink *sink, struct df_stats *st)
+{
+    static char *stdin_only[] = {"-"};
+    char *buf = malloc(READ_BLOCK);
+    int i, rc = 0;
+
+    if (!buf) {
+        cli_err("out of memory");
+        return 1;
+    }
+    if (ninputs == 0) {
+        inputs = stdin_only;
+        ninputs = 1;
+    }
+    for (i = 0; i < ninputs; i++)
+        if (read_one(inputs[i], opts, sink, st, buf) != 0)
+            rc = 1;
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* util.c - output buffering, error lines and --stats for the CLI. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+void cli_err(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("darkfleet: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_out_flush(struct df_buf *b, int force)
+{
+    if (b->oom) {
+        cli_err("out of memory");
+        return -1;
+    }
+    if (b->len == 0 || (!force && b->len < (1u << 16)))
+        return 0;
+    if (fwrite(b->data, 1, b->len, stdout) != b->len) {
+        cli_err("writing output: %s", strerror(errno));
+        return -1;
+    }
+    b->len = 0;
+    if (force && fflush(stdout) != 0) {
+        cli_err("writing output: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void print_one(const char *name, const char *label, uint64_t v,
+                      void *ud)
+{
+    (void)ud;
+    if (v || strcmp(name, "lines") == 0 || strcmp(name, "messages") == 0)
+        fprintf(stderr, "%12llu  %-22s %s\n", (unsigned long long)v, name,
+                label);
+}
+
+void cli_print_stats(const struct df_stats *st)
+{
+    df_stats_each(st, print_one, NULL);
+}

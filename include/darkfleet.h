@@ -1,0 +1,559 @@
+/*
+ * darkfleet.h - the only public header of libdarkfleet.
+ *
+ * libdarkfleet turns raw AIS (ITU-R M.1371-5 carried in NMEA 0183 / IEC
+ * 61162-1 sentences, or decoded CSV tables) into typed messages and, in later
+ * stages, into tracks and events.  The library never prints, never exits,
+ * never opens a socket and never allocates per message on the hot path: the
+ * CLI in cli/ does all of that.
+ *
+ * Conventions that hold for the whole API:
+ *  - Values stay in AIS wire units (lon/lat in 1/10000 minute, speed in
+ *    1/10 knot, course in 1/10 degree) until output.  The not-available
+ *    sentinels (lon 181 deg, lat 91 deg, speed 1023, course 3600, heading 511)
+ *    are kept as they arrive; DF_*_NA below name them.
+ *  - Functions that can fail return enum df_err; DF_OK is 0.
+ *  - Bad input is data, not failure: it bumps a counter in struct df_stats.
+ *  - Pointers passed in are borrowed for the duration of the call unless a
+ *    comment says otherwise; pointers handed out are owned by the library
+ *    object that produced them and stay valid until the next call on it.
+ */
+#ifndef DARKFLEET_H
+#define DARKFLEET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DF_VERSION_MAJOR 0
+#define DF_VERSION_MINOR 1
+#define DF_VERSION_PATCH 0
+#define DF_VERSION_STRING "0.1.0"
+
+struct df_buf; /* a growable output buffer, defined below */
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                             */
+/* ------------------------------------------------------------------ */
+
+/* One table for codes and messages (libuv's UV_ERRNO_MAP). */
+#define DF_ERR_MAP(XX)                                                   \
+    XX(OK, "success")                                                    \
+    XX(NOMEM, "out of memory")                                           \
+    XX(IO, "input/output error")                                         \
+    XX(INVAL, "invalid argument")                                        \
+    XX(FORMAT, "unknown or unusable input format")                       \
+    XX(CORRUPT, "input is truncated or corrupt")                         \
+    XX(LIMIT, "a configured limit was reached")                          \
+    XX(DB, "database error")
+
+enum df_err {
+#define XX(code, msg) DF_##code,
+    DF_ERR_MAP(XX)
+#undef XX
+    DF_ERR_COUNT
+};
+
+/* Returns a static string describing err; never NULL. */
+const char *df_strerror(enum df_err err);
+
+/* ------------------------------------------------------------------ */
+/* Statistics                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every counter the readers keep, with its label.  Drop reasons are
+ * counters whose name starts with "drop_" or "skip_"; the CLI prints all
+ * non-zero counters for --stats.
+ */
+#define DF_STATS_MAP(XX)                                                   \
+    XX(lines, "lines read")                                                \
+    XX(bytes, "bytes read")                                                \
+    XX(sentences, "AIS sentences framed")                                  \
+    XX(messages, "AIS messages decoded")                                   \
+    XX(records, "records produced")                                        \
+    XX(skip_blank, "blank lines")                                          \
+    XX(skip_comment, "comment lines")                                      \
+    XX(skip_not_ais, "non-AIS sentences (GPS, $PGHP, alarms, ...)")        \
+    XX(drop_line_too_long, "lines longer than the line cap")               \
+    XX(drop_checksum, "sentences with a bad checksum")                     \
+    XX(drop_no_checksum, "sentences without a checksum")                   \
+    XX(drop_malformed, "malformed sentences (fields, counts, armoring)")   \
+    XX(drop_tag_block, "malformed tag blocks (sentence kept)")             \
+    XX(drop_fragment_orphan, "fragments evicted without their message")    \
+    XX(drop_fragment_order, "fragments out of sequence")                   \
+    XX(drop_fragment_overflow, "multipart messages too long")              \
+    XX(drop_empty_payload, "sentences with an empty payload")              \
+    XX(drop_bad_type, "messages of unknown type (0, 28-63)")               \
+    XX(drop_short, "messages shorter than their type requires")            \
+    XX(drop_long, "messages longer than their type allows")                \
+    XX(drop_type24_part, "type 24 with an unknown part number")            \
+    XX(drop_duplicate, "duplicates heard by several stations")             \
+    XX(drop_out_of_order, "records older than the reorder window")         \
+    XX(drop_csv_row, "CSV rows that could not be parsed")                  \
+    XX(drop_csv_field, "CSV fields with unusable values (row kept)")       \
+    XX(drop_feed_overflow, "bytes dropped from a flooding feed")
+
+struct df_stats {
+#define XX(name, label) uint64_t name;
+    DF_STATS_MAP(XX)
+#undef XX
+};
+
+/* Calls fn(name, label, value, ud) for each counter in table order. */
+void df_stats_each(const struct df_stats *s,
+                   void (*fn)(const char *name, const char *label,
+                              uint64_t value, void *ud),
+                   void *ud);
+
+/* Adds every counter of src into dst. */
+void df_stats_add(struct df_stats *dst, const struct df_stats *src);
+
+/* ------------------------------------------------------------------ */
+/* Decoded AIS messages (ITU-R M.1371-5), wire units                  */
+/* ------------------------------------------------------------------ */
+
+#define DF_TIME_NONE INT64_MIN /* receive time unknown */
+
+#define DF_LON_NA (181 * 600000)  /* 1/10000 min */
+#define DF_LAT_NA (91 * 600000)
+#define DF_SPEED_NA 1023          /* 1/10 kn */
+#define DF_COURSE_NA 3600         /* 1/10 deg */
+#define DF_HEADING_NA 511
+#define DF_MAX_PAYLOAD_BITS 1008  /* 5 slots; longest legal message */
+
+/* Six-bit text fields, NUL-terminated, trimmed as gpsd trims them:
+ * cut at the first '@', then trailing spaces and '@' removed. */
+
+struct df_pos {            /* types 1, 2, 3: Class A position report */
+    uint8_t status;        /* navigational status 0-15 */
+    int8_t turn;           /* rate of turn, ROT_AIS -128..127 */
+    uint16_t speed;        /* 1/10 kn, 1023 = n/a */
+    uint8_t accuracy;
+    int32_t lon;           /* 1/10000 min */
+    int32_t lat;
+    uint16_t course;       /* 1/10 deg, 3600 = n/a */
+    uint16_t heading;      /* deg, 511 = n/a */
+    uint8_t second;
+    uint8_t maneuver;
+    uint8_t raim;
+    uint32_t radio;
+};
+
+struct df_base {           /* types 4, 11: base station / UTC report */
+    uint16_t year;
+    uint8_t month, day, hour, minute, second;
+    uint8_t accuracy;
+    int32_t lon, lat;      /* 1/10000 min */
+    uint8_t epfd;
+    uint8_t raim;
+    uint32_t radio;
+};
+
+struct df_static {         /* type 5: static and voyage related data */
+    uint8_t ais_version;
+    uint32_t imo;
+    char callsign[8];
+    char shipname[21];
+    uint8_t shiptype;
+    uint16_t to_bow, to_stern;
+    uint8_t to_port, to_starboard;
+    uint8_t epfd;
+    uint8_t month, day, hour, minute; /* ETA */
+    uint8_t draught;       /* 1/10 m */
+    char destination[21];
+    uint8_t dte;
+};
+
+/* Types 6, 8, 17, 25, 26: binary payloads.  The application data stays
+ * as bits; df_app_* helpers interpret known DAC/FI pairs at output. */
+struct df_binary {
+    uint8_t seqno;         /* 6 */
+    uint32_t dest_mmsi;    /* 6, 25, 26 */
+    uint8_t retransmit;    /* 6 */
+    uint16_t dac;          /* 6, 8 */
+    uint8_t fid;           /* 6, 8 */
+    uint8_t addressed;     /* 25, 26 */
+    uint8_t structured;    /* 25, 26 */
+    uint16_t app_id;       /* 25, 26: dac << 6 | fid when structured */
+    int32_t lon, lat;      /* 17: 1/10 min */
+    uint32_t radio;        /* 26 */
+    uint16_t bitcount;     /* bits in data */
+    uint8_t data[128];     /* MSB first */
+};
+
+struct df_ack {            /* types 7, 13 */
+    uint32_t mmsi[4];
+    uint8_t seqno[4];
+    uint8_t count;         /* acknowledged stations present, 1-4 */
+};
+
+struct df_sar {            /* type 9: SAR aircraft position */
+    uint16_t alt;          /* m, 4095 = n/a */
+    uint16_t speed;        /* kn, 1023 = n/a */
+    uint8_t accuracy;
+    int32_t lon, lat;
+    uint16_t course;
+    uint8_t second;
+    uint8_t regional;
+    uint8_t dte;
+    uint8_t assigned;
+    uint8_t raim;
+    uint32_t radio;
+};
+
+struct df_text {           /* types 10 (no text), 12, 14 */
+    uint8_t seqno;
+    uint32_t dest_mmsi;
+    uint8_t retransmit;
+    char text[158];        /* up to 156 six-bit characters */
+};
+
+struct df_interrogation {  /* type 15 */
+    uint32_t mmsi1;
+    uint8_t type1_1;
+    uint16_t offset1_1;
+    uint8_t type1_2;
+    uint16_t offset1_2;
+    uint32_t mmsi2;
+    uint8_t type2_1;
+    uint16_t offset2_1;
+};
+
+struct df_assign {         /* type 16 */
+    uint32_t mmsi1;
+    uint16_t offset1, increment1;
+    uint32_t mmsi2;
+    uint16_t offset2, increment2;
+};
+
+struct df_classb {         /* types 18, 19 */
+    uint8_t reserved;
+    uint16_t speed;
+    uint8_t accuracy;
+    int32_t lon, lat;
+    uint16_t course;
+    uint16_t heading;
+    uint8_t second;
+    uint8_t regional;
+    uint8_t cs, display, dsc, band, msg22; /* 18 */
+    uint8_t assigned;
+    uint8_t raim;
+    uint32_t radio;        /* 18 */
+    char shipname[21];     /* 19 */
+    uint8_t shiptype;      /* 19 */
+    uint16_t to_bow, to_stern;
+    uint8_t to_port, to_starboard;
+    uint8_t epfd;          /* 19 */
+    uint8_t dte;           /* 19 */
+};
+
+struct df_slots {          /* type 20: data link management */
+    struct {
+        uint16_t offset;
+        uint8_t number;
+        uint8_t timeout;
+        uint16_t increment;
+    } slot[4];
+};
+
+struct df_aton {           /* type 21: aid to navigation */
+    uint8_t aid_type;
+    char name[35];         /* 20 characters plus up to 14 extension */
+    uint8_t accuracy;
+    int32_t lon, lat;
+    uint16_t to_bow, to_stern;
+    uint8_t to_port, to_starboard;
+    uint8_t epfd;
+    uint8_t second;
+    uint8_t off_position;
+    uint8_t regional;
+    uint8_t raim;
+    uint8_t virtual_aid;
+    uint8_t assigned;
+};
+
+struct df_chanmgmt {       /* type 22: channel management */
+    uint16_t channel_a, channel_b;
+    uint8_t txrx;
+    uint8_t power;
+    int32_t ne_lon, ne_lat, sw_lon, sw_lat; /* 1/10 min, when !addressed */
+    uint32_t dest1, dest2;                  /* when addressed */
+    uint8_t addressed;
+    uint8_t band_a, band_b;
+    uint8_t zonesize;
+};
+
+struct df_groupassign {    /* type 23: group assignment */
+    int32_t ne_lon, ne_lat, sw_lon, sw_lat; /* 1/10 min */
+    uint8_t stationtype;
+    uint8_t shiptype;
+    uint8_t txrx;
+    uint8_t interval;
+    uint8_t quiet;
+};
+
+struct df_static24 {       /* type 24: static data report, part A or B */
+    uint8_t partno;        /* 0 = A (name), 1 = B (the rest) */
+    char shipname[21];     /* A */
+    uint8_t shiptype;      /* B */
+    char vendorid[8];      /* B: 3 chars (+ model/serial) or 7 chars */
+    uint8_t model;
+    uint32_t serial;
+    char callsign[8];
+    uint16_t to_bow, to_stern;       /* B, ship */
+    uint8_t to_port, to_starboard;
+    uint32_t mothership_mmsi;        /* B, auxiliary craft (MMSI 98...) */
+};
+
+struct df_longrange {      /* type 27: long-range position report */
+    uint8_t accuracy;
+    uint8_t raim;
+    uint8_t status;
+    int32_t lon, lat;      /* 1/10 min */
+    uint16_t speed;        /* kn, 63 = n/a */
+    uint16_t course;       /* deg, 511 = n/a */
+    uint8_t gnss;
+};
+
+/*
+ * One decoded message.  The decoder fills every field of the member of u
+ * that its type selects and leaves the others untouched.
+ */
+struct df_msg {
+    int64_t rx_ms;         /* receive time, ms since the epoch, or
+                            * DF_TIME_NONE */
+    uint32_t mmsi;
+    uint8_t type;          /* 1-27 */
+    uint8_t repeat;
+    char channel;          /* radio channel as framed ('A', 'B', ...), or 0 */
+    uint16_t nbits;        /* payload length in bits */
+    union {
+        struct df_pos pos;               /* 1, 2, 3 */
+        struct df_base base;             /* 4, 11 */
+        struct df_static stat;           /* 5 */
+        struct df_binary bin;            /* 6, 8, 17, 25, 26 */
+        struct df_ack ack;               /* 7, 13 */
+        struct df_sar sar;               /* 9 */
+        struct df_text text;             /* 10, 12, 14 */
+        struct df_interrogation inter;   /* 15 */
+        struct df_assign assign;         /* 16 */
+        struct df_classb cb;             /* 18, 19 */
+        struct df_slots slots;           /* 20 */
+        struct df_aton aton;             /* 21 */
+        struct df_chanmgmt chan;         /* 22 */
+        struct df_groupassign group;     /* 23 */
+        struct df_static24 s24;          /* 24 */
+        struct df_longrange lr;          /* 27 */
+    } u;
+};
+
+/*
+ * Decodes one de-armored payload: bits holds nbits bits, MSB first, packed
+ * into bytes (bits past nbits are ignored).  Fills *out except out->rx_ms and
+ * out->channel.  Returns 1 on success; 0 if the payload cannot be a message,
+ * after bumping the counter in *st that says why.  Never allocates.
+ */
+int df_ais_decode(const uint8_t *bits, size_t nbits, struct df_msg *out,
+                  struct df_stats *st);
+
+/* ------------------------------------------------------------------ */
+/* Normalized records: one shape for every source                     */
+/* ------------------------------------------------------------------ */
+
+/* Which groups of fields a record carries. */
+#define DF_REC_POS 0x01     /* lon, lat, speed, course, heading, status */
+#define DF_REC_STATIC 0x02  /* any of the identity/voyage fields below */
+
+/*
+ * A position or identity record, as every source yields it: an AIS
+ * message of type 1-3, 5, 18, 19, 24 or 27, or a row of a CSV table.
+ * Units are AIS wire units; a field whose value is not available holds the
+ * AIS sentinel (DF_LON_NA, DF_SPEED_NA, ...; 0 or "" for the static fields).
+ */
+struct df_rec {
+    int64_t t_ms;          /* receive time, ms since epoch, or DF_TIME_NONE */
+    uint32_t mmsi;
+    uint8_t msgtype;       /* AIS message type, or 0 for a table row */
+    uint8_t has;           /* DF_REC_* */
+    char cls;              /* transceiver class 'A' or 'B', 0 if unknown */
+    uint8_t status;        /* navigational status, 15 = not defined */
+    int32_t lon, lat;      /* 1/10000 min */
+    uint16_t speed;        /* 1/10 kn */
+    uint16_t course;       /* 1/10 deg */
+    uint16_t heading;      /* deg */
+    uint32_t imo;
+    char callsign[8];
+    char shipname[21];
+    char destination[21];
+    uint8_t shiptype;
+    uint16_t to_bow, to_stern;
+    uint8_t to_port, to_starboard;
+    uint16_t length_dm, width_dm; /* from tables that give only overall size,
+                                   * 0 if unknown */
+    uint8_t draught;       /* 1/10 m, 0 = n/a */
+};
+
+/* Fills *rec from a decoded message.  Returns 1 if the message carries a
+ * position or identity (types 1-3, 5, 18, 19, 24, 27), else 0. */
+int df_rec_from_msg(const struct df_msg *msg, struct df_rec *rec);
+
+/* Appends one JSON object for a record (no newline) with gpsd's key names
+ * ("mmsi", "lat", "lon", "speed", "course", "heading", "status",
+ * "shipname", ...) and a "time" key; flags as for df_msg_json(). */
+void df_rec_json(struct df_buf *b, const struct df_rec *rec, unsigned flags);
+
+/* ------------------------------------------------------------------ */
+/* Inputs: files, standard input, compressed streams and archives     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An input is a stream of decompressed bytes.  Compression is detected
+ * from magic bytes, never from the name: gzip, zstd, xz, bzip2, and zip
+ * archives with one or more members (read in order, each member ending
+ * with a line break).  Plain bytes pass through.
+ */
+struct df_input;
+
+/* Opens path, or standard input for "-".  On failure returns an error and
+ * writes a one-line message (naming the path) into err. */
+enum df_err df_input_open(struct df_input **out, const char *path, char *err,
+                          size_t errlen);
+/* Wraps an open descriptor (a pipe, a socket); name is used in messages.
+ * The descriptor is not closed by df_input_free(). */
+enum df_err df_input_open_fd(struct df_input **out, int fd, const char *name,
+                             char *err, size_t errlen);
+/*
+ * Reads up to len decompressed bytes into buf.  Returns the count, 0 at the
+ * end of the input, or -1 when the input is damaged or unreadable: the bytes
+ * returned before stay good, and df_input_error() says what went wrong.
+ */
+long df_input_read(struct df_input *in, char *buf, size_t len);
+const char *df_input_error(const struct df_input *in);
+/* Compressed bytes consumed so far and the compressed size when known
+ * (0 if not), for progress meters. */
+uint64_t df_input_pos(const struct df_input *in);
+uint64_t df_input_size(const struct df_input *in);
+void df_input_free(struct df_input *in);
+
+/* ------------------------------------------------------------------ */
+/* Format detection and CSV tables                                    */
+/* ------------------------------------------------------------------ */
+
+enum df_format {
+    DF_FMT_UNKNOWN = 0,
+    DF_FMT_NMEA,           /* NMEA 0183 with or without tag blocks, prefixes */
+    DF_FMT_CSV_MC,         /* MarineCadastre CSV (2015-2024 or 2025 names) */
+    DF_FMT_CSV_DMA,        /* Danish Maritime Authority CSV */
+};
+
+/* Guesses the format of a stream from its first decompressed bytes (up to
+ * a few KiB; more is ignored).  Never reads past len. */
+enum df_format df_detect_format(const char *buf, size_t len);
+const char *df_format_name(enum df_format f);
+
+struct df_csv; /* a CSV table reader: header mapping and counters */
+
+/* Creates a reader that takes its column map from the table's header line.
+ * Returns NULL when out of memory. */
+struct df_csv *df_csv_new(void);
+void df_csv_free(struct df_csv *c);
+
+/*
+ * Reads one line (without terminator; a trailing '\r' is ignored).  The
+ * first non-blank line must be the header.  Returns 1 and fills *rec for a
+ * data row, 0 for the header or a dropped row (counted), and -1 if the
+ * header names none of the columns darkfleet needs: df_csv_error() then
+ * says which columns it needs.
+ */
+int df_csv_line(struct df_csv *c, const char *line, size_t len,
+                struct df_rec *rec);
+const char *df_csv_error(const struct df_csv *c);
+enum df_format df_csv_dialect(const struct df_csv *c);
+const struct df_stats *df_csv_stats(const struct df_csv *c);
+
+/* ------------------------------------------------------------------ */
+/* NMEA 0183 framing                                                  */
+/* ------------------------------------------------------------------ */
+
+struct df_nmea_opts {
+    int skip_checksum;       /* accept sentences whose checksum fails */
+    unsigned max_pending;    /* multipart messages in flight (default 64) */
+    int64_t fragment_ttl_ms; /* evict partial messages older than this, by
+                              * receive time, when known (default 60000) */
+    unsigned max_line;       /* longest line accepted (default 4096) */
+};
+
+struct df_nmea; /* opaque framer: multipart state and counters */
+
+/* Creates a framer; opts may be NULL for the defaults.  Returns NULL when
+ * out of memory.  Free with df_nmea_free(). */
+struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts);
+void df_nmea_free(struct df_nmea *nm);
+
+/*
+ * Frames one line (without its line terminator; a trailing '\r' is
+ * ignored).  Returns 1 and fills *out when the line completes a message, 0
+ * otherwise.  Anything wrong with the line is counted, never fatal.  The
+ * line need not be NUL-terminated and is not kept after the call.
+ */
+int df_nmea_line(struct df_nmea *nm, const char *line, size_t len,
+                 struct df_msg *out);
+
+/*
+ * Frames a buffer of any size holding any number of lines, calling
+ * fn(msg, ud) for each message completed.  A line split across calls is
+ * carried over (up to max_line bytes).  If fn returns non-zero, framing stops
+ * and that value is returned; otherwise 0.  Call df_nmea_flush() at end of
+ * input to frame a last line that has no terminator.
+ */
+int df_nmea_feed(struct df_nmea *nm, const char *buf, size_t len,
+                 int (*fn)(const struct df_msg *msg, void *ud), void *ud);
+int df_nmea_flush(struct df_nmea *nm,
+                  int (*fn)(const struct df_msg *msg, void *ud), void *ud);
+
+/* The framer's counters, live; owned by nm. */
+const struct df_stats *df_nmea_stats(const struct df_nmea *nm);
+struct df_stats *df_nmea_stats_mut(struct df_nmea *nm);
+
+/* ------------------------------------------------------------------ */
+/* JSON output of messages (gpsd's keys and values)                   */
+/* ------------------------------------------------------------------ */
+
+/* A growable byte buffer; data is owned by the buffer.  Zero-initialise,
+ * then df_buf_free() when done. */
+struct df_buf {
+    char *data;
+    size_t len, cap;
+    int oom;               /* set once an append failed; appends then no-op */
+};
+void df_buf_free(struct df_buf *b);
+int df_buf_reserve(struct df_buf *b, size_t extra);
+void df_buf_append(struct df_buf *b, const char *s, size_t n);
+void df_buf_puts(struct df_buf *b, const char *s);
+void df_buf_printf(struct df_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Appends s as a JSON string literal (quoted, escaped). */
+void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
+
+#define DF_JSON_SCALED 1   /* gpsdecode -j; without: gpsdecode -u -j */
+#define DF_JSON_TEXT 2     /* add gpsd's *_text labels */
+
+/* Appends one JSON object for msg (no newline) in gpsd's key order, with a
+ * "time" key when msg->rx_ms is known. */
+void df_msg_json(struct df_buf *b, const struct df_msg *msg, unsigned flags);
+
+/* Formats ms since the epoch as UTC ISO 8601 with 'Z' and milliseconds
+ * when non-zero into out (at least 32 bytes). Returns the length. */
+size_t df_time_iso(int64_t ms, char *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DARKFLEET_H */

@@ -1,0 +1,773 @@
+/*
+ * nmea.c - framing of AIS sentences as real receivers and archives deliver
+ * them (NMEA 0183 / IEC 61162-1 !xxVDM and !xxVDO, NMEA 4.10 tag blocks).
+ *
+ * One line in, at most one message out.  The framer
+ *  - skips and counts what is not AIS: blank lines, comments, GPS and other
+ *    '$' sentences, alarms, receiver chatter;
+ *  - finds the receive time wherever a source puts it: a tag block "c:"
+ *    (seconds or milliseconds), a "<unix time> " or "[time]" or ISO 8601
+ *    line prefix, a USCG-style trailing ",<unix time>" field, or a Gatehouse
+ *    "$PGHP" header line that dates the sentence after it;
+ *  - verifies the checksum and the sentence's shape, applies fill bits;
+ *  - reassembles multipart messages keyed by (source, channel, sequence id),
+ *    or by tag block group, in a table of fixed size: a partial message
+ *    that is never completed is evicted and counted, never kept forever.
+ *
+ * Nothing here allocates after df_nmea_new().
+ */
+#include "darkfleet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sixbit.h"
+#include "util/timeutil.h"
+
+#define PENDING_CHARS 360   /* armored characters of one multipart message */
+#define BITS_BYTES 272      /* bytes of de-armored payload (2176 bits) */
+
+struct pending {
+    uint32_t src;           /* hash of the tag block source, or 0 */
+    uint32_t id;            /* sequence id, or tag block group id */
+    uint8_t by_group;       /* id is a tag block group id */
+    char channel;
+    uint8_t total, next;    /* fragment count and next fragment expected */
+    uint8_t used;
+    int64_t rx_ms;          /* receive time of the first fragment */
+    uint64_t born;          /* line number of the first fragment */
+    uint16_t nchars;
+    char chars[PENDING_CHARS];
+};
+
+struct df_nmea {
+    struct df_nmea_opts o;
+    struct df_stats st;
+    struct pending *pend;
+    uint64_t lineno;
+    int64_t next_rx_ms;     /* from a $PGHP header, for the next sentence */
+    char *carry;            /* partial line between df_nmea_feed() calls */
+    size_t ncarry;
+    int overlong;           /* discarding the rest of an overlong line */
+    uint8_t bits[BITS_BYTES + DF_BITS_PAD];
+};
+
+/* What a tag block and the line around the sentence tell about it. */
+struct meta {
+    int64_t rx_ms;
+    uint32_t src;
+    uint32_t group_id;
+    uint8_t group_num, group_total;
+};
+
+struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts)
+{
+    struct df_nmea *nm = calloc(1, sizeof *nm);
+
+    if (!nm)
+        return NULL;
+    if (opts)
+        nm->o = *opts;
+    if (nm->o.max_pending == 0)
+        nm->o.max_pending = 64;
+    if (nm->o.fragment_ttl_ms == 0)
+        nm->o.fragment_ttl_ms = 60000;
+    if (nm->o.max_line == 0)
+        nm->o.max_line = 4096;
+    nm->pend = calloc(nm->o.max_pending, sizeof *nm->pend);
+    nm->carry = malloc(nm->o.max_line + 1);
+    if (!nm->pend || !nm->carry) {
+        df_nmea_free(nm);
+        return NULL;
+    }
+    nm->next_rx_ms = DF_TIME_NONE;
+    return nm;
+}
+
+void df_nmea_free(struct df_nmea *nm)
+{
+    if (!nm)
+        return;
+    free(nm->pend);
+    free(nm->carry);
+    free(nm);
+}
+
+const struct df_stats *df_nmea_stats(const struct df_nmea *nm)
+{
+    return &nm->st;
+}
+
+struct df_stats *df_nmea_stats_mut(struct df_nmea *nm)
+{
+    return &nm->st;
+}
+
+/* ---- small bounded parsers over [p, end) -------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Parses an unsigned decimal of at most 18 digits; returns the number of
+ * characters used (0 if none). */
+static size_t parse_u64(const char *p, const char *end, uint64_t *v)
+{
+    size_t n = 0;
+    uint64_t x = 0;
+
+    while (p + n < end && n < 18 && p[n] >= '0' && p[n] <= '9') {
+        x = x * 10 + (uint64_t)(p[n] - '0');
+        n++;
+    }
+    *v = x;
+    return n;
+}
+
+/* Parses an epoch time "1452468552", "1452468552.938" or milliseconds
+ * "1327992119173" that fills [p, end) exactly.  Returns DF_TIME_NONE if it
+ * is not one.  Values under 10^9 are not taken for times. */
+static int64_t parse_epoch(const char *p, const char *end)
+{
+    uint64_t s, frac = 0;
+    size_t n = parse_u64(p, end, &s), k;
+    int64_t ms;
+
+    if (n < 9 || n > 13)
+        return DF_TIME_NONE;
+    p += n;
+    if (n <= 11) {                 /* seconds */
+        ms = (int64_t)s * 1000;
+        if (p < end && *p == '.') {
+            p++;
+            k = parse_u64(p, end, &frac);
+            if (k == 0)
+                return DF_TIME_NONE;
+            p += k;
+            while (k > 3) {
+                frac /= 10;
+                k--;
+            }
+            while (k < 3) {
+                frac *= 10;
+                k++;
+            }
+            ms += (int64_t)frac;
+        }
+    } else {                       /* milliseconds */
+        ms = (int64_t)s;
+    }
+    if (p != end || s < 1000000000ULL)
+        return DF_TIME_NONE;
+    return ms;
+}
+
+/* Parses "YYYY-MM-DD[T ]HH:MM:SS[.fff][Z]" filling [p, end), or returns
+ * DF_TIME_NONE. */
+static int64_t parse_iso(const char *p, const char *end)
+{
+    int v[6] = {0}, ms = 0;
+    static const char sep[] = "--T::";
+    int i, k;
+
+    for (i = 0; i < 6; i++) {
+        int width = i == 0 ? 4 : 2;
+        int x = 0;
+        for (k = 0; k < width; k++) {
+            if (p >= end || *p < '0' || *p > '9')
+                return DF_TIME_NONE;
+            x = x * 10 + (*p++ - '0');
+        }
+        v[i] = x;
+        if (i < 5) {
+            if (p >= end)
+                return DF_TIME_NONE;
+            if (*p != sep[i] && !(i == 2 && *p == ' '))
+                return DF_TIME_NONE;
+            p++;
+        }
+    }
+    if (p < end && *p == '.') {
+        int digits = 0;
+        p++;
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (digits < 3) {
+                ms = ms * 10 + (*p - '0');
+                digits++;
+            }
+            p++;
+        }
+        while (digits++ < 3)
+            ms *= 10;
+    }
+    if (p < end && *p == 'Z')
+        p++;
+    if (p != end)
+        return DF_TIME_NONE;
+    return df__utc_ms(v[0], v[1], v[2], v[3], v[4], v[5], ms);
+}
+
+/* FNV-1a of a tag block source name. */
+static uint32_t hash_src(const char *p, const char *end)
+{
+    uint32_t h = 2166136261u;
+
+    while (p < end)
+        h = (h ^ (unsigned char)*p++) * 16777619u;
+    return h ? h : 1;
+}
+
+/*
+ * Parses one tag block starting at p (which points at the opening
+ * backslash).  Returns the position after the closing backslash, or NULL
+ * if there is none.  A bad checksum or a field that cannot be read is
+ * counted; the fields that can be read are used all the same, since the
+ * sentence has its own checksum.
+ */
+static const char *parse_tag_block(struct df_nmea *nm, const char *p,
+                                   const char *end, struct meta *m)
+{
+    const char *q = p + 1, *close, *star = NULL, *f;
+    unsigned sum = 0;
+    int bad = 0;
+
+    close = memchr(q, '\\', (size_t)(end - q));
+    if (!close)
+        return NULL;
+    for (f = q; f < close; f++) {
+        if (*f == '*') {
+            star = f;
+            break;
+        }
+        sum ^= (unsigned char)*f;
+    }
+    if (!star || close - star != 3 || hexval(star[1]) < 0 ||
+        hexval(star[2]) < 0 ||
+        (unsigned)(hexval(star[1]) << 4 | hexval(star[2])) != sum)
+        bad = 1;
+    if (!star)
+        star = close;
+    /* Fields: "x:value" separated by commas (AisLib #103: split on the
+     * first colon only). */
+    for (f = q; f < star;) {
+        const char *fe = memchr(f, ',', (size_t)(star - f));
+        const char *val;
+        if (!fe)
+            fe = star;
+        if (fe - f >= 2 && f[1] == ':') {
+            val = f + 2;
+            switch (f[0]) {
+            case 'c': {
+                uint64_t t;
+                size_t n = parse_u64(val, fe, &t);
+                if (n == 0 || val + n != fe)
+                    bad = 1;
+                else if (t >= 100000000000ULL)   /* milliseconds */
+                    m->rx_ms = (int64_t)t;
+                else
+                    m->rx_ms = (int64_t)t * 1000;
+                break;
+            }
+            case 's':
+                m->src = hash_src(val, fe);
+                break;
+            case 'g': {   /* g:<num>-<total>-<group id> */
+                uint64_t a, b, c;
+                size_t n1 = parse_u64(val, fe, &a), n2, n3;
+                if (n1 && val + n1 < fe && val[n1] == '-') {
+                    n2 = parse_u64(val + n1 + 1, fe, &b);
+                    if (n2 && val + n1 + 1 + n2 < fe &&
+                        val[n1 + 1 + n2] == '-') {
+                        n3 = parse_u64(val + n1 + 2 + n2, fe, &c);
+                        if (n3 && a >= 1 && a <= b && b <= 9) {
+                            m->group_num = (uint8_t)a;
+                            m->group_total = (uint8_t)b;
+                            m->group_id = (uint32_t)c;
+                            break;
+                        }
+                    }
+                }
+                bad = 1;
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        f = fe + 1;
+    }
+    if (bad)
+        nm->st.drop_tag_block++;
+    return close + 1;
+}
+
+/* "$PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,..." dates the next sentence. */
+static void parse_pghp(struct df_nmea *nm, const char *p, const char *end)
+{
+    int v[7], i;
+    const char *f = p + 8;          /* after "$PGHP,1," */
+
+    if (end - p < 8 || p[6] != '1' || p[7] != ',')
+        return;
+    for (i = 0; i < 7; i++) {
+        uint64_t x;
+        size_t n = parse_u64(f, end, &x);
+        if (n == 0 || n > 4 || f + n >= end || f[n] != ',')
+            return;
+        v[i] = (int)x;
+        f += n + 1;
+    }
+    nm->next_rx_ms = df__utc_ms(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+}
+
+/* ---- multipart reassembly ------------------------------------------- */
+
+static struct pending *find_pending(struct df_nmea *nm, const struct meta *m,
+                                    uint32_t seqid, char channel)
+{
+    unsigned i;
+
+    for (i = 0; i < nm->o.max_pending; i++) {
+        struct pending *pe = &nm->pend[i];
+        if (!pe->used)
+            continue;
+        if (m->group_total) {
+            if (pe->by_group && pe->id == m->group_id)
+                return pe;
+        } else if (!pe->by_group && pe->id == seqid &&
+                   pe->channel == channel && pe->src == m->src) {
+            return pe;
+        }
+    }
+    return NULL;
+}
+
+/* Finds a free slot for a new multipart message, evicting partial
+ * messages that have outlived the time to live, or else the oldest. */
+static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
+{
+    struct pending *free_slot = NULL, *oldest = NULL;
+    unsigned i;
+
+    for (i = 0; i < nm->o.max_pending; i++) {
+        struct pending *pe = &nm->pend[i];
+        if (pe->used && rx_ms != DF_TIME_NONE && pe->rx_ms != DF_TIME_NONE &&
+            rx_ms - pe->rx_ms > nm->o.fragment_ttl_ms) {
+            pe->used = 0;
+            nm->st.drop_fragment_orphan += pe->next - 1;
+        }
+        if (!pe->used) {
+            if (!free_slot)
+                free_slot = pe;
+        } else if (!oldest || pe->born < oldest->born) {
+            oldest = pe;
+        }
+    }
+    if (free_slot)
+        return free_slot;
+    nm->st.drop_fragment_orphan += oldest->next - 1;
+    oldest->used = 0;
+    return oldest;
+}
+
+/* De-armors n payload characters into nm->bits.  Returns the number of
+ * bits, or -1 if a character is not a payload character. */
+static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
+{
+    uint8_t *o = nm->bits;
+    size_t i = 0, nbytes;
+    int a, b, c, d;
+
+    if (n * 6 > BITS_BYTES * 8)
+        return -2;
+    for (; i + 4 <= n; i += 4) {
+        a = df__armor((unsigned char)s[i]);
+        b = df__armor((unsigned char)s[i + 1]);
+        c = df__armor((unsigned char)s[i + 2]);
+        d = df__armor((unsigned char)s[i + 3]);
+        if ((a | b | c | d) < 0)
+            return -1;
+        *o++ = (uint8_t)(a << 2 | b >> 4);
+        *o++ = (uint8_t)(b << 4 | c >> 2);
+        *o++ = (uint8_t)(c << 6 | d);
+    }
+    if (i < n) {
+        uint32_t acc = 0;
+        unsigned k, left = (unsigned)(n - i);
+        for (k = 0; k < 4; k++) {
+            int v = 0;
+            if (k < left) {
+                v = df__armor((unsigned char)s[i + k]);
+                if (v < 0)
+                    return -1;
+            }
+            acc = acc << 6 | (uint32_t)v;
+        }
+        *o++ = (uint8_t)(acc >> 16);
+        *o++ = (uint8_t)(acc >> 8);
+        *o++ = (uint8_t)acc;
+    }
+    /* Zero the padding so reads past the payload see zero bits. */
+    nbytes = (size_t)(o - nm->bits);
+    memset(o, 0, sizeof nm->bits - nbytes);
+    if (fill > n * 6)
+        return -1;
+    /* Clear the fill bits themselves: they are not part of the message. */
+    {
+        size_t nbits = n * 6 - fill;
+        if (nbits % 8)
+            nm->bits[nbits / 8] &= (uint8_t)(0xFF00 >> (nbits % 8));
+        memset(nm->bits + (nbits + 7) / 8, 0,
+               sizeof nm->bits - (nbits + 7) / 8);
+        return (long)nbits;
+    }
+}
+
+static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
+                          unsigned fill, int64_t rx_ms, char channel,
+                          struct df_msg *out)
+{
+    long nbits = dearmor(nm, s, n, fill);
+
+    if (nbits == -2) {
+        nm->st.drop_fragment_overflow++;
+        return 0;
+    }
+    if (nbits < 0) {
+        nm->st.drop_malformed++;
+        return 0;
+    }
+    if (!df_ais_decode(nm->bits, (size_t)nbits, out, &nm->st))
+        return 0;
+    out->rx_ms = rx_ms;
+    out->channel = channel;
+    nm->st.messages++;
+    return 1;
+}
+
+/* ---- one sentence ---------------------------------------------------- */
+
+/*
+ * Frames the sentence at [p, end) that starts with '!'.  m carries what
+ * the tag block and prefix said.  Returns 1 with *out filled when a message
+ * is complete.
+ */
+static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
+                          struct meta *m, struct df_msg *out)
+{
+    const char *f[7], *star = NULL, *q;
+    unsigned sum = 0, nf = 0;
+    uint64_t total, num, seqid = 0, fill;
+    char channel;
+    size_t plen;
+
+    /* "!" talker(2) "VDM" or "VDO" "," */
+    if (end - p < 7 || p[3] != 'V' || p[4] != 'D' ||
+        (p[5] != 'M' && p[5] != 'O') || p[6] != ',') {
+        nm->st.skip_not_ais++;
+        return 0;
+    }
+    /* Split the six fields and compute the checksum in one pass. */
+    for (q = p + 1; q < end; q++) {
+        if (*q == '*') {
+            star = q;
+            break;
+        }
+        sum ^= (unsigned char)*q;
+        if (*q == ',') {
+            if (nf < 7)
+                f[nf] = q + 1;
+            nf++;
+        }
+    }
+    if (!star) {
+        nm->st.drop_no_checksum++;
+        return 0;
+    }
+    if (end - star < 3 || hexval(star[1]) < 0 || hexval(star[2]) < 0) {
+        nm->st.drop_no_checksum++;
+        return 0;
+    }
+    if ((unsigned)(hexval(star[1]) << 4 | hexval(star[2])) != sum &&
+        !nm->o.skip_checksum) {
+        nm->st.drop_checksum++;
+        return 0;
+    }
+    if (nf != 6) {
+        nm->st.drop_malformed++;
+        return 0;
+    }
+    /* A trailing ",<unix time>" after the checksum (USCG, AMSA, pyais
+     * #139): the first field that is a bare epoch time. */
+    if (m->rx_ms == DF_TIME_NONE && end - star > 3 && star[3] == ',') {
+        const char *t = star + 4;
+        while (t < end) {
+            const char *te = memchr(t, ',', (size_t)(end - t));
+            int64_t ms;
+            if (!te)
+                te = end;
+            ms = parse_epoch(t, te);
+            if (ms != DF_TIME_NONE) {
+                m->rx_ms = ms;
+                break;
+            }
+            t = te + 1;
+        }
+    }
+    /* f[0] total, f[1] number, f[2] sequence id, f[3] channel,
+     * f[4] payload, f[5] fill bits; each field ends at the next comma. */
+    if (parse_u64(f[0], f[1] - 1, &total) != (size_t)(f[1] - 1 - f[0]) ||
+        parse_u64(f[1], f[2] - 1, &num) != (size_t)(f[2] - 1 - f[1]) ||
+        total < 1 || total > 9 || num < 1 || num > total) {
+        nm->st.drop_malformed++;
+        return 0;
+    }
+    if (f[3] - 1 > f[2] &&
+        parse_u64(f[2], f[3] - 1, &seqid) != (size_t)(f[3] - 1 - f[2])) {
+        nm->st.drop_malformed++;
+        return 0;
+    }
+    channel = f[4] - 1 > f[3] ? *f[3] : 0;
+    plen = (size_t)(f[5] - 1 - f[4]);
+    if (star - f[5] != 1 || f[5][0] < '0' || f[5][0] > '5') {
+        /* A missing fill field is common on the last fragment of
+         * hand-written logs; anything else is malformed. */
+        if (star != f[5]) {
+            nm->st.drop_malformed++;
+            return 0;
+        }
+        fill = 0;
+    } else {
+        fill = (uint64_t)(f[5][0] - '0');
+    }
+    nm->st.sentences++;
+    if (m->rx_ms == DF_TIME_NONE)
+        m->rx_ms = nm->next_rx_ms;
+    nm->next_rx_ms = DF_TIME_NONE;
+
+    if (total == 1) {
+        if (plen == 0) {
+            nm->st.drop_empty_payload++;
+            return 0;
+        }
+        return decode_payload(nm, f[4], plen, (unsigned)fill, m->rx_ms,
+                              channel, out);
+    }
+
+    /* Multipart. */
+    if (m->group_total && m->group_num != num)
+        m->group_total = 0;         /* inconsistent group: key by seqid */
+    {
+        struct pending *pe = find_pending(nm, m, (uint32_t)seqid, channel);
+        if (num == 1) {
+            if (pe) {               /* a restart: the old one is orphaned */
+                nm->st.drop_fragment_orphan += pe->next - 1;
+                pe->used = 0;
+            }
+            pe = new_pending(nm, m->rx_ms);
+            pe->used = 1;
+            pe->src = m->src;
+            pe->by_group = m->group_total != 0;
+            pe->id = pe->by_group ? m->group_id : (uint32_t)seqid;
+            pe->channel = channel;
+            pe->total = (uint8_t)total;
+            pe->next = 1;
+            pe->rx_ms = m->rx_ms;
+            pe->born = nm->lineno;
+            pe->nchars = 0;
+        } else if (!pe || pe->next != num || pe->total != total) {
+            if (pe) {
+                nm->st.drop_fragment_orphan += pe->next - 1;
+                pe->used = 0;
+            }
+            nm->st.drop_fragment_order++;
+            return 0;
+        }
+        if (pe->nchars + plen > PENDING_CHARS) {
+            nm->st.drop_fragment_overflow++;
+            pe->used = 0;
+            return 0;
+        }
+        memcpy(pe->chars + pe->nchars, f[4], plen);
+        pe->nchars = (uint16_t)(pe->nchars + plen);
+        pe->next++;
+        if (num < total)
+            return 0;
+        pe->used = 0;
+        if (pe->nchars == 0) {
+            nm->st.drop_empty_payload++;
+            return 0;
+        }
+        return decode_payload(nm, pe->chars, pe->nchars, (unsigned)fill,
+                              pe->rx_ms, pe->channel, out);
+    }
+}
+
+int df_nmea_line(struct df_nmea *nm, const char *line, size_t len,
+                 struct df_msg *out)
+{
+    const char *p = line, *end = line + len, *s;
+    struct meta m;
+
+    nm->lineno++;
+    nm->st.lines++;
+    nm->st.bytes += len + 1;
+    while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    if (p == end) {
+        nm->st.skip_blank++;
+        return 0;
+    }
+    m.rx_ms = DF_TIME_NONE;
+    m.src = 0;
+    m.group_total = 0;
+    m.group_num = 0;
+    m.group_id = 0;
+    if (*p == '!') {    /* the common case: a bare sentence */
+        return frame_sentence(nm, p, end, &m, out);
+    }
+    if (*p == '#') {
+        nm->st.skip_comment++;
+        return 0;
+    }
+    /* A line prefix before the sentence or tag block: a receive time. */
+    s = p;
+    while (s < end && *s != '!' && *s != '\\' && *s != '$')
+        s++;
+    if (s == end) {
+        nm->st.skip_not_ais++;
+        return 0;
+    }
+    if (s > p) {
+        const char *pe = s;
+        const char *pb = p;
+        while (pe > pb && (pe[-1] == ' ' || pe[-1] == '\t' || pe[-1] == ','))
+            pe--;
+        if (*pb == '[' && pe > pb && pe[-1] == ']') {
+            pb++;
+            pe--;
+        }
+        m.rx_ms = parse_epoch(pb, pe);
+        if (m.rx_ms == DF_TIME_NONE)
+            m.rx_ms = parse_iso(pb, pe);
+    }
+    p = s;
+    while (p < end && *p == '\\') {
+        const char *after = parse_tag_block(nm, p, end, &m);
+        if (!after) {
+            nm->st.drop_tag_block++;
+            nm->st.drop_malformed++;
+            return 0;
+        }
+        p = after;
+        /* Tolerate a doubled backslash (libais #235). */
+        if (p < end && *p == '\\' && p + 1 < end && p[1] == '!')
+            p++;
+    }
+    if (p == end) {
+        nm->st.skip_not_ais++;
+        return 0;
+    }
+    if (*p == '$') {
+        if (end - p >= 6 && memcmp(p, "$PGHP,", 6) == 0)
+            parse_pghp(nm, p, end);
+        nm->st.skip_not_ais++;
+        return 0;
+    }
+    if (*p != '!') {
+        nm->st.skip_not_ais++;
+        return 0;
+    }
+    return frame_sentence(nm, p, end, &m, out);
+}
+
+/* ---- buffers of lines ----------------------------------------------- */
+
+int df_nmea_feed(struct df_nmea *nm, const char *buf, size_t len,
+                 int (*fn)(const struct df_msg *msg, void *ud), void *ud)
+{
+    const char *p = buf, *end = buf + len;
+    struct df_msg msg;
+    int rc;
+
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+        if (nm->overlong) {         /* skipping the tail of a long line */
+            if (nl)
+                nm->overlong = 0;
+            p = nl ? nl + 1 : end;
+            continue;
+        }
+        if (!nl) {                  /* keep a partial line for later */
+            if (nm->ncarry + n > nm->o.max_line) {
+                nm->st.drop_line_too_long++;
+                nm->st.lines++;
+                nm->ncarry = 0;
+                nm->overlong = 1;
+            } else {
+                memcpy(nm->carry + nm->ncarry, p, n);
+                nm->ncarry += n;
+            }
+            break;
+        }
+        if (nm->ncarry) {
+            if (nm->ncarry + n > nm->o.max_line) {
+                nm->st.drop_line_too_long++;
+                nm->st.lines++;
+                nm->ncarry = 0;
+                p = nl + 1;
+                continue;
+            }
+            memcpy(nm->carry + nm->ncarry, p, n);
+            n += nm->ncarry;
+            nm->ncarry = 0;
+            rc = df_nmea_line(nm, nm->carry, n, &msg);
+        } else if (n > nm->o.max_line) {
+            nm->st.drop_line_too_long++;
+            nm->st.lines++;
+            rc = 0;
+        } else {
+            rc = df_nmea_line(nm, p, n, &msg);
+        }
+        p = nl + 1;
+        if (rc == 1 && (rc = fn(&msg, ud)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int df_nmea_flush(struct df_nmea *nm,
+                  int (*fn)(const struct df_msg *msg, void *ud), void *ud)
+{
+    struct df_msg msg;
+    unsigned i;
+    int rc = 0;
+
+    if (nm->ncarry && !nm->overlong) {
+        size_t n = nm->ncarry;
+        nm->ncarry = 0;
+        if (df_nmea_line(nm, nm->carry, n, &msg) == 1)
+            rc = fn(&msg, ud);
+    }
+    nm->ncarry = 0;
+    nm->overlong = 0;
+    /* Partial messages left at the end of input are orphans. */
+    for (i = 0; i < nm->o.max_pending; i++) {
+        if (nm->pend[i].used) {
+            nm->st.drop_fragment_orphan += nm->pend[i].next - 1;
+            nm->pend[i].used = 0;
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,121 @@
+/*
+ * buf.c - the growable byte buffer that every text writer in darkfleet
+ * renders into (JSON lines, CSV, KML, HTML).  An append that cannot grow
+ * the buffer sets b->oom and turns later appends into no-ops, so writers
+ * check once at the end instead of after every call (as curl's dynbuf).
+ */
+#include "darkfleet.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void df_buf_free(struct df_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+/* Makes room for extra more bytes plus a NUL.  Returns 0, or -1 (and sets
+ * b->oom) when out of memory. */
+int df_buf_reserve(struct df_buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (b->oom)
+        return -1;
+    need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+void df_buf_append(struct df_buf *b, const char *s, size_t n)
+{
+    if (df_buf_reserve(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void df_buf_puts(struct df_buf *b, const char *s)
+{
+    df_buf_append(b, s, strlen(s));
+}
+
+void df_buf_printf(struct df_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (df_buf_reserve(b, 64) != 0)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= b->cap - b->len) {
+        if (df_buf_reserve(b, (size_t)n) != 0)
+            return;
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+}
+
+/* JSON string escaping (RFC 8259): quote, backslash and control characters
+ * are escaped; bytes >= 0x80 pass through (callers hand in UTF-8 or
+ * Latin-1 already converted). */
+void df_buf_json_str(struct df_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    char *o;
+
+    if (df_buf_reserve(b, n * 6 + 2) != 0)
+        return;
+    o = b->data + b->len;
+    *o++ = '"';
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            *o++ = '\\';
+            switch (c) {
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
+            default:
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+            }
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+}
