@@ -43,12 +43,10 @@ static int on_msg(const struct df_msg *m, void *ud)
                     struct df_msg joined = *m;
                     memcpy(joined.u.s24.shipname, d->s24[i].name, 21);
                     d->s24[i].mmsi = 0;
-                    if (joined.u.s24.shipname[0]) {
-                        df_msg_json(&d->out, &joined, d->flags);
-                        df_buf_append(&d->out, "\n", 1);
-                        goto flush;
-                    }
-                    break;
+                    df_msg_json(&d->out, &joined,
+                                d->flags | DF_JSON_S24_JOINED);
+                    df_buf_append(&d->out, "\n", 1);
+                    goto flush;
                 }
             }
         }

@@ -544,6 +544,9 @@ void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
 
 #define DF_JSON_SCALED 1   /* gpsdecode -j; without: gpsdecode -u -j */
 #define DF_JSON_TEXT 2     /* add gpsd's *_text labels */
+#define DF_JSON_S24_JOINED 4 /* a type 24 part B whose s24.shipname was
+                              * filled from its part A: printed as gpsd
+                              * prints the pair (no "partno") */
 
 /* Appends one JSON object for msg (no newline) in gpsd's key order, with a
  * "time" key when msg->rx_ms is known. */

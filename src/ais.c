@@ -212,11 +212,9 @@ static void dec_slots(const uint8_t *bits, size_t nbits, struct df_slots *p)
 
 static void dec_aton(const uint8_t *bits, size_t nbits, struct df_aton *p)
 {
-    char ext[16];
-    size_t n;
+    unsigned n = 0, i;
 
     p->aid_type = (uint8_t)U(38, 5);
-    TEXT(43, 20, p->name);
     p->accuracy = (uint8_t)U(163, 1);
     p->lon = S(164, 28);
     p->lat = S(192, 27);
@@ -231,16 +229,30 @@ static void dec_aton(const uint8_t *bits, size_t nbits, struct df_aton *p)
     p->raim = (uint8_t)U(268, 1);
     p->virtual_aid = (uint8_t)U(269, 1);
     p->assigned = (uint8_t)U(270, 1);
-    /* The name extension follows the spare bit, whole characters only;
-     * gpsd appends it when the name fills all 20 characters. */
-    if (nbits > 272 && strlen(p->name) == 20) {
+    /* The name is 20 characters, cut at the first '@'; when all 20 are
+     * there, the extension after the spare bit follows (whole characters,
+     * up to 14), and only then are trailing spaces trimmed, as gpsd does:
+     * "PLATFORM L9         Y&" keeps its inner spaces. */
+    for (i = 0; i < 20; i++) {
+        char c = df__sixchr[U(43 + 6 * i, 6)];
+        if (c == '@')
+            break;
+        p->name[n++] = c;
+    }
+    if (n == 20 && nbits >= 272 + 6) {
         unsigned count = (unsigned)(nbits - 272) / 6;
         if (count > 14)
             count = 14;
-        TEXT(272, count, ext);
-        n = strlen(p->name);
-        memcpy(p->name + n, ext, strlen(ext) + 1);
+        for (i = 0; i < count; i++) {
+            char c = df__sixchr[U(272 + 6 * i, 6)];
+            if (c == '@')
+                break;
+            p->name[n++] = c;
+        }
     }
+    while (n > 0 && p->name[n - 1] == ' ')
+        n--;
+    p->name[n] = '\0';
 }
 
 static void dec_chan(const uint8_t *bits, struct df_chanmgmt *p)

@@ -392,7 +392,7 @@ static void json_s24(struct df_buf *b, const struct df_msg *m, unsigned flags)
     }
     /* A part B merged with its part A (as gpsd prints it) carries the
      * name; one on its own says which part it is. */
-    if (p->shipname[0])
+    if (flags & DF_JSON_S24_JOINED)
         kv_str(b, "shipname", p->shipname);
     else
         kv_u(b, "partno", 1);

@@ -536,7 +536,9 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
     }
     channel = f[4] - 1 > f[3] ? *f[3] : 0;
     plen = (size_t)(f[5] - 1 - f[4]);
-    if (star - f[5] != 1 || f[5][0] < '0' || f[5][0] > '5') {
+    /* Fill bits are 0-5; gpsd also takes 6 (a whole spare character),
+     * which some base stations send. */
+    if (star - f[5] != 1 || f[5][0] < '0' || f[5][0] > '6') {
         /* A missing fill field is common on the last fragment of
          * hand-written logs; anything else is malformed. */
         if (star != f[5]) {
