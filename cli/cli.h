@@ -33,11 +33,19 @@ struct cli_sink {
 
 struct cli_reader_opts {
     int skip_checksum;
+    int idle_ms;            /* network inputs: give up after this long
+                             * without data (0: wait for ever) */
+    /* If set, called with the sink's ud whenever a network input has
+     * nothing waiting, so that live output can be flushed. */
+    int (*idle)(void *ud);
 };
 
 /*
  * Reads every input in turn ("-" or none: standard input), detecting the
- * format of each from its content, and calls the sink.  Adds the readers'
+ * format of each from its content, and calls the sink.  A tcp:// or udp://
+ * input is a live NMEA feed (see net.c): read until the peer closes (TCP),
+ * opts->idle_ms passes without data, or SIGINT/SIGTERM arrives (which
+ * also skips the inputs after it, and is not an error).  Adds the readers'
  * counters to *st.  Returns 0, or 1 after printing one error line for an
  * input that could not be used (missing, unknown format, damaged).
  */
@@ -49,5 +57,48 @@ int cli_read_inputs(char **inputs, int ninputs,
 void cli_print_stats(const struct df_stats *st);
 
 int cmd_decode(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+
+/* ---- Live feeds (net.c) ------------------------------------------- */
+
+enum cli_net_kind {
+    CLI_NET_NONE = 0,       /* not a URL: a file or "-" */
+    CLI_NET_TCP,            /* tcp://HOST:PORT, a client */
+    CLI_NET_UDP             /* udp://[HOST]:PORT, a listener */
+};
+
+#define CLI_NET_MAX_FDS 4      /* sockets one URL may open */
+#define CLI_NET_CONNECT_MS 10000 /* default connect timeout per address */
+#define CLI_NET_DGRAM_MAX 65536 /* largest datagram read whole */
+
+/* Says which kind of input a name is, from its scheme. */
+enum cli_net_kind cli_net_kind(const char *input);
+
+/*
+ * Opens a feed: connects to a tcp:// URL (every address in turn, each
+ * within timeout_ms, or CLI_NET_CONNECT_MS if <= 0; port 2947 is taken to
+ * be gpsd and asked for raw sentences) or binds a udp:// URL (udp://:PORT:
+ * every address, IPv4 and IPv6).  Fills fds with up to maxfds non-blocking
+ * descriptors, which the caller closes, and returns how many; or returns -1
+ * and writes a one-line message naming the URL into err.
+ */
+int cli_net_open(const char *url, int *fds, int maxfds, int timeout_ms,
+                 char *err, size_t errlen);
+
+/*
+ * Reads what is waiting on a feed's descriptor into buf: for UDP one
+ * datagram, ended with a newline if it lacks one (so len must leave room
+ * for it).  Returns the byte count, 0 when a TCP peer closed, -2 when
+ * nothing is waiting, or -1 on error (errno set).
+ */
+long cli_net_read(int fd, int udp, char *buf, size_t len);
+
+/* Makes SIGINT and SIGTERM set a flag (and interrupt poll) instead of
+ * killing the process; ignores SIGPIPE. */
+void cli_net_catch_signals(void);
+/* Whether SIGINT or SIGTERM arrived since cli_net_catch_signals(). */
+int cli_stop_requested(void);
+/* A monotonic clock in milliseconds. */
+int64_t cli_now_ms(void);
 
 #endif

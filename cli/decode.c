@@ -6,7 +6,8 @@
  * for part A and one object for a part B whose part A it has seen.  So that
  * `decode --unscaled` diffs cleanly against `gpsdecode -u -j`, a part B is
  * printed with its part A's name when one was seen (a small ring per MMSI,
- * as gpsd keeps); each part is also printed on its own with a "partno" key,
+ * as gpsd keeps, but longer, since
+ * aggregated feeds interleave many vessels); each part is also printed on its own with a "partno" key,
  * which gpsd leaves out.
  */
 #include "cli.h"
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S24_RING 16
+#define S24_RING 1024
 
 struct decode {
     struct df_buf out;
@@ -22,6 +23,7 @@ struct decode {
     int failed;
     struct {
         uint32_t mmsi;
+        int used;
         char name[21];
     } s24[S24_RING];
     unsigned s24_next;
@@ -35,14 +37,17 @@ static int on_msg(const struct df_msg *m, void *ud)
         unsigned i;
         if (m->u.s24.partno == 0) {
             d->s24[d->s24_next].mmsi = m->mmsi;
+            d->s24[d->s24_next].used = 1;
             memcpy(d->s24[d->s24_next].name, m->u.s24.shipname, 21);
             d->s24_next = (d->s24_next + 1) % S24_RING;
         } else {
             for (i = 0; i < S24_RING; i++) {
-                if (d->s24[i].mmsi == m->mmsi && m->mmsi != 0) {
+                /* The newest part A of this MMSI; it stays for later
+                 * part Bs (the same report heard by several stations). */
+                unsigned k = (d->s24_next + S24_RING - 1 - i) % S24_RING;
+                if (d->s24[k].used && d->s24[k].mmsi == m->mmsi) {
                     struct df_msg joined = *m;
-                    memcpy(joined.u.s24.shipname, d->s24[i].name, 21);
-                    d->s24[i].mmsi = 0;
+                    memcpy(joined.u.s24.shipname, d->s24[k].name, 21);
                     df_msg_json(&d->out, &joined,
                                 d->flags | DF_JSON_S24_JOINED);
                     df_buf_append(&d->out, "\n", 1);

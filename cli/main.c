@@ -12,12 +12,16 @@
 static void usage(FILE *f)
 {
     fputs("usage: darkfleet COMMAND [OPTIONS] [INPUT...]\n"
+          "INPUT: a file, - for standard input, tcp://HOST:PORT or "
+          "udp://[HOST]:PORT\n"
           "\n"
           "Turns raw AIS into ranked, explainable leads for sanctions "
           "investigations.\n"
           "\n"
           "commands:\n"
           "  decode    one JSON object per AIS message, with gpsd's keys\n"
+          "  listen    the same from live feeds (tcp://, udp://), "
+          "reconnecting\n"
           "  version   print the version\n"
           "\n"
           "Run 'darkfleet COMMAND --help' for a command's options.\n",
@@ -35,6 +39,8 @@ int main(int argc, char **argv)
     cmd = argv[1];
     if (strcmp(cmd, "decode") == 0)
         return cmd_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "listen") == 0)
+        return cmd_listen(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("darkfleet %s\n", DF_VERSION_STRING);
         return 0;

@@ -4,11 +4,20 @@
  * df_input from magic bytes), NMEA or CSV (detected by df_detect_format
  * from the first bytes).  Lines are cut here and handed to the framer or
  * the CSV reader; the caps on line length live in those.
+ *
+ * tcp:// and udp:// inputs are live feeds (net.c).  They skip the format
+ * sniff (a feed may send one line a minute; they are NMEA by assumption)
+ * and df_input (its 16-byte magic peek would cut a UDP datagram and block
+ * past a signal): each read is handed to the framer as it arrives, and
+ * memory stays at one read block however fast the peer sends.
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define READ_BLOCK (1u << 20)
 #define SNIFF_BYTES 8192
@@ -199,6 +208,95 @@ done:
     return rc;
 }
 
+/* Reads one live feed until it ends; see cli_read_inputs(). */
+static int read_net(const char *url, const struct cli_reader_opts *opts,
+                    const struct cli_sink *sink, struct df_stats *st,
+                    char *buf)
+{
+    int udp = cli_net_kind(url) == CLI_NET_UDP;
+    int fds[CLI_NET_MAX_FDS], nfd, i, rc = 0, stop = 0, done = 0;
+    struct df_nmea_opts no;
+    struct df_nmea *nm;
+    char err[512];
+    int64_t last;
+
+    cli_net_catch_signals();
+    nfd = cli_net_open(url, fds, CLI_NET_MAX_FDS, 0, err, sizeof err);
+    if (nfd < 0) {
+        cli_err("%s", err);
+        return 1;
+    }
+    memset(&no, 0, sizeof no);
+    no.skip_checksum = opts->skip_checksum;
+    nm = df_nmea_new(&no);
+    if (!nm) {
+        cli_err("out of memory");
+        for (i = 0; i < nfd; i++)
+            close(fds[i]);
+        return 1;
+    }
+    last = cli_now_ms();
+    while (!done && !stop && !cli_stop_requested()) {
+        struct pollfd p[CLI_NET_MAX_FDS];
+        int timeout = 1000, r;
+
+        if (opts->idle_ms > 0) {
+            int64_t left = last + opts->idle_ms - cli_now_ms();
+            if (left <= 0) {
+                cli_err("%s: no data for %d s", url,
+                        (opts->idle_ms + 999) / 1000);
+                rc = 1;
+                break;
+            }
+            if (left < timeout)
+                timeout = (int)left;
+        }
+        for (i = 0; i < nfd; i++) {
+            p[i].fd = fds[i];
+            p[i].events = POLLIN;
+            p[i].revents = 0;
+        }
+        r = poll(p, (nfds_t)nfd, timeout);
+        if (r < 0 && errno != EINTR) {
+            cli_err("%s: %s", url, strerror(errno));
+            rc = 1;
+            break;
+        }
+        if (r <= 0) {
+            if (opts->idle && opts->idle(sink->ud))
+                stop = 1;
+            continue;
+        }
+        for (i = 0; i < nfd && !done && !stop; i++) {
+            long n;
+
+            if (!p[i].revents)
+                continue;
+            n = cli_net_read(fds[i], udp, buf, READ_BLOCK);
+            if (n == -2)
+                continue;
+            if (n < 0) {
+                cli_err("%s: %s", url, strerror(errno));
+                rc = 1;
+                done = 1;
+            } else if (n == 0) {
+                done = 1;       /* the peer closed */
+            } else {
+                last = cli_now_ms();
+                stop = df_nmea_feed(nm, buf, (size_t)n, sink->msg,
+                                    sink->ud);
+            }
+        }
+    }
+    if (!stop)
+        df_nmea_flush(nm, sink->msg, sink->ud);
+    df_stats_add(st, df_nmea_stats(nm));
+    df_nmea_free(nm);
+    for (i = 0; i < nfd; i++)
+        close(fds[i]);
+    return rc;
+}
+
 int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st)
@@ -215,9 +313,14 @@ int cli_read_inputs(char **inputs, int ninputs,
         inputs = stdin_only;
         ninputs = 1;
     }
-    for (i = 0; i < ninputs; i++)
-        if (read_one(inputs[i], opts, sink, st, buf) != 0)
+    for (i = 0; i < ninputs && !cli_stop_requested(); i++) {
+        if (cli_net_kind(inputs[i]) != CLI_NET_NONE) {
+            if (read_net(inputs[i], opts, sink, st, buf) != 0)
+                rc = 1;
+        } else if (read_one(inputs[i], opts, sink, st, buf) != 0) {
             rc = 1;
+        }
+    }
     free(buf);
     return rc;
 }

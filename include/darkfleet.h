@@ -485,6 +485,12 @@ struct df_nmea_opts {
     int64_t fragment_ttl_ms; /* evict partial messages older than this, by
                               * receive time, when known (default 60000) */
     unsigned max_line;       /* longest line accepted (default 4096) */
+    int64_t dedup_window_ms; /* drop a payload seen again within this time
+                              * (the same sentence heard by several
+                              * stations); 0 turns de-duplication off */
+    unsigned dedup_cap;      /* payloads remembered (default 16384); when
+                              * receive times are unknown the window is
+                              * the last dedup_cap messages */
 };
 
 struct df_nmea; /* opaque framer: multipart state and counters */
@@ -555,6 +561,37 @@ void df_msg_json(struct df_buf *b, const struct df_msg *msg, unsigned flags);
 /* Formats ms since the epoch as UTC ISO 8601 with 'Z' and milliseconds
  * when non-zero into out (at least 32 bytes). Returns the length. */
 size_t df_time_iso(int64_t ms, char *out);
+
+/* ------------------------------------------------------------------ */
+/* Reorder: records back in time order                                */
+/* ------------------------------------------------------------------ */
+
+struct df_reorder;
+
+/*
+ * Buffers records and hands them out in time order, holding each for up to
+ * window_ms of input time; cap bounds the records held (the oldest is
+ * released early when full; 0 means 65536).  Records older than the last
+ * one released are stragglers: counted in drop_out_of_order and dropped.
+ * Records without a time pass straight through.  Equal times keep their
+ * arrival order.  Allocates everything here; returns NULL when out of
+ * memory.  Free with df_reorder_free() (NULL is a no-op).
+ */
+struct df_reorder *df_reorder_new(int64_t window_ms, size_t cap);
+void df_reorder_free(struct df_reorder *r);
+
+/* Adds a copy of rec; calls fn for every record that is now ready, in time
+ * order (the pointer fn gets is valid during the call only).  Returns fn's
+ * first non-zero value, else 0; rec is kept even when fn stops early. */
+int df_reorder_push(struct df_reorder *r, const struct df_rec *rec,
+                    int (*fn)(const struct df_rec *rec, void *ud), void *ud);
+
+/* Releases everything held, in order. */
+int df_reorder_flush(struct df_reorder *r,
+                     int (*fn)(const struct df_rec *rec, void *ud), void *ud);
+
+/* The stage's counters (drop_out_of_order), live; owned by r. */
+const struct df_stats *df_reorder_stats(const struct df_reorder *r);
 
 #ifdef __cplusplus
 }

@@ -129,11 +129,13 @@ static void dec_inter(const uint8_t *bits, size_t nbits,
     p->mmsi1 = U(40, 30);
     p->type1_1 = (uint8_t)U(70, 6);
     p->offset1_1 = (uint16_t)U(76, 12);
-    if (nbits >= 110) {
+    /* Later fields are read when the payload reaches into them, with
+     * missing bits as zeros (as gpsd does for short interrogations). */
+    if (nbits > 88) {
         p->type1_2 = (uint8_t)U(90, 6);
         p->offset1_2 = (uint16_t)U(96, 12);
     }
-    if (nbits >= 158) {
+    if (nbits > 110) {
         p->mmsi2 = U(110, 30);
         p->type2_1 = (uint8_t)U(140, 6);
         p->offset2_1 = (uint16_t)U(146, 12);
@@ -201,7 +203,7 @@ static void dec_slots(const uint8_t *bits, size_t nbits, struct df_slots *p)
     unsigned i;
 
     memset(p, 0, sizeof *p);
-    for (i = 0; i < 4 && 40 + 30 * i + 30 <= nbits; i++) {
+    for (i = 0; i < 4 && 40 + 30 * i < nbits; i++) {
         unsigned o = 40 + 30 * i;
         p->slot[i].offset = (uint16_t)U(o, 12);
         p->slot[i].number = (uint8_t)U(o + 12, 4);

@@ -155,14 +155,19 @@ static void kv_epfd(struct df_buf *b, unsigned epfd, unsigned flags)
 
 /* ---- message bodies --------------------------------------------------- */
 
-/* Speed in 1/10 knot: "%.1f", or gpsd's "nan" for not available. */
-static void kv_speed10(struct df_buf *b, unsigned v, unsigned flags)
+/* Speed in 1/10 knot: "%.1f".  For Class A reports gpsd 3.22 prints
+ * "nan" for not available (1023) and "fast" for 102.2 kn or more (1022);
+ * for Class B it prints the number. */
+static void kv_speed10(struct df_buf *b, unsigned v, unsigned flags,
+                       int class_a)
 {
     key(b, "speed");
     if (!(flags & DF_JSON_SCALED))
         put_u(b, v);
-    else if (v == DF_SPEED_NA)
+    else if (class_a && v == DF_SPEED_NA)
         LIT(b, "\"nan\"");
+    else if (class_a && v == DF_SPEED_NA - 1)
+        LIT(b, "\"fast\"");
     else
         put_fixed(b, v, 1);
 }
@@ -239,7 +244,7 @@ static void json_pos(struct df_buf *b, const struct df_pos *p, unsigned flags)
         double r = p->turn / 4.733;
         put_u(b, (uint64_t)(r * r + 0.5));
     }
-    kv_speed10(b, p->speed, flags);
+    kv_speed10(b, p->speed, flags, 1);
     kv_bool(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
@@ -297,7 +302,7 @@ static void json_classb(struct df_buf *b, const struct df_msg *m,
     const struct df_classb *p = &m->u.cb;
 
     kv_u(b, "reserved", p->reserved);
-    kv_speed10(b, p->speed, flags);
+    kv_speed10(b, p->speed, flags, 0);
     kv_bool(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
@@ -327,10 +332,16 @@ static void json_classb(struct df_buf *b, const struct df_msg *m,
 
 static void json_sar(struct df_buf *b, const struct df_sar *p, unsigned flags)
 {
-    kv_u(b, "alt", p->alt);
+    key(b, "alt");
+    if ((flags & DF_JSON_SCALED) && p->alt == 4095)
+        LIT(b, "\"nan\"");
+    else
+        put_u(b, p->alt);
     key(b, "speed");
     if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA)
         LIT(b, "\"nan\"");
+    else if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA - 1)
+        LIT(b, "\"fast\"");
     else
         put_u(b, p->speed);
     kv_bool(b, "accuracy", p->accuracy);

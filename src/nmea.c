@@ -40,8 +40,20 @@ struct pending {
     char chars[PENDING_CHARS];
 };
 
+/* One remembered payload for de-duplication. */
+struct seen {
+    uint64_t hash;          /* FNV-1a of the armored payload and fill */
+    uint64_t seq;           /* message number when seen (0 = empty) */
+    int64_t rx_ms;
+};
+
+#define SEEN_WAYS 4         /* entries per bucket; the oldest is replaced */
+
 struct df_nmea {
     struct df_nmea_opts o;
+    struct seen *seen;      /* dedup_cap entries in buckets of SEEN_WAYS */
+    uint64_t seen_mask;     /* bucket count - 1 */
+    uint64_t seq;
     struct df_stats st;
     struct pending *pend;
     uint64_t lineno;
@@ -74,6 +86,19 @@ struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts)
         nm->o.fragment_ttl_ms = 60000;
     if (nm->o.max_line == 0)
         nm->o.max_line = 4096;
+    if (nm->o.dedup_cap == 0)
+        nm->o.dedup_cap = 16384;
+    if (nm->o.dedup_window_ms > 0) {
+        uint64_t buckets = 1;
+        while (buckets * SEEN_WAYS < nm->o.dedup_cap)
+            buckets *= 2;
+        nm->seen = calloc(buckets * SEEN_WAYS, sizeof *nm->seen);
+        nm->seen_mask = buckets - 1;
+        if (!nm->seen) {
+            df_nmea_free(nm);
+            return NULL;
+        }
+    }
     nm->pend = calloc(nm->o.max_pending, sizeof *nm->pend);
     nm->carry = malloc(nm->o.max_line + 1);
     if (!nm->pend || !nm->carry) {
@@ -90,6 +115,7 @@ void df_nmea_free(struct df_nmea *nm)
         return;
     free(nm->pend);
     free(nm->carry);
+    free(nm->seen);
     free(nm);
 }
 
@@ -430,11 +456,61 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
     }
 }
 
+/*
+ * De-duplication: the same sentence heard by several stations (or relayed
+ * twice) carries the same payload.  A payload is a duplicate if it was
+ * seen within dedup_window_ms of receive time, or, when times are unknown,
+ * within the last dedup_cap messages.  Memory is a fixed table of buckets
+ * of SEEN_WAYS entries (the oldest in a bucket is replaced), so a duplicate
+ * may rarely be missed under heavy load but memory never grows.
+ */
+static int is_duplicate(struct df_nmea *nm, const char *s, size_t n,
+                        unsigned fill, int64_t rx_ms)
+{
+    uint64_t h = 14695981039346656037ULL;
+    struct seen *b, *victim;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    h = (h ^ fill) * 1099511628211ULL;
+    nm->seq++;
+    b = &nm->seen[(h & nm->seen_mask) * SEEN_WAYS];
+    victim = &b[0];
+    for (i = 0; i < SEEN_WAYS; i++) {
+        struct seen *e = &b[i];
+        if (e->seq && e->hash == h) {
+            int dup;
+            if (rx_ms != DF_TIME_NONE && e->rx_ms != DF_TIME_NONE)
+                dup = rx_ms - e->rx_ms <= nm->o.dedup_window_ms &&
+                      e->rx_ms - rx_ms <= nm->o.dedup_window_ms;
+            else
+                dup = nm->seq - e->seq <= nm->o.dedup_cap;
+            if (dup)
+                return 1;
+            victim = e;         /* refresh the stale entry */
+            break;
+        }
+        if (e->seq < victim->seq)
+            victim = e;
+    }
+    victim->hash = h;
+    victim->seq = nm->seq;
+    victim->rx_ms = rx_ms;
+    return 0;
+}
+
 static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
                           unsigned fill, int64_t rx_ms, char channel,
                           struct df_msg *out)
 {
-    long nbits = dearmor(nm, s, n, fill);
+    long nbits;
+
+    if (nm->seen && is_duplicate(nm, s, n, fill, rx_ms)) {
+        nm->st.drop_duplicate++;
+        return 0;
+    }
+    nbits = dearmor(nm, s, n, fill);
 
     if (nbits == -2) {
         nm->st.drop_fragment_overflow++;

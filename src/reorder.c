@@ -1,0 +1,199 @@
+/*
+ * reorder.c - puts time-stamped records back in time order (the "Reorder"
+ * section of darkfleet.h).
+ *
+ * Records from several receivers, or from one receiver that buffers, reach
+ * us a little out of order.  Each record is held in a binary min-heap keyed
+ * on (t_ms, arrival sequence) until the newest input time seen is window_ms
+ * past it, then handed out.  The sequence number makes the order stable:
+ * records with equal times come out in arrival order.
+ *
+ * Bounds: the heap and the record slots are allocated once, in
+ * df_reorder_new(); when all cap slots are in use the oldest record is
+ * released early to make room.  A record older than the last one released
+ * (a straggler) can no longer be put in order: it is counted in
+ * drop_out_of_order and dropped, never merged out of order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "darkfleet.h"
+
+#define REORDER_DEFAULT_CAP 65536
+
+struct slot {
+    int64_t t_ms;
+    uint64_t seq;             /* arrival order, the tie-break */
+    size_t rec;               /* index into r->recs */
+};
+
+struct df_reorder {
+    int64_t window_ms;
+    size_t cap;
+    size_t n;                 /* records held */
+    struct slot *heap;        /* min-heap of n slots */
+    struct df_rec *recs;      /* cap record slots */
+    size_t *free_idx;         /* stack of unused record slots */
+    size_t nfree;
+    uint64_t seq;
+    int64_t newest_ms;        /* latest time pushed, DF_TIME_NONE at first */
+    int64_t released_ms;      /* time of the last record handed out */
+    struct df_stats st;
+};
+
+struct df_reorder *df_reorder_new(int64_t window_ms, size_t cap)
+{
+    struct df_reorder *r;
+    size_t i;
+
+    if (window_ms < 0)
+        window_ms = 0;
+    if (cap == 0)
+        cap = REORDER_DEFAULT_CAP;
+    if (cap > SIZE_MAX / sizeof(struct df_rec))
+        return NULL;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return NULL;
+    r->window_ms = window_ms;
+    r->cap = cap;
+    r->heap = malloc(cap * sizeof(*r->heap));
+    r->recs = malloc(cap * sizeof(*r->recs));
+    r->free_idx = malloc(cap * sizeof(*r->free_idx));
+    if (r->heap == NULL || r->recs == NULL || r->free_idx == NULL) {
+        df_reorder_free(r);
+        return NULL;
+    }
+    for (i = 0; i < cap; i++)
+        r->free_idx[i] = cap - 1 - i;
+    r->nfree = cap;
+    r->newest_ms = DF_TIME_NONE;
+    r->released_ms = DF_TIME_NONE;
+    return r;
+}
+
+void df_reorder_free(struct df_reorder *r)
+{
+    if (r == NULL)
+        return;
+    free(r->heap);
+    free(r->recs);
+    free(r->free_idx);
+    free(r);
+}
+
+static int before(const struct slot *a, const struct slot *b)
+{
+    if (a->t_ms != b->t_ms)
+        return a->t_ms < b->t_ms;
+    return a->seq < b->seq;
+}
+
+static void sift_up(struct slot *h, size_t i)
+{
+    struct slot x = h[i];
+
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!before(&x, &h[parent]))
+            break;
+        h[i] = h[parent];
+        i = parent;
+    }
+    h[i] = x;
+}
+
+static void sift_down(struct slot *h, size_t n, size_t i)
+{
+    struct slot x = h[i];
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && before(&h[c + 1], &h[c]))
+            c++;
+        if (!before(&h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+/* Removes the earliest record and hands it to fn.  Its slot goes back on
+ * the free stack before fn runs, but nothing overwrites it until the next
+ * push, so fn may read it. */
+static int pop(struct df_reorder *r,
+               int (*fn)(const struct df_rec *rec, void *ud), void *ud)
+{
+    struct slot top = r->heap[0];
+
+    r->n--;
+    if (r->n > 0) {
+        r->heap[0] = r->heap[r->n];
+        sift_down(r->heap, r->n, 0);
+    }
+    r->free_idx[r->nfree++] = top.rec;
+    r->released_ms = top.t_ms;
+    return fn(&r->recs[top.rec], ud);
+}
+
+int df_reorder_push(struct df_reorder *r, const struct df_rec *rec,
+                    int (*fn)(const struct df_rec *rec, void *ud), void *ud)
+{
+    size_t idx;
+    int rc = 0;
+
+    if (rec->t_ms == DF_TIME_NONE)
+        return fn(rec, ud);
+    if (r->released_ms != DF_TIME_NONE && rec->t_ms < r->released_ms) {
+        r->st.drop_out_of_order++;
+        return 0;
+    }
+    if (r->nfree == 0) {
+        /* Full: the oldest goes out early.  rec is not older than the last
+         * release (checked above), so order is kept. */
+        if (rec->t_ms < r->heap[0].t_ms) {
+            r->released_ms = rec->t_ms; /* rec itself is the oldest */
+            return fn(rec, ud);
+        }
+        rc = pop(r, fn, ud);
+    }
+    idx = r->free_idx[--r->nfree];
+    r->recs[idx] = *rec;
+    r->heap[r->n].t_ms = rec->t_ms;
+    r->heap[r->n].seq = r->seq++;
+    r->heap[r->n].rec = idx;
+    sift_up(r->heap, r->n++);
+    if (r->newest_ms == DF_TIME_NONE || rec->t_ms > r->newest_ms)
+        r->newest_ms = rec->t_ms;
+    if (rc != 0)
+        return rc;
+
+    /* Hand out everything at least window_ms older than the newest time.
+     * newest_ms >= every held time, so the unsigned difference is exact. */
+    while (r->n > 0 && (uint64_t)r->newest_ms - (uint64_t)r->heap[0].t_ms >=
+                           (uint64_t)r->window_ms) {
+        rc = pop(r, fn, ud);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int df_reorder_flush(struct df_reorder *r,
+                     int (*fn)(const struct df_rec *rec, void *ud), void *ud)
+{
+    while (r->n > 0) {
+        int rc = pop(r, fn, ud);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+const struct df_stats *df_reorder_stats(const struct df_reorder *r)
+{
+    return &r->st;
+}
