@@ -21,19 +21,98 @@
 #include "labels.h"
 #include "sixbit.h"
 
-#define LIT(b, s) df_buf_append((b), (s), sizeof(s) - 1)
+/* Appends n bytes: a copy when there is room (the common case, inlined),
+ * else df_buf_append, which grows the buffer.  The NUL terminator is
+ * written once, at the end of df_msg_json(). */
+static inline void app(struct df_buf *b, const char *s, size_t n)
+{
+    if (n < b->cap - b->len) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+    } else {
+        df_buf_append(b, s, n);
+    }
+}
 
-/* Appends the decimal digits of v. */
+#define LIT(b, s) app((b), (s), sizeof(s) - 1)
+#define KEY(b, k) LIT((b), ",\"" k "\":")
+#define KV_U(b, k, v) (KEY(b, k), put_u((b), (v)))
+#define KV_I(b, k, v) (KEY(b, k), put_i((b), (v)))
+#define KV_BOOL(b, k, v) (KEY(b, k), put_bool((b), (v)))
+#define KV_STR(b, k, s) (KEY(b, k), put_str((b), (s)))
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Returns where n more bytes can be written (growing the buffer if it
+ * must), or NULL when out of memory.  The caller adds what it wrote to
+ * b->len. */
+static inline char *room(struct df_buf *b, size_t n)
+{
+    if (n >= b->cap - b->len && df_buf_reserve(b, n) != 0)
+        return NULL;
+    return b->data + b->len;
+}
+
+/* Appends the decimal digits of v, two at a time, straight into the
+ * buffer: numbers are most of every object. */
 static void put_u(struct df_buf *b, uint64_t v)
 {
-    char tmp[24];
+    char *o = room(b, 24), tmp[48], *e = tmp + 24, *t = e;
+
+    if (!o)
+        return;
+    if (v < 10) {
+        o[0] = (char)('0' + v);
+        b->len += 1;
+        return;
+    }
+    if (v < 100) {
+        memcpy(o, digit_pairs + 2 * v, 2);
+        b->len += 2;
+        return;
+    }
+    while (v > UINT32_MAX) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        t -= 2;
+        memcpy(t, digit_pairs + 2 * r, 2);
+    }
+    {
+        uint32_t w = (uint32_t)v;   /* 32-bit division is cheaper */
+        while (w >= 100) {
+            uint32_t r = w % 100;
+            w /= 100;
+            t -= 2;
+            memcpy(t, digit_pairs + 2 * r, 2);
+        }
+        if (w >= 10) {
+            t -= 2;
+            memcpy(t, digit_pairs + 2 * w, 2);
+        } else {
+            *--t = (char)('0' + w);
+        }
+    }
+    /* A fixed-size copy (inlined, no library call); only e - t bytes of
+     * it count.  room() made 24 bytes writable and tmp is 48 long. */
+    memcpy(o, t, 24);
+    b->len += (size_t)(e - t);
+}
+
+/* Appends v as exactly width digits (width <= 8), or more if v needs
+ * them, as printf("%0*u") does. */
+static void put_u0(struct df_buf *b, unsigned v, int width)
+{
+    char tmp[12];
     int n = 0;
 
     do {
         tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
         v /= 10;
-    } while (v);
-    df_buf_append(b, tmp + sizeof tmp - n, (size_t)n);
+    } while (v || n < width);
+    app(b, tmp + sizeof tmp - n, (size_t)n);
 }
 
 static void put_i(struct df_buf *b, int64_t v)
@@ -72,7 +151,7 @@ static void put_fixed(struct df_buf *b, int64_t v, unsigned dec)
         tmp[i] = (char)('0' + fp % 10);
         fp /= 10;
     }
-    df_buf_append(b, tmp, dec + 1);
+    app(b, tmp, dec + 1);
 }
 
 /* Degrees with six decimals of a 1/10000-minute value: v/600000 deg is
@@ -80,11 +159,34 @@ static void put_fixed(struct df_buf *b, int64_t v, unsigned dec)
 static void put_deg6(struct df_buf *b, int32_t v)
 {
     int64_t a = v < 0 ? -(int64_t)v : v;
-    int64_t micro = (10 * a + 3) / 6;
+    uint32_t micro = (uint32_t)((10 * a + 3) / 6);
+    uint32_t frac = micro % 1000000;
+    char *o;
 
-    if (v < 0 && micro == 0)
+    if (v < 0)
         LIT(b, "-");            /* printf keeps the sign of -0.000000 */
-    put_fixed(b, v < 0 ? -micro : micro, 6);
+    put_u(b, micro / 1000000);
+    o = room(b, 8);
+    if (!o)
+        return;
+    o[0] = '.';
+    memcpy(o + 1, digit_pairs + 2 * (frac / 10000), 2);
+    memcpy(o + 3, digit_pairs + 2 * (frac / 100 % 100), 2);
+    memcpy(o + 5, digit_pairs + 2 * (frac % 100), 2);
+    b->len += 7;
+}
+
+static void put_bool(struct df_buf *b, unsigned v)
+{
+    if (v)
+        LIT(b, "true");
+    else
+        LIT(b, "false");
+}
+
+static void put_str(struct df_buf *b, const char *s)
+{
+    df_buf_json_str(b, s, strlen(s));
 }
 
 static void key(struct df_buf *b, const char *k)
@@ -102,31 +204,10 @@ static void key(struct df_buf *b, const char *k)
     b->data[b->len] = '\0';
 }
 
-static void kv_u(struct df_buf *b, const char *k, uint64_t v)
-{
-    key(b, k);
-    put_u(b, v);
-}
-
 static void kv_i(struct df_buf *b, const char *k, int64_t v)
 {
     key(b, k);
     put_i(b, v);
-}
-
-static void kv_bool(struct df_buf *b, const char *k, unsigned v)
-{
-    key(b, k);
-    if (v)
-        LIT(b, "true");
-    else
-        LIT(b, "false");
-}
-
-static void kv_str(struct df_buf *b, const char *k, const char *s)
-{
-    key(b, k);
-    df_buf_json_str(b, s, strlen(s));
 }
 
 /* ---- gpsd's labels (DF_JSON_TEXT) ----------------------------------- */
@@ -148,9 +229,9 @@ static const char *const epfd_label[16] = {
 
 static void kv_epfd(struct df_buf *b, unsigned epfd, unsigned flags)
 {
-    kv_u(b, "epfd", epfd);
+    KV_U(b, "epfd", epfd);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "epfd_text", epfd_label[epfd & 15]);
+        KV_STR(b, "epfd_text", epfd_label[epfd & 15]);
 }
 
 /* ---- message bodies --------------------------------------------------- */
@@ -161,7 +242,7 @@ static void kv_epfd(struct df_buf *b, unsigned epfd, unsigned flags)
 static void kv_speed10(struct df_buf *b, unsigned v, unsigned flags,
                        int class_a)
 {
-    key(b, "speed");
+    KEY(b, "speed");
     if (!(flags & DF_JSON_SCALED))
         put_u(b, v);
     else if (class_a && v == DF_SPEED_NA)
@@ -175,12 +256,12 @@ static void kv_speed10(struct df_buf *b, unsigned v, unsigned flags,
 static void kv_lonlat(struct df_buf *b, int32_t lon, int32_t lat,
                       unsigned flags)
 {
-    key(b, "lon");
+    KEY(b, "lon");
     if (flags & DF_JSON_SCALED)
         put_deg6(b, lon);
     else
         put_i(b, lon);
-    key(b, "lat");
+    KEY(b, "lat");
     if (flags & DF_JSON_SCALED)
         put_deg6(b, lat);
     else
@@ -189,7 +270,7 @@ static void kv_lonlat(struct df_buf *b, int32_t lon, int32_t lat,
 
 static void kv_course10(struct df_buf *b, unsigned v, unsigned flags)
 {
-    key(b, "course");
+    KEY(b, "course");
     if (flags & DF_JSON_SCALED)
         put_fixed(b, v, 1);
     else
@@ -199,10 +280,10 @@ static void kv_course10(struct df_buf *b, unsigned v, unsigned flags)
 static void kv_dims(struct df_buf *b, unsigned bow, unsigned stern,
                     unsigned port, unsigned starboard)
 {
-    kv_u(b, "to_bow", bow);
-    kv_u(b, "to_stern", stern);
-    kv_u(b, "to_port", port);
-    kv_u(b, "to_starboard", starboard);
+    KV_U(b, "to_bow", bow);
+    KV_U(b, "to_stern", stern);
+    KV_U(b, "to_port", port);
+    KV_U(b, "to_starboard", starboard);
 }
 
 /* gpsd's "data" key: bit count, a colon, then the bytes in hex. */
@@ -211,7 +292,7 @@ static void kv_data(struct df_buf *b, const struct df_binary *bin)
     static const char hex[] = "0123456789abcdef";
     unsigned i, nbytes = (bin->bitcount + 7u) / 8u;
 
-    key(b, "data");
+    KEY(b, "data");
     LIT(b, "\"");
     put_u(b, bin->bitcount);
     LIT(b, ":");
@@ -227,10 +308,10 @@ static void kv_data(struct df_buf *b, const struct df_binary *bin)
 
 static void json_pos(struct df_buf *b, const struct df_pos *p, unsigned flags)
 {
-    kv_u(b, "status", p->status);
+    KV_U(b, "status", p->status);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "status_text", nav_status[p->status & 15]);
-    key(b, "turn");
+        KV_STR(b, "status_text", nav_status[p->status & 15]);
+    KEY(b, "turn");
     if (!(flags & DF_JSON_SCALED)) {
         put_i(b, p->turn);
     } else if (p->turn == -128) {
@@ -245,55 +326,70 @@ static void json_pos(struct df_buf *b, const struct df_pos *p, unsigned flags)
         put_u(b, (uint64_t)(r * r + 0.5));
     }
     kv_speed10(b, p->speed, flags, 1);
-    kv_bool(b, "accuracy", p->accuracy);
+    KV_BOOL(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
-    kv_u(b, "heading", p->heading);
-    kv_u(b, "second", p->second);
-    kv_u(b, "maneuver", p->maneuver);
-    kv_bool(b, "raim", p->raim);
-    kv_u(b, "radio", p->radio);
+    KV_U(b, "heading", p->heading);
+    KV_U(b, "second", p->second);
+    KV_U(b, "maneuver", p->maneuver);
+    KV_BOOL(b, "raim", p->raim);
+    KV_U(b, "radio", p->radio);
 }
 
 static void json_base(struct df_buf *b, const struct df_base *p,
                       unsigned flags)
 {
-    char ts[48];
-
-    snprintf(ts, sizeof ts, "%04u-%02u-%02uT%02u:%02u:%02uZ", p->year,
-             p->month, p->day, p->hour, p->minute, p->second);
-    kv_str(b, "timestamp", ts);
-    kv_bool(b, "accuracy", p->accuracy);
+    /* "%04u-%02u-%02uT%02u:%02u:%02uZ" by hand: this is a hot path. */
+    KEY(b, "timestamp");
+    LIT(b, "\"");
+    put_u0(b, p->year, 4);
+    LIT(b, "-");
+    put_u0(b, p->month, 2);
+    LIT(b, "-");
+    put_u0(b, p->day, 2);
+    LIT(b, "T");
+    put_u0(b, p->hour, 2);
+    LIT(b, ":");
+    put_u0(b, p->minute, 2);
+    LIT(b, ":");
+    put_u0(b, p->second, 2);
+    LIT(b, "Z\"");
+    KV_BOOL(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_epfd(b, p->epfd, flags);
-    kv_bool(b, "raim", p->raim);
-    kv_u(b, "radio", p->radio);
+    KV_BOOL(b, "raim", p->raim);
+    KV_U(b, "radio", p->radio);
 }
 
 static void json_static(struct df_buf *b, const struct df_static *p,
                         unsigned flags)
 {
-    char eta[32];
-
-    kv_u(b, "imo", p->imo);
-    kv_u(b, "ais_version", p->ais_version);
-    kv_str(b, "callsign", p->callsign);
-    kv_str(b, "shipname", p->shipname);
-    kv_u(b, "shiptype", p->shiptype);
+    KV_U(b, "imo", p->imo);
+    KV_U(b, "ais_version", p->ais_version);
+    KV_STR(b, "callsign", p->callsign);
+    KV_STR(b, "shipname", p->shipname);
+    KV_U(b, "shiptype", p->shiptype);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "shiptype_text", df__shiptype_label(p->shiptype));
+        KV_STR(b, "shiptype_text", df__shiptype_label(p->shiptype));
     kv_dims(b, p->to_bow, p->to_stern, p->to_port, p->to_starboard);
     kv_epfd(b, p->epfd, flags);
-    snprintf(eta, sizeof eta, "%02u-%02uT%02u:%02uZ", p->month, p->day,
-             p->hour, p->minute);
-    kv_str(b, "eta", eta);
-    key(b, "draught");
+    KEY(b, "eta");
+    LIT(b, "\"");
+    put_u0(b, p->month, 2);
+    LIT(b, "-");
+    put_u0(b, p->day, 2);
+    LIT(b, "T");
+    put_u0(b, p->hour, 2);
+    LIT(b, ":");
+    put_u0(b, p->minute, 2);
+    LIT(b, "Z\"");
+    KEY(b, "draught");
     if (flags & DF_JSON_SCALED)
         put_fixed(b, p->draught, 1);
     else
         put_u(b, p->draught);
-    kv_str(b, "destination", p->destination);
-    kv_u(b, "dte", p->dte);
+    KV_STR(b, "destination", p->destination);
+    KV_U(b, "dte", p->dte);
 }
 
 static void json_classb(struct df_buf *b, const struct df_msg *m,
@@ -301,57 +397,57 @@ static void json_classb(struct df_buf *b, const struct df_msg *m,
 {
     const struct df_classb *p = &m->u.cb;
 
-    kv_u(b, "reserved", p->reserved);
+    KV_U(b, "reserved", p->reserved);
     kv_speed10(b, p->speed, flags, 0);
-    kv_bool(b, "accuracy", p->accuracy);
+    KV_BOOL(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
-    kv_u(b, "heading", p->heading);
-    kv_u(b, "second", p->second);
-    kv_u(b, "regional", p->regional);
+    KV_U(b, "heading", p->heading);
+    KV_U(b, "second", p->second);
+    KV_U(b, "regional", p->regional);
     if (m->type == 18) {
-        kv_bool(b, "cs", p->cs);
-        kv_bool(b, "display", p->display);
-        kv_bool(b, "dsc", p->dsc);
-        kv_bool(b, "band", p->band);
-        kv_bool(b, "msg22", p->msg22);
-        kv_bool(b, "raim", p->raim);
-        kv_u(b, "radio", p->radio);
+        KV_BOOL(b, "cs", p->cs);
+        KV_BOOL(b, "display", p->display);
+        KV_BOOL(b, "dsc", p->dsc);
+        KV_BOOL(b, "band", p->band);
+        KV_BOOL(b, "msg22", p->msg22);
+        KV_BOOL(b, "raim", p->raim);
+        KV_U(b, "radio", p->radio);
         return;
     }
-    kv_str(b, "shipname", p->shipname);
-    kv_u(b, "shiptype", p->shiptype);
+    KV_STR(b, "shipname", p->shipname);
+    KV_U(b, "shiptype", p->shiptype);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "shiptype_text", df__shiptype_label(p->shiptype));
+        KV_STR(b, "shiptype_text", df__shiptype_label(p->shiptype));
     kv_dims(b, p->to_bow, p->to_stern, p->to_port, p->to_starboard);
     kv_epfd(b, p->epfd, flags);
-    kv_bool(b, "raim", p->raim);
-    kv_u(b, "dte", p->dte);
-    kv_bool(b, "assigned", p->assigned);
+    KV_BOOL(b, "raim", p->raim);
+    KV_U(b, "dte", p->dte);
+    KV_BOOL(b, "assigned", p->assigned);
 }
 
 static void json_sar(struct df_buf *b, const struct df_sar *p, unsigned flags)
 {
-    key(b, "alt");
+    KEY(b, "alt");
     if ((flags & DF_JSON_SCALED) && p->alt == 4095)
         LIT(b, "\"nan\"");
     else
         put_u(b, p->alt);
-    key(b, "speed");
+    KEY(b, "speed");
     if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA)
         LIT(b, "\"nan\"");
     else if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA - 1)
         LIT(b, "\"fast\"");
     else
         put_u(b, p->speed);
-    kv_bool(b, "accuracy", p->accuracy);
+    KV_BOOL(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
-    kv_u(b, "second", p->second);
-    kv_u(b, "regional", p->regional);
-    kv_u(b, "dte", p->dte);
-    kv_bool(b, "raim", p->raim);
-    kv_u(b, "radio", p->radio);
+    KV_U(b, "second", p->second);
+    KV_U(b, "regional", p->regional);
+    KV_U(b, "dte", p->dte);
+    KV_BOOL(b, "raim", p->raim);
+    KV_U(b, "radio", p->radio);
 }
 
 /* Scaled corners of types 22 and 23: gpsd 3.22 prints them as strings. */
@@ -372,24 +468,24 @@ static void kv_corner(struct df_buf *b, const char *k, int32_t v,
 static void json_aton(struct df_buf *b, const struct df_aton *p,
                       unsigned flags)
 {
-    kv_u(b, "aid_type", p->aid_type);
+    KV_U(b, "aid_type", p->aid_type);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "aid_type_text", df__aid_type_label(p->aid_type));
-    kv_str(b, "name", p->name);
+        KV_STR(b, "aid_type_text", df__aid_type_label(p->aid_type));
+    KV_STR(b, "name", p->name);
     if (flags & DF_JSON_SCALED) {
         kv_lonlat(b, p->lon, p->lat, flags);
-        kv_bool(b, "accuracy", p->accuracy);
+        KV_BOOL(b, "accuracy", p->accuracy);
     } else {
-        kv_bool(b, "accuracy", p->accuracy);
+        KV_BOOL(b, "accuracy", p->accuracy);
         kv_lonlat(b, p->lon, p->lat, flags);
     }
     kv_dims(b, p->to_bow, p->to_stern, p->to_port, p->to_starboard);
     kv_epfd(b, p->epfd, flags);
-    kv_u(b, "second", p->second);
-    kv_u(b, "regional", p->regional);
-    kv_bool(b, "off_position", p->off_position);
-    kv_bool(b, "raim", p->raim);
-    kv_bool(b, "virtual_aid", p->virtual_aid);
+    KV_U(b, "second", p->second);
+    KV_U(b, "regional", p->regional);
+    KV_BOOL(b, "off_position", p->off_position);
+    KV_BOOL(b, "raim", p->raim);
+    KV_BOOL(b, "virtual_aid", p->virtual_aid);
 }
 
 static void json_s24(struct df_buf *b, const struct df_msg *m, unsigned flags)
@@ -397,25 +493,25 @@ static void json_s24(struct df_buf *b, const struct df_msg *m, unsigned flags)
     const struct df_static24 *p = &m->u.s24;
 
     if (p->partno == 0) {
-        kv_u(b, "partno", 0);
-        kv_str(b, "shipname", p->shipname);
+        KV_U(b, "partno", 0);
+        KV_STR(b, "shipname", p->shipname);
         return;
     }
     /* A part B merged with its part A (as gpsd prints it) carries the
      * name; one on its own says which part it is. */
     if (flags & DF_JSON_S24_JOINED)
-        kv_str(b, "shipname", p->shipname);
+        KV_STR(b, "shipname", p->shipname);
     else
-        kv_u(b, "partno", 1);
-    kv_u(b, "shiptype", p->shiptype);
+        KV_U(b, "partno", 1);
+    KV_U(b, "shiptype", p->shiptype);
     if (flags & DF_JSON_TEXT)
-        kv_str(b, "shiptype_text", df__shiptype_label(p->shiptype));
-    kv_str(b, "vendorid", p->vendorid);
-    kv_u(b, "model", p->model);
-    kv_u(b, "serial", p->serial);
-    kv_str(b, "callsign", p->callsign);
+        KV_STR(b, "shiptype_text", df__shiptype_label(p->shiptype));
+    KV_STR(b, "vendorid", p->vendorid);
+    KV_U(b, "model", p->model);
+    KV_U(b, "serial", p->serial);
+    KV_STR(b, "callsign", p->callsign);
     if (m->mmsi / 10000000 == 98)
-        kv_u(b, "mothership_mmsi", p->mothership_mmsi);
+        KV_U(b, "mothership_mmsi", p->mothership_mmsi);
     else
         kv_dims(b, p->to_bow, p->to_stern, p->to_port, p->to_starboard);
 }
@@ -441,55 +537,55 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
         json_static(b, &m->u.stat, flags);
         break;
     case 6:
-        kv_u(b, "seqno", bin->seqno);
-        kv_u(b, "dest_mmsi", bin->dest_mmsi);
-        kv_bool(b, "retransmit", bin->retransmit);
+        KV_U(b, "seqno", bin->seqno);
+        KV_U(b, "dest_mmsi", bin->dest_mmsi);
+        KV_BOOL(b, "retransmit", bin->retransmit);
         /* fall through */
     case 8:
-        kv_u(b, "dac", bin->dac);
-        kv_u(b, "fid", bin->fid);
+        KV_U(b, "dac", bin->dac);
+        KV_U(b, "fid", bin->fid);
         if (!df__app_json(b, m, flags))
             kv_data(b, bin);
         break;
     case 7:
     case 13:
-        for (i = 0; i < 4; i++) {
-            snprintf(tmp, sizeof tmp, "mmsi%u", i + 1);
-            kv_u(b, tmp, m->u.ack.mmsi[i]);
-        }
+        KV_U(b, "mmsi1", m->u.ack.mmsi[0]);
+        KV_U(b, "mmsi2", m->u.ack.mmsi[1]);
+        KV_U(b, "mmsi3", m->u.ack.mmsi[2]);
+        KV_U(b, "mmsi4", m->u.ack.mmsi[3]);
         break;
     case 9:
         json_sar(b, &m->u.sar, flags);
         break;
     case 10:
-        kv_u(b, "dest_mmsi", m->u.text.dest_mmsi);
+        KV_U(b, "dest_mmsi", m->u.text.dest_mmsi);
         break;
     case 12:
-        kv_u(b, "seqno", m->u.text.seqno);
-        kv_u(b, "dest_mmsi", m->u.text.dest_mmsi);
-        kv_bool(b, "retransmit", m->u.text.retransmit);
-        kv_str(b, "text", m->u.text.text);
+        KV_U(b, "seqno", m->u.text.seqno);
+        KV_U(b, "dest_mmsi", m->u.text.dest_mmsi);
+        KV_BOOL(b, "retransmit", m->u.text.retransmit);
+        KV_STR(b, "text", m->u.text.text);
         break;
     case 14:
-        kv_str(b, "text", m->u.text.text);
+        KV_STR(b, "text", m->u.text.text);
         break;
     case 15:
-        kv_u(b, "mmsi1", m->u.inter.mmsi1);
-        kv_u(b, "type1_1", m->u.inter.type1_1);
-        kv_u(b, "offset1_1", m->u.inter.offset1_1);
-        kv_u(b, "type1_2", m->u.inter.type1_2);
-        kv_u(b, "offset1_2", m->u.inter.offset1_2);
-        kv_u(b, "mmsi2", m->u.inter.mmsi2);
-        kv_u(b, "type2_1", m->u.inter.type2_1);
-        kv_u(b, "offset2_1", m->u.inter.offset2_1);
+        KV_U(b, "mmsi1", m->u.inter.mmsi1);
+        KV_U(b, "type1_1", m->u.inter.type1_1);
+        KV_U(b, "offset1_1", m->u.inter.offset1_1);
+        KV_U(b, "type1_2", m->u.inter.type1_2);
+        KV_U(b, "offset1_2", m->u.inter.offset1_2);
+        KV_U(b, "mmsi2", m->u.inter.mmsi2);
+        KV_U(b, "type2_1", m->u.inter.type2_1);
+        KV_U(b, "offset2_1", m->u.inter.offset2_1);
         break;
     case 16:
-        kv_u(b, "mmsi1", m->u.assign.mmsi1);
-        kv_u(b, "offset1", m->u.assign.offset1);
-        kv_u(b, "increment1", m->u.assign.increment1);
-        kv_u(b, "mmsi2", m->u.assign.mmsi2);
-        kv_u(b, "offset2", m->u.assign.offset2);
-        kv_u(b, "increment2", m->u.assign.increment2);
+        KV_U(b, "mmsi1", m->u.assign.mmsi1);
+        KV_U(b, "offset1", m->u.assign.offset1);
+        KV_U(b, "increment1", m->u.assign.increment1);
+        KV_U(b, "mmsi2", m->u.assign.mmsi2);
+        KV_U(b, "offset2", m->u.assign.offset2);
+        KV_U(b, "increment2", m->u.assign.increment2);
         break;
     case 17:
         if (flags & DF_JSON_SCALED) {
@@ -497,8 +593,8 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
                      bin->lon / 600.0, bin->lat / 600.0);
             df_buf_puts(b, tmp);
         } else {
-            kv_i(b, "lon", bin->lon);
-            kv_i(b, "lat", bin->lat);
+            KV_I(b, "lon", bin->lon);
+            KV_I(b, "lat", bin->lat);
         }
         kv_data(b, bin);
         break;
@@ -508,14 +604,24 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
         break;
     case 20:
         for (i = 0; i < 4; i++) {
-            snprintf(tmp, sizeof tmp, "offset%u", i + 1);
-            kv_u(b, tmp, m->u.slots.slot[i].offset);
-            snprintf(tmp, sizeof tmp, "number%u", i + 1);
-            kv_u(b, tmp, m->u.slots.slot[i].number);
-            snprintf(tmp, sizeof tmp, "timeout%u", i + 1);
-            kv_u(b, tmp, m->u.slots.slot[i].timeout);
-            snprintf(tmp, sizeof tmp, "increment%u", i + 1);
-            kv_u(b, tmp, m->u.slots.slot[i].increment);
+            static const char *const keys[4][4] = {
+                {",\"offset1\":", ",\"number1\":", ",\"timeout1\":",
+                 ",\"increment1\":"},
+                {",\"offset2\":", ",\"number2\":", ",\"timeout2\":",
+                 ",\"increment2\":"},
+                {",\"offset3\":", ",\"number3\":", ",\"timeout3\":",
+                 ",\"increment3\":"},
+                {",\"offset4\":", ",\"number4\":", ",\"timeout4\":",
+                 ",\"increment4\":"},
+            };
+            df_buf_puts(b, keys[i][0]);
+            put_u(b, m->u.slots.slot[i].offset);
+            df_buf_puts(b, keys[i][1]);
+            put_u(b, m->u.slots.slot[i].number);
+            df_buf_puts(b, keys[i][2]);
+            put_u(b, m->u.slots.slot[i].timeout);
+            df_buf_puts(b, keys[i][3]);
+            put_u(b, m->u.slots.slot[i].increment);
         }
         break;
     case 21:
@@ -523,23 +629,23 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
         break;
     case 22: {
         const struct df_chanmgmt *c = &m->u.chan;
-        kv_u(b, "channel_a", c->channel_a);
-        kv_u(b, "channel_b", c->channel_b);
-        kv_u(b, "txrx", c->txrx);
-        kv_bool(b, "power", c->power);
+        KV_U(b, "channel_a", c->channel_a);
+        KV_U(b, "channel_b", c->channel_b);
+        KV_U(b, "txrx", c->txrx);
+        KV_BOOL(b, "power", c->power);
         if (c->addressed) {
-            kv_u(b, "dest1", c->dest1);
-            kv_u(b, "dest2", c->dest2);
+            KV_U(b, "dest1", c->dest1);
+            KV_U(b, "dest2", c->dest2);
         } else {
             kv_corner(b, "ne_lon", c->ne_lon, flags);
             kv_corner(b, "ne_lat", c->ne_lat, flags);
             kv_corner(b, "sw_lon", c->sw_lon, flags);
             kv_corner(b, "sw_lat", c->sw_lat, flags);
         }
-        kv_bool(b, "addressed", c->addressed);
-        kv_bool(b, "band_a", c->band_a);
-        kv_bool(b, "band_b", c->band_b);
-        kv_u(b, "zonesize", c->zonesize);
+        KV_BOOL(b, "addressed", c->addressed);
+        KV_BOOL(b, "band_a", c->band_a);
+        KV_BOOL(b, "band_b", c->band_b);
+        KV_U(b, "zonesize", c->zonesize);
         break;
     }
     case 23: {
@@ -548,15 +654,15 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
         kv_corner(b, "ne_lat", g->ne_lat, flags);
         kv_corner(b, "sw_lon", g->sw_lon, flags);
         kv_corner(b, "sw_lat", g->sw_lat, flags);
-        kv_u(b, "stationtype", g->stationtype);
+        KV_U(b, "stationtype", g->stationtype);
         if (flags & DF_JSON_TEXT)
-            kv_str(b, "stationtype_text",
+            KV_STR(b, "stationtype_text",
                    df__stationtype_label(g->stationtype));
-        kv_u(b, "shiptype", g->shiptype);
+        KV_U(b, "shiptype", g->shiptype);
         if (flags & DF_JSON_TEXT)
-            kv_str(b, "shiptype_text", df__shiptype_label(g->shiptype));
-        kv_u(b, "interval", g->interval);
-        kv_u(b, "quiet", g->quiet);
+            KV_STR(b, "shiptype_text", df__shiptype_label(g->shiptype));
+        KV_U(b, "interval", g->interval);
+        KV_U(b, "quiet", g->quiet);
         break;
     }
     case 24:
@@ -564,32 +670,32 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
         break;
     case 25:
     case 26:
-        kv_bool(b, "addressed", bin->addressed);
-        kv_bool(b, "structured", bin->structured);
-        kv_u(b, "dest_mmsi", bin->dest_mmsi);
-        kv_u(b, "app_id", bin->app_id);
+        KV_BOOL(b, "addressed", bin->addressed);
+        KV_BOOL(b, "structured", bin->structured);
+        KV_U(b, "dest_mmsi", bin->dest_mmsi);
+        KV_U(b, "app_id", bin->app_id);
         kv_data(b, bin);
         if (m->type == 26)
-            kv_u(b, "radio", bin->radio);
+            KV_U(b, "radio", bin->radio);
         break;
     case 27: {
         const struct df_longrange *l = &m->u.lr;
         if (flags & DF_JSON_SCALED) {
-            kv_str(b, "status", nav_status[l->status & 15]);
-            kv_bool(b, "accuracy", l->accuracy);
+            KV_STR(b, "status", nav_status[l->status & 15]);
+            KV_BOOL(b, "accuracy", l->accuracy);
             snprintf(tmp, sizeof tmp, ",\"lon\":%.1f,\"lat\":%.1f",
                      l->lon / 600.0, l->lat / 600.0);
             df_buf_puts(b, tmp);
         } else {
-            kv_u(b, "status", l->status);
-            kv_bool(b, "accuracy", l->accuracy);
-            kv_i(b, "lon", l->lon);
-            kv_i(b, "lat", l->lat);
+            KV_U(b, "status", l->status);
+            KV_BOOL(b, "accuracy", l->accuracy);
+            KV_I(b, "lon", l->lon);
+            KV_I(b, "lat", l->lat);
         }
-        kv_u(b, "speed", l->speed);
-        kv_u(b, "course", l->course);
-        kv_bool(b, "raim", l->raim);
-        kv_bool(b, "gnss", l->gnss);
+        KV_U(b, "speed", l->speed);
+        KV_U(b, "course", l->course);
+        KV_BOOL(b, "raim", l->raim);
+        KV_BOOL(b, "gnss", l->gnss);
         break;
     }
     default:
@@ -599,6 +705,9 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
 
 void df_msg_json(struct df_buf *b, const struct df_msg *m, unsigned flags)
 {
+    /* One reservation covers every object but long texts and binary
+     * data, so the appends below take their inlined fast path. */
+    df_buf_reserve(b, 768);
     LIT(b, "{\"class\":\"AIS\",\"type\":");
     put_u(b, m->type);
     LIT(b, ",\"repeat\":");
@@ -618,4 +727,6 @@ void df_msg_json(struct df_buf *b, const struct df_msg *m, unsigned flags)
         LIT(b, "\"");
     }
     LIT(b, "}");
+    if (b->len < b->cap)
+        b->data[b->len] = '\0';
 }

@@ -61,6 +61,7 @@ struct df_nmea {
     char *carry;            /* partial line between df_nmea_feed() calls */
     size_t ncarry;
     int overlong;           /* discarding the rest of an overlong line */
+    size_t dirty;           /* bytes of bits[] that may be non-zero */
     uint8_t bits[BITS_BYTES + DF_BITS_PAD];
 };
 
@@ -403,57 +404,63 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
     return oldest;
 }
 
-/* De-armors n payload characters into nm->bits.  Returns the number of
- * bits, or -1 if a character is not a payload character. */
+/*
+ * De-armors n payload characters into nm->bits, four characters (three
+ * bytes) at a time.  Returns the number of bits, -1 if a character is not
+ * a payload character, -2 if the payload is too long.  Every byte of
+ * nm->bits past the payload is zero afterwards, fill bits included: only
+ * the bytes the previous message dirtied are cleared.
+ */
 static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 {
+    const unsigned char *u = (const unsigned char *)s;
+    const int8_t *t = df__armor_tab;
     uint8_t *o = nm->bits;
-    size_t i = 0, nbytes;
-    int a, b, c, d;
+    size_t i = 0, nbits, nbytes;
+    int bad = 0;
 
     if (n * 6 > BITS_BYTES * 8)
         return -2;
-    for (; i + 4 <= n; i += 4) {
-        a = df__armor((unsigned char)s[i]);
-        b = df__armor((unsigned char)s[i + 1]);
-        c = df__armor((unsigned char)s[i + 2]);
-        d = df__armor((unsigned char)s[i + 3]);
-        if ((a | b | c | d) < 0)
-            return -1;
-        *o++ = (uint8_t)(a << 2 | b >> 4);
-        *o++ = (uint8_t)(b << 4 | c >> 2);
-        *o++ = (uint8_t)(c << 6 | d);
-    }
-    if (i < n) {
-        uint32_t acc = 0;
-        unsigned k, left = (unsigned)(n - i);
-        for (k = 0; k < 4; k++) {
-            int v = 0;
-            if (k < left) {
-                v = df__armor((unsigned char)s[i + k]);
-                if (v < 0)
-                    return -1;
-            }
-            acc = acc << 6 | (uint32_t)v;
-        }
-        *o++ = (uint8_t)(acc >> 16);
-        *o++ = (uint8_t)(acc >> 8);
-        *o++ = (uint8_t)acc;
-    }
-    /* Zero the padding so reads past the payload see zero bits. */
-    nbytes = (size_t)(o - nm->bits);
-    memset(o, 0, sizeof nm->bits - nbytes);
     if (fill > n * 6)
         return -1;
-    /* Clear the fill bits themselves: they are not part of the message. */
-    {
-        size_t nbits = n * 6 - fill;
-        if (nbits % 8)
-            nm->bits[nbits / 8] &= (uint8_t)(0xFF00 >> (nbits % 8));
-        memset(nm->bits + (nbits + 7) / 8, 0,
-               sizeof nm->bits - (nbits + 7) / 8);
-        return (long)nbits;
+    for (; i + 4 <= n; i += 4) {
+        int a = t[u[i]], b = t[u[i + 1]], c = t[u[i + 2]], d = t[u[i + 3]];
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 |
+                     (uint32_t)c << 6 | (uint32_t)d;
+        bad |= a | b | c | d;
+        o[0] = (uint8_t)(v >> 16);
+        o[1] = (uint8_t)(v >> 8);
+        o[2] = (uint8_t)v;
+        o += 3;
     }
+    if (i < n) {
+        uint32_t v = 0;
+        unsigned k;
+        for (k = 0; k < 4; k++) {
+            int x = i + k < n ? t[u[i + k]] : 0;
+            bad |= x;
+            v = v << 6 | (uint32_t)(x & 63);
+        }
+        o[0] = (uint8_t)(v >> 16);
+        o[1] = (uint8_t)(v >> 8);
+        o[2] = (uint8_t)v;
+        o += 3;
+    }
+    if (bad < 0)
+        return -1;
+    /* Clear the fill bits, then whatever the last message left beyond. */
+    nbits = n * 6 - fill;
+    nbytes = (nbits + 7) / 8;
+    if (nbits % 8)
+        nm->bits[nbits / 8] &= (uint8_t)(0xFF00 >> (nbits % 8));
+    {
+        size_t written = (size_t)(o - nm->bits);
+        size_t top = written > nm->dirty ? written : nm->dirty;
+        if (top > nbytes)
+            memset(nm->bits + nbytes, 0, top - nbytes);
+        nm->dirty = nbytes;
+    }
+    return (long)nbits;
 }
 
 /*
@@ -530,6 +537,28 @@ static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
 
 /* ---- one sentence ---------------------------------------------------- */
 
+/* XOR of n bytes, eight at a time (XOR is associative, so the bytes of
+ * the folded word are XORed together at the end). */
+static unsigned xor_bytes(const char *p, size_t n)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc ^= w;
+    }
+    acc ^= acc >> 32;
+    acc ^= acc >> 16;
+    acc ^= acc >> 8;
+    {
+        unsigned x = (unsigned)(acc & 0xff);
+        for (; i < n; i++)
+            x ^= (unsigned char)p[i];
+        return x;
+    }
+}
+
 /*
  * Frames the sentence at [p, end) that starts with '!'.  m carries what
  * the tag block and prefix said.  Returns 1 with *out filled when a message
@@ -550,33 +579,37 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
         nm->st.skip_not_ais++;
         return 0;
     }
-    /* Split the six fields and compute the checksum in one pass. */
-    for (q = p + 1; q < end; q++) {
-        if (*q == '*') {
-            star = q;
-            break;
-        }
-        sum ^= (unsigned char)*q;
-        if (*q == ',') {
-            if (nf < 7)
-                f[nf] = q + 1;
-            nf++;
-        }
-    }
-    if (!star) {
+    /* The checksum covers everything between '!' and '*'. */
+    star = memchr(p + 1, '*', (size_t)(end - p - 1));
+    if (!star || end - star < 3 || hexval(star[1]) < 0 ||
+        hexval(star[2]) < 0) {
         nm->st.drop_no_checksum++;
         return 0;
     }
-    if (end - star < 3 || hexval(star[1]) < 0 || hexval(star[2]) < 0) {
-        nm->st.drop_no_checksum++;
-        return 0;
-    }
+    sum = xor_bytes(p + 1, (size_t)(star - p - 1));
     if ((unsigned)(hexval(star[1]) << 4 | hexval(star[2])) != sum &&
         !nm->o.skip_checksum) {
         nm->st.drop_checksum++;
         return 0;
     }
-    if (nf != 6) {
+    /* Six fields after "!xxVDM,": exactly five more commas before '*'.
+     * The first four fields are a few characters each: a plain loop beats
+     * memchr there; the payload's comma is found with memchr. */
+    f[0] = p + 7;
+    for (nf = 1, q = p + 7; nf < 7; nf++) {
+        if (nf == 5) {
+            q = memchr(q, ',', (size_t)(star - q));
+            if (!q)
+                break;
+        } else {
+            while (q < star && *q != ',')
+                q++;
+            if (q == star)
+                break;
+        }
+        f[nf] = ++q;
+    }
+    if (nf != 6) {          /* too few fields, or a seventh */
         nm->st.drop_malformed++;
         return 0;
     }

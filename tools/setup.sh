@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what darkfleet needs to build and test on Debian 12 (bookworm),
+# then builds it.  Run as root or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+    build-essential cmake ninja-build pkg-config clang \
+    libclang-rt-14-dev libarchive-dev libcmocka-dev \
+    gpsd-clients python3 gzip zstd xz-utils bzip2 time >/dev/null
+make
