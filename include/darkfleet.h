@@ -353,7 +353,10 @@ struct df_msg {
 
 /*
  * Decodes one de-armored payload: bits holds nbits bits, MSB first, packed
- * into bytes (bits past nbits are ignored).  Fills *out except out->rx_ms and
+ * into bytes.  The buffer must be readable, and zero, for 16 bytes past
+ * the payload: a field that starts inside a short payload but runs past
+ * its end (types 7, 13, 15, 20) reads its missing bits as zeros, as gpsd
+ * does.  Fills *out except out->rx_ms and
  * out->channel.  Returns 1 on success; 0 if the payload cannot be a message,
  * after bumping the counter in *st that says why.  Never allocates.
  */

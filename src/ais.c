@@ -23,6 +23,14 @@
  * and a little slack for junk bits. */
 #define DF_MAX_DECODE_BITS 1100
 
+/* Six-bit characters from bit start to the end of the payload, capped at
+ * what struct df_text holds (156: a five-slot message). */
+static unsigned text_chars(size_t nbits, unsigned start)
+{
+    unsigned n = (unsigned)(nbits - start) / 6;
+    return n < 156 ? n : 156;
+}
+
 /* Copies the application data bits [from, nbits) into b->data, MSB first,
  * zero-filled past the end, and sets b->bitcount. */
 static void copy_data(const uint8_t *bits, size_t nbits, unsigned from,
@@ -445,13 +453,13 @@ int df_ais_decode(const uint8_t *bits, size_t nbits, struct df_msg *out,
         out->u.text.seqno = (uint8_t)U(38, 2);
         out->u.text.dest_mmsi = U(40, 30);
         out->u.text.retransmit = (uint8_t)U(70, 1);
-        TEXT(72, (unsigned)(nbits - 72) / 6, out->u.text.text);
+        TEXT(72, text_chars(nbits, 72), out->u.text.text);
         break;
     case 14:
         out->u.text.seqno = 0;
         out->u.text.dest_mmsi = 0;
         out->u.text.retransmit = 0;
-        TEXT(40, (unsigned)(nbits - 40) / 6, out->u.text.text);
+        TEXT(40, text_chars(nbits, 40), out->u.text.text);
         break;
     case 15:
         dec_inter(bits, nbits, &out->u.inter);

@@ -62,7 +62,15 @@ struct df_input {
 /* Keeps a one-line message naming the input. */
 static void set_err(struct df_input *in, const char *what)
 {
+    char *c;
+
     snprintf(in->err, sizeof(in->err), "%s: %s", in->name, what);
+    /* One line: libarchive's messages may end in a newline. */
+    for (c = in->err; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
+    while (c > in->err && c[-1] == ' ')
+        *--c = '\0';
 }
 
 /* read(2) that retries on EINTR.  Returns the count, 0 at EOF, -1 with

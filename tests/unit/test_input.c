@@ -116,6 +116,8 @@ static char *slurp_path(const char *path, size_t *len, long *rc,
 }
 
 static int run(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
 {
     char cmd[1024];
     va_list ap;
