@@ -596,6 +596,329 @@ int df_reorder_flush(struct df_reorder *r,
 /* The stage's counters (drop_out_of_order), live; owned by r. */
 const struct df_stats *df_reorder_stats(const struct df_reorder *r);
 
+
+/* ------------------------------------------------------------------ */
+/* Configuration: every detection threshold, with published defaults  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One table for every option: name (as written in a --config file or on
+ * the command line as --set name=value), C field, default, and the source
+ * of the default (METHODS.md).  Units are in the names.
+ */
+#define DF_CONFIG_MAP(XX)                                                    \
+    XX(encounter_max_distance_m, 500.0, "GFW encounters: within 500 m")      \
+    XX(encounter_min_hours, 2.0, "GFW encounters: at least 2 h")             \
+    XX(encounter_max_median_speed_kn, 2.0, "GFW: median speed under 2 kn")  \
+    XX(encounter_min_anchorage_km, 10.0, "GFW: 10 km from an anchorage")     \
+    XX(encounter_resample_min, 10.0, "GFW: positions resampled to 10 min")  \
+    XX(encounter_max_interp_hours, 1.0, "GFW: interpolate gaps under 1 h")   \
+    XX(encounter_merge_hours, 4.0, "GFW: merge events under 4 h apart")      \
+    XX(berth_max_shore_km, 1.0, "a stop this close to shore is a berth")     \
+    XX(loitering_max_speed_kn, 2.0, "GFW loitering: hourly mean < 2 kn")     \
+    XX(loitering_min_hours, 4.0, "GFW carrier loitering: at least 4 h")      \
+    XX(loitering_min_shore_nm, 20.0, "GFW loitering: 20 nm offshore")        \
+    XX(gap_min_hours, 12.0, "Welch et al. 2022: gaps of 12 h or more")       \
+    XX(gap_min_shore_nm, 50.0, "Welch et al. 2022: 50 nm from shore")        \
+    XX(gap_zone_min_hours, 6.0, "candidate gap (GFW, Skylight): 6 h")        \
+    XX(gap_zone_km, 100.0, "lower threshold within this of a zone")          \
+    XX(spoof_max_speed_kn, 50.0, "AISdb: implied speed over 50 kn")          \
+    XX(collision_min_km, 50.0, "one MMSI at two places this far apart")     \
+    XX(draught_min_change_m, 1.0, "draught change across a gap (PurpleTRAC)")\
+    XX(port_entry_km, 3.0, "GFW port visits: entry within 3 km")             \
+    XX(port_exit_km, 4.0, "GFW port visits: exit beyond 4 km")               \
+    XX(anchorage_min_vessels, 20.0, "GFW anchorages: 20 vessels stayed")     \
+    XX(anchorage_min_stay_hours, 12.0, "GFW anchorages: for 12 h")           \
+    XX(track_silence_hours, 24.0, "a vessel silent this long is flushed")    \
+    XX(track_max_vessels, 500000.0, "vessels held at once (memory cap)")     \
+    XX(track_point_min, 10.0, "stored track resolution for display")
+
+struct df_config {
+#define XX(name, def, doc) double name;
+    DF_CONFIG_MAP(XX)
+#undef XX
+};
+
+/* Fills cfg with the published defaults. */
+void df_config_defaults(struct df_config *cfg);
+/* Sets one option by name.  Returns DF_INVAL for an unknown name or a
+ * value that is not a finite number. */
+enum df_err df_config_set(struct df_config *cfg, const char *name,
+                          const char *value);
+/* Reads "name = value" lines ('#' comments) into cfg.  On failure writes
+ * "path:line: message" into err. */
+enum df_err df_config_load(struct df_config *cfg, const char *path,
+                           char *err, size_t errlen);
+/* Calls fn for every option in table order (for --help and docs). */
+void df_config_each(const struct df_config *cfg,
+                    void (*fn)(const char *name, double value,
+                               double def, const char *doc, void *ud),
+                    void *ud);
+
+/* ------------------------------------------------------------------ */
+/* Events                                                             */
+/* ------------------------------------------------------------------ */
+
+#define DF_EVENT_MAP(XX)                                                     \
+    XX(ENCOUNTER, "encounter")                                               \
+    XX(LOITERING, "loitering")                                               \
+    XX(GAP, "gap")                                                           \
+    XX(DRAUGHT_CHANGE, "draught_change")                                     \
+    XX(SPOOFING, "spoofing")                                                 \
+    XX(MMSI_COLLISION, "mmsi_collision")                                     \
+    XX(IDENTITY_CHANGE, "identity_change")                                   \
+    XX(INVALID_IDENTITY, "invalid_identity")                                 \
+    XX(ZONE_ENTRY, "zone_entry")                                             \
+    XX(PORT_CALL, "port_call")                                               \
+    XX(WATCHLIST_MATCH, "watchlist_match")
+
+enum df_event_type {
+#define XX(code, name) DF_EV_##code,
+    DF_EVENT_MAP(XX)
+#undef XX
+    DF_EV_COUNT
+};
+
+const char *df_event_name(enum df_event_type t);
+/* Returns the type named name, or -1. */
+int df_event_type_from_name(const char *name);
+
+#define DF_EVIDENCE_MAX 1024
+
+/*
+ * One event, in DESIGN.md's format.  evidence holds a JSON object ("{...}")
+ * with the measurements and thresholds behind the event; strings in it are
+ * already escaped.
+ */
+struct df_event {
+    enum df_event_type type;
+    uint8_t nvessels;          /* 1 or 2 */
+    uint32_t vessels[2];       /* the subject first */
+    int64_t start_ms, end_ms;
+    int32_t lon, lat;          /* 1/10000 min: a representative position */
+    double score;              /* 0-1, the event's weight in ranking */
+    char evidence[DF_EVIDENCE_MAX];
+};
+
+/* Appends one event as a JSON object (no newline):
+ * {"type":..,"vessels":[..],"start":..,"end":..,"lat":..,"lon":..,
+ *  "score":..,"evidence":{..}}. */
+void df_event_json(struct df_buf *b, const struct df_event *ev);
+
+/* ------------------------------------------------------------------ */
+/* Geography: shore, land, zones and ports                            */
+/* ------------------------------------------------------------------ */
+
+/* Land polygons (Natural Earth, built into the binary from npm world-atlas
+ * at build time) with a grid index, for on-land tests and distance to
+ * shore.  Read-only after load; shared by every stage. */
+struct df_land;
+
+/* The land built into the library, or NULL if the build had none (then
+ * callers treat every position as at sea, far from shore).  Owned by the
+ * library; never freed. */
+const struct df_land *df_land_default(void);
+/* 1 if the position (1/10000 min) is on land. */
+int df_land_contains(const struct df_land *land, int32_t lon, int32_t lat);
+/* Distance in km from the position to the nearest coastline, searched up
+ * to max_km (returns max_km when none is nearer). */
+double df_land_shore_km(const struct df_land *land, int32_t lon, int32_t lat,
+                        double max_km);
+
+/* Zones (polygons from GeoJSON) and ports or anchorages (points with a
+ * radius, from CSV). */
+struct df_geo;
+
+struct df_geo *df_geo_new(void);
+void df_geo_free(struct df_geo *g);
+/* Adds the Polygon and MultiPolygon features of a GeoJSON file; a
+ * feature's "name" property names the zone, "interest": true (default)
+ * marks a zone of interest for the gap rule.  Point features with a
+ * "radius_km" property are added as ports. */
+enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
+                              size_t errlen);
+/* Adds ports or anchorages from a CSV with a header naming at least
+ * latitude/lat and longitude/lon/lng, and optionally name/label,
+ * country/iso3, kind ("port" or "anchorage"), radius_km. */
+enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
+                              size_t errlen);
+/* Adds the zone and ports of North Korea that ship with darkfleet
+ * (data/zones/dprk.geojson, compiled in). */
+enum df_err df_geo_load_builtin_dprk(struct df_geo *g);
+
+/* The zone containing the position: its index, or -1. */
+int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat);
+const char *df_geo_zone_name(const struct df_geo *g, int zone);
+/* Distance in km to the nearest zone of interest (0 inside), or max_km. */
+double df_geo_zone_km(const struct df_geo *g, int32_t lon, int32_t lat,
+                      double max_km);
+/* The nearest port or anchorage within max_km: its index, or -1; *km gets
+ * the distance. */
+int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
+                     double max_km, double *km);
+const char *df_geo_port_name(const struct df_geo *g, int port);
+const char *df_geo_port_country(const struct df_geo *g, int port);
+int df_geo_port_is_anchorage(const struct df_geo *g, int port);
+/* Adds a learned anchorage (from where many vessels stop). */
+int df_geo_add_port(struct df_geo *g, const char *name, const char *country,
+                    int32_t lon, int32_t lat, double radius_km,
+                    int anchorage);
+
+/* Great-circle distance in metres between two positions in 1/10000 min. */
+double df_distance_m(int32_t lon1, int32_t lat1, int32_t lon2, int32_t lat2);
+
+/* ------------------------------------------------------------------ */
+/* Vessels: identity history                                          */
+/* ------------------------------------------------------------------ */
+
+/* One identity a vessel broadcast, with when it was first and last seen. */
+struct df_identity {
+    int64_t first_ms, last_ms;
+    uint32_t imo;
+    char shipname[21];
+    char callsign[8];
+    char destination[21];
+    uint8_t shiptype;
+    uint16_t length_m, width_m;
+    uint8_t draught;           /* 1/10 m, 0 = n/a */
+};
+
+#define DF_MAX_IDENTITIES 16   /* per vessel; the oldest are merged */
+
+/* A vessel as the store and reports see it. */
+struct df_vessel {
+    uint32_t mmsi;
+    uint16_t mid;              /* maritime identification digits, or 0 */
+    char flag[3];              /* ISO 3166 alpha-2 of the MID, or "" */
+    int64_t first_ms, last_ms;
+    uint64_t positions;
+    int32_t last_lon, last_lat;
+    unsigned nidentities;
+    struct df_identity identities[DF_MAX_IDENTITIES];
+};
+
+/* The country (ISO 3166 alpha-2) of a maritime identification digits
+ * number (ITU RR Appendix 43), or NULL if unallocated. */
+const char *df_mid_country(unsigned mid);
+/* The MID of a ship station MMSI (MIDxxxxxx), or 0 if it is not one. */
+unsigned df_mmsi_mid(uint32_t mmsi);
+/* 1 if the seven-digit IMO number's check digit is right. */
+int df_imo_valid(uint32_t imo);
+
+/* A track point kept for display (downsampled). */
+struct df_point {
+    int64_t t_ms;
+    int32_t lon, lat;
+    uint16_t speed, course;
+};
+
+/* ------------------------------------------------------------------ */
+/* Scan: tracks and detectors over a stream of records                */
+/* ------------------------------------------------------------------ */
+
+struct df_scan_cbs {
+    /* An event; return non-zero to stop the scan. */
+    int (*event)(const struct df_event *ev, void *ud);
+    /* A vessel's state, when it falls silent and at the end. */
+    int (*vessel)(const struct df_vessel *v, void *ud);
+    /* A point of a vessel's downsampled track. */
+    int (*point)(uint32_t mmsi, const struct df_point *p, void *ud);
+    void *ud;
+};
+
+struct df_scan;
+
+/* Creates a scan.  cfg is copied; geo is borrowed (may be NULL) and must
+ * outlive the scan.  Returns NULL when out of memory. */
+struct df_scan *df_scan_new(const struct df_config *cfg,
+                            const struct df_geo *geo,
+                            const struct df_scan_cbs *cbs);
+void df_scan_free(struct df_scan *s);
+/* Feeds one record, in time order (records without a time are used for
+ * identity only).  Returns the first non-zero callback value, else 0. */
+int df_scan_rec(struct df_scan *s, const struct df_rec *rec);
+/* Ends the input: closes open encounters, gaps and visits, flushes every
+ * vessel. */
+int df_scan_finish(struct df_scan *s);
+const struct df_stats *df_scan_stats(const struct df_scan *s);
+
+/* ------------------------------------------------------------------ */
+/* Store: SQLite                                                      */
+/* ------------------------------------------------------------------ */
+
+struct df_store;
+
+/* Opens (creating or migrating) the database at path, in WAL mode.  On
+ * failure writes a one-line message into err. */
+enum df_err df_store_open(struct df_store **out, const char *path,
+                          char *err, size_t errlen);
+/* Writes are batched in transactions; close commits. */
+enum df_err df_store_event(struct df_store *st, const struct df_event *ev);
+enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v);
+enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
+                           const struct df_point *p);
+enum df_err df_store_commit(struct df_store *st);
+const char *df_store_error(const struct df_store *st);
+/* Commits and closes; NULL is a no-op. */
+enum df_err df_store_close(struct df_store *st);
+
+/* ------------------------------------------------------------------ */
+/* Simulator: synthetic traffic with planted behaviours               */
+/* ------------------------------------------------------------------ */
+
+#define DF_SIM_SCENARIOS(XX)                                                 \
+    XX(ENCOUNTER, "encounter")                                               \
+    XX(ANCHORAGE_ENCOUNTER, "anchorage_encounter")                           \
+    XX(LOITERING, "loitering")                                               \
+    XX(GAP, "gap")                                                           \
+    XX(DRAUGHT_CHANGE, "draught_change")                                     \
+    XX(SPOOFING, "spoofing")                                                 \
+    XX(MMSI_COLLISION, "mmsi_collision")                                     \
+    XX(IDENTITY_CHANGE, "identity_change")                                   \
+    XX(INVALID_IDENTITY, "invalid_identity")                                 \
+    XX(ZONE_ENTRY, "zone_entry")                                             \
+    XX(PORT_CALL, "port_call")                                               \
+    XX(DECOY_PASSING, "decoy_passing")                                       \
+    XX(DECOY_BERTH, "decoy_berth")                                           \
+    XX(DECOY_SHORT_GAP, "decoy_short_gap")                                   \
+    XX(DECOY_FISHING, "decoy_fishing")
+
+enum df_sim_scenario {
+#define XX(code, name) DF_SIM_##code,
+    DF_SIM_SCENARIOS(XX)
+#undef XX
+    DF_SIM_COUNT
+};
+
+const char *df_sim_scenario_name(enum df_sim_scenario s);
+int df_sim_scenario_from_name(const char *name);
+
+struct df_sim_opts {
+    uint64_t seed;
+    double hours;              /* simulated time span */
+    unsigned vessels;          /* background vessels on shipping lanes */
+    int64_t start_ms;          /* simulated start time */
+    uint32_t scenarios;        /* bit (1 << scenario) for each planted one */
+};
+
+struct df_sim_cbs {
+    /* One AIS message as it would be received, in time order. */
+    int (*msg)(const struct df_msg *m, void *ud);
+    /* One planted event, in the event format (ground truth).  Decoys come
+     * with ev->score < 0 and say what must NOT be reported. */
+    int (*truth)(const struct df_event *ev, void *ud);
+    void *ud;
+};
+
+/* Runs the simulation; deterministic for a seed. */
+enum df_err df_sim_run(const struct df_sim_opts *opts,
+                       const struct df_sim_cbs *cbs);
+
+/* Encodes a message back into NMEA sentences (with a tag block carrying
+ * the receive time when rx_ms is known) appended to b, one per line.
+ * Supports the types the simulator sends: 1-3, 5, 18, 19, 24, 27. */
+void df_msg_nmea(struct df_buf *b, const struct df_msg *m, unsigned seqid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,45 @@
+/*
+ * detect_meet.h - the encounter and loitering detectors (internal).
+ *
+ * src/scan.c owns the per-vessel tracks and calls these for every position
+ * record (in time order) and as time advances.  The detectors keep their
+ * own bounded state: resampled positions per vessel over the last few
+ * hours and a spatial grid of cells for pair search (never quadratic).
+ * Events are emitted through emit(ev, ud); a non-zero return stops.
+ */
+#ifndef DF_DETECT_MEET_H
+#define DF_DETECT_MEET_H
+
+#include "darkfleet.h"
+
+struct df__meet;
+
+/* cfg and geo are borrowed and must outlive the detector; geo and land
+ * may be NULL (then every position counts as open sea). */
+struct df__meet *df__meet_new(const struct df_config *cfg,
+                              const struct df_geo *geo,
+                              const struct df_land *land,
+                              int (*emit)(const struct df_event *ev,
+                                          void *ud),
+                              void *ud);
+void df__meet_free(struct df__meet *m);
+
+/* A position of a vessel (rec->has & DF_REC_POS, rec->t_ms known, valid
+ * lon/lat).  Returns emit's first non-zero value, else 0. */
+int df__meet_position(struct df__meet *m, const struct df_rec *rec);
+
+/* Input time has reached now_ms: close what can no longer grow (events
+ * whose last contact is older than the merge window), drop state older
+ * than needed.  scan.c calls this at least once per resample interval of
+ * input time. */
+int df__meet_advance(struct df__meet *m, int64_t now_ms);
+
+/* End of input: close everything open. */
+int df__meet_finish(struct df__meet *m);
+
+/* The vessel was flushed by scan.c (silent): forget it. */
+void df__meet_forget(struct df__meet *m, uint32_t mmsi);
+
+const struct df_stats *df__meet_stats(const struct df__meet *m);
+
+#endif
