@@ -33,6 +33,8 @@ struct cli_sink {
 
 struct cli_reader_opts {
     int skip_checksum;
+    int64_t dedup_ms;       /* drop a sentence heard again within this
+                             * (several stations); 0: keep every one */
     int idle_ms;            /* network inputs: give up after this long
                              * without data (0: wait for ever) */
     /* If set, called with the sink's ud whenever a network input has
@@ -58,6 +60,8 @@ void cli_print_stats(const struct df_stats *st);
 
 int cmd_decode(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* ---- Live feeds (net.c) ------------------------------------------- */
 

@@ -92,7 +92,10 @@ static void usage(FILE *f)
           "  --text         add gpsd's *_text labels\n"
           "  --stats        print counts of what was read and dropped on "
           "standard error\n"
-          "  --no-checksum  accept sentences whose checksum fails\n",
+          "  --no-checksum  accept sentences whose checksum fails\n"
+          "  --dedup SECONDS  print a sentence heard again by another "
+          "station within\n"
+          "                 SECONDS once (counted as drop_duplicate)\n",
           f);
 }
 
@@ -128,6 +131,17 @@ int cmd_decode(int argc, char **argv)
             stats = 1;
         } else if (strcmp(a, "--no-checksum") == 0) {
             ro.skip_checksum = 1;
+        } else if (strcmp(a, "--dedup") == 0 && i + 1 < argc) {
+            char *end;
+            double sec = strtod(argv[++i], &end);
+            if (*end != '\0' || !(sec >= 0 && sec <= 86400)) {
+                cli_err("decode: --dedup takes seconds (0-86400), not '%s'",
+                        argv[i]);
+                free(inputs);
+                free(d);
+                return 2;
+            }
+            ro.dedup_ms = (int64_t)(sec * 1000);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             free(inputs);

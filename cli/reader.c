@@ -136,6 +136,8 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         struct df_nmea_opts no;
         memset(&no, 0, sizeof no);
         no.skip_checksum = opts->skip_checksum;
+    no.dedup_window_ms = opts->dedup_ms;
+        no.dedup_window_ms = opts->dedup_ms;
         nm = df_nmea_new(&no);
         if (!nm) {
             cli_err("out of memory");
@@ -228,6 +230,7 @@ static int read_net(const char *url, const struct cli_reader_opts *opts,
     }
     memset(&no, 0, sizeof no);
     no.skip_checksum = opts->skip_checksum;
+    no.dedup_window_ms = opts->dedup_ms;
     nm = df_nmea_new(&no);
     if (!nm) {
         cli_err("out of memory");

@@ -1,0 +1,291 @@
+/*
+ * test_nmea.c - the framer: receive times from every place sources put
+ * them, checksums, multipart reassembly and its bounds, de-duplication,
+ * and the counters that say what was dropped and why.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "darkfleet.h"
+#include "testutil.h"
+
+/* A type 1 from gpsd's sample.aivdm: MMSI 371798000. */
+#define T1 "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A"
+/* A two-part type 5 from the same file: MMSI 351759000, EVER DIADEM. */
+#define T5A "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C"
+#define T5B "!AIVDM,2,2,1,A,88888888880,2*25"
+
+static int line(struct df_nmea *nm, const char *s, struct df_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    return df_nmea_line(nm, s, strlen(s), m);
+}
+
+static void test_plain_sentence(void **state)
+{
+    struct df_nmea *nm = df_nmea_new(NULL);
+    struct df_msg m;
+
+    (void)state;
+    assert_int_equal(line(nm, T1, &m), 1);
+    assert_int_equal(m.type, 1);
+    assert_int_equal(m.mmsi, 371798000);
+    assert_int_equal(m.u.pos.speed, 123);
+    assert_int_equal(m.u.pos.lon, -74037230);
+    assert_int_equal(m.u.pos.lat, 29028980);
+    assert_int_equal(m.u.pos.course, 2240);
+    assert_int_equal(m.u.pos.heading, 215);
+    assert_int_equal(m.channel, 'A');
+    assert_true(m.rx_ms == DF_TIME_NONE);
+    /* Any talker, VDO too; CRLF endings. */
+    assert_int_equal(
+        line(nm, "!ABVDM,1,1,,B,15RTgt0PAso;90TKcjM8h6g208CQ,0*42\r", &m), 1);
+    assert_int_equal(m.channel, 'B');
+    assert_int_equal(df_nmea_stats(nm)->messages, 2);
+    df_nmea_free(nm);
+}
+
+static void test_receive_times(void **state)
+{
+    struct df_nmea *nm = df_nmea_new(NULL);
+    struct df_msg m;
+
+    (void)state;
+    /* Tag block, seconds. */
+    assert_int_equal(line(nm, "\\s:rEV02,c:1334337317*58\\" T1, &m), 1);
+    assert_true(m.rx_ms == 1334337317000LL);
+    /* Tag block, milliseconds. */
+    assert_int_equal(line(nm, "\\c:1334337317123*68\\" T1, &m), 1);
+    assert_true(m.rx_ms == 1334337317123LL);
+    /* A "<unix time> " prefix with a fraction (simpleais). */
+    assert_int_equal(line(nm, "1452468552.938 " T1, &m), 1);
+    assert_true(m.rx_ms == 1452468552938LL);
+    /* An ISO 8601 prefix. */
+    assert_int_equal(line(nm, "2016-01-10T23:30:41Z " T1, &m), 1);
+    assert_true(m.rx_ms == 1452468641000LL);
+    /* A USCG-style tail: the first bare epoch field after the checksum. */
+    assert_int_equal(line(nm, T1 ",s28089,d-103,r08TPHI1,1242958962", &m), 1);
+    assert_true(m.rx_ms == 1242958962000LL);
+    /* AMSA: trailing milliseconds. */
+    assert_int_equal(line(nm, T1 ",1327992119173", &m), 1);
+    assert_true(m.rx_ms == 1327992119173LL);
+    /* A Gatehouse $PGHP header dates the sentence after it, and only it. */
+    assert_int_equal(
+        line(nm, "$PGHP,1,2010,6,11,11,46,11,929,244,0,,1,72*21", &m), 0);
+    assert_int_equal(line(nm, T1, &m), 1);
+    assert_true(m.rx_ms == 1276256771929LL);
+    assert_int_equal(line(nm, T1, &m), 1);
+    assert_true(m.rx_ms == DF_TIME_NONE);
+    df_nmea_free(nm);
+}
+
+static void test_bad_input_counted(void **state)
+{
+    struct df_nmea *nm = df_nmea_new(NULL);
+    const struct df_stats *st = df_nmea_stats(nm);
+    struct df_msg m;
+
+    (void)state;
+    assert_int_equal(line(nm, "", &m), 0);
+    assert_int_equal(line(nm, "# a comment", &m), 0);
+    assert_int_equal(
+        line(nm, "$GPGSA,A,3,11,32,14,28,22,03,10,08,17,,,,2.02,1.03,1.74*00",
+             &m), 0);
+    assert_int_equal(line(nm, "$BSALR,,006,V,V,general failure*62", &m), 0);
+    /* Checksum off by one. */
+    assert_int_equal(
+        line(nm, "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B", &m), 0);
+    /* No checksum at all. */
+    assert_int_equal(line(nm, "!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0",
+                          &m), 0);
+    /* An extra field (signalk_gofree-merrimac.log). */
+    assert_int_equal(
+        line(nm, "!AIVDM,1,1,1,,13aI8e?P00PGpU:NR6s00?vT2000,0,0*1C", &m), 0);
+    assert_int_equal(st->skip_blank, 1);
+    assert_int_equal(st->skip_comment, 1);
+    assert_int_equal(st->skip_not_ais, 2);
+    assert_int_equal(st->drop_checksum, 1);
+    assert_int_equal(st->drop_no_checksum, 1);
+    assert_int_equal(st->drop_malformed, 1);
+    assert_int_equal(st->messages, 0);
+    /* The good one after all that still decodes. */
+    assert_int_equal(line(nm, T1, &m), 1);
+    df_nmea_free(nm);
+}
+
+static void test_multipart_interleaved(void **state)
+{
+    struct df_nmea *nm = df_nmea_new(NULL);
+    struct df_msg m;
+
+    (void)state;
+    assert_int_equal(line(nm, T5A, &m), 0);
+    assert_int_equal(line(nm, T1, &m), 1);      /* other traffic between */
+    assert_int_equal(line(nm, T5B, &m), 1);
+    assert_int_equal(m.type, 5);
+    assert_int_equal(m.mmsi, 351759000);
+    assert_string_equal(m.u.stat.shipname, "EVER DIADEM");
+    assert_string_equal(m.u.stat.callsign, "3FOF8");
+    assert_string_equal(m.u.stat.destination, "NEW YORK");
+    assert_int_equal(m.u.stat.imo, 9134270);
+    assert_int_equal(m.u.stat.draught, 122);
+    /* A second part with no first part is dropped and counted. */
+    assert_int_equal(line(nm, T5B, &m), 0);
+    assert_int_equal(df_nmea_stats(nm)->drop_fragment_order, 1);
+    df_nmea_free(nm);
+}
+
+static void test_tag_block_groups(void **state)
+{
+    struct df_nmea *nm = df_nmea_new(NULL);
+    struct df_msg m;
+
+    (void)state;
+    /* AMSA satellite: the second fragment's tag block has only g:. */
+    assert_int_equal(
+        line(nm, "\\g:1-2-3985,s:rEV02,c:1334337317*2D\\!AIVDM,2,1,9,B,"
+                 "58KvN<42ACikUKW77F1H4hF0<PTp622222222216`0`cF5BF0RT13H0T,"
+                 "0*70", &m), 0);
+    assert_int_equal(
+        line(nm, "\\g:2-2-3985*5A\\!AIVDM,2,2,9,B,PFRC88888888880,2*29", &m),
+        1);
+    assert_int_equal(m.type, 5);
+    assert_true(m.rx_ms == 1334337317000LL);
+    df_nmea_free(nm);
+}
+
+static void test_orphans_bounded(void **state)
+{
+    struct df_nmea_opts o = {0};
+    struct df_nmea *nm;
+    struct df_msg m;
+    unsigned i;
+
+    (void)state;
+    o.max_pending = 8;
+    nm = df_nmea_new(&o);
+    /* 100,000 first fragments that never complete, each with its own
+     * sequence id and channel: the table never holds more than 8. */
+    for (i = 0; i < 100000; i++) {
+        char s[128];
+        snprintf(s, sizeof s, "!AIVDM,2,1,%u,%c,55?MbV02;H;s<HtKR20EHE:0,0",
+                 i % 10, "AB12"[(i / 10) % 4]);
+        /* add the checksum */
+        {
+            unsigned sum = 0;
+            const char *c;
+            for (c = s + 1; *c; c++)
+                sum ^= (unsigned char)*c;
+            snprintf(s + strlen(s), 8, "*%02X", sum);
+        }
+        line(nm, s, &m);
+    }
+    /* 40 keys (10 ids x 4 channels) cycle through 8 slots: every restart
+     * and eviction is counted; what is left is counted at flush. */
+    assert_int_equal(line(nm, T1, &m), 1);
+    df_nmea_flush(nm, NULL, NULL);
+    assert_int_equal(df_nmea_stats(nm)->drop_fragment_orphan, 100000);
+    df_nmea_free(nm);
+}
+
+static int count_msg(const struct df_msg *m, void *ud)
+{
+    (void)m;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_feed_chunks_and_long_lines(void **state)
+{
+    struct df_nmea_opts o = {0};
+    struct df_nmea *nm;
+    struct df_buf b = {0};
+    size_t i;
+    int n = 0;
+
+    (void)state;
+    o.max_line = 200;
+    nm = df_nmea_new(&o);
+    df_buf_puts(&b, T1 "\n");
+    for (i = 0; i < 1000; i++)       /* a line five times the cap */
+        df_buf_puts(&b, "x");
+    df_buf_puts(&b, "\n" T1 "\n" T5A "\r\n" T5B "\n" T1);
+    /* Fed one byte at a time: line splits anywhere. */
+    for (i = 0; i < b.len; i++)
+        df_nmea_feed(nm, b.data + i, 1, count_msg, &n);
+    df_nmea_flush(nm, count_msg, &n);
+    assert_int_equal(n, 4);
+    assert_int_equal(df_nmea_stats(nm)->drop_line_too_long, 1);
+    df_buf_free(&b);
+    df_nmea_free(nm);
+}
+
+static void test_dedup(void **state)
+{
+    struct df_nmea_opts o = {0};
+    struct df_nmea *nm;
+    struct df_msg m;
+
+    (void)state;
+    o.dedup_window_ms = 10000;
+    nm = df_nmea_new(&o);
+    /* The same payload heard by two stations 0.5 s apart: once. */
+    assert_int_equal(line(nm, "1452468552.938 " T1, &m), 1);
+    assert_int_equal(
+        line(nm, "1452468553.438 !ABVDM,1,1,,B,15RTgt0PAso;90TKcjM8h6g208CQ,"
+                 "0*42", &m), 0);
+    /* Again 60 s later: a new report. */
+    assert_int_equal(line(nm, "1452468612.938 " T1, &m), 1);
+    assert_int_equal(df_nmea_stats(nm)->drop_duplicate, 1);
+    assert_int_equal(df_nmea_stats(nm)->messages, 2);
+    df_nmea_free(nm);
+}
+
+static void test_real_logs_counts(void **state)
+{
+    char *path = tu_data_path("nmea/gpsd/sample.aivdm");
+    struct df_nmea *nm;
+    char *buf;
+    size_t len;
+    int n = 0;
+
+    (void)state;
+    if (!path)
+        skip();
+    buf = tu_read_file(path, &len);
+    assert_non_null(buf);
+    nm = df_nmea_new(NULL);
+    df_nmea_feed(nm, buf, len, count_msg, &n);
+    df_nmea_flush(nm, count_msg, &n);
+    /* gpsd prints 97 objects for this file; darkfleet also prints the
+     * two type 24 part A and the three lone part B messages. */
+    assert_int_equal(n, 102);
+    assert_int_equal(df_nmea_stats(nm)->sentences, 118);
+    assert_int_equal(df_nmea_stats(nm)->skip_comment, 1001);
+    df_nmea_free(nm);
+    free(buf);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_sentence),
+        cmocka_unit_test(test_receive_times),
+        cmocka_unit_test(test_bad_input_counted),
+        cmocka_unit_test(test_multipart_interleaved),
+        cmocka_unit_test(test_tag_block_groups),
+        cmocka_unit_test(test_orphans_bounded),
+        cmocka_unit_test(test_feed_chunks_and_long_lines),
+        cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_real_logs_counts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
