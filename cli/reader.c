@@ -91,6 +91,36 @@ static void csv_feed(struct csv_state *cs, const char *buf, size_t len,
     }
 }
 
+/*
+ * If the input's first line looks like a CSV header (printable text with
+ * commas), runs it through the CSV reader to get its message about the
+ * columns it needs.  Returns 1 with the message in err.
+ */
+static int csv_header_error(const char *buf, size_t len, char *err,
+                            size_t errlen)
+{
+    const char *nl = memchr(buf, '\n', len);
+    size_t n = nl ? (size_t)(nl - buf) : len, i, commas = 0;
+    struct df_csv *csv;
+    struct df_rec rec;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        if (c == ',')
+            commas++;
+        else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+            return 0;
+    }
+    if (commas == 0 || !(csv = df_csv_new()))
+        return 0;
+    rc = df_csv_line(csv, buf, n, &rec);
+    if (rc < 0)
+        snprintf(err, errlen, "%s", df_csv_error(csv));
+    df_csv_free(csv);
+    return rc < 0;
+}
+
 static int read_one(const char *path, const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st,
                     char *buf)
@@ -124,6 +154,9 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             goto done;          /* an empty input is not an error */
         if (eof < 0) {
             cli_err("%s", df_input_error(in));
+        } else if (csv_header_error(buf, have, err, sizeof err)) {
+            /* A table, but not one darkfleet knows: say what it needs. */
+            cli_err("%s: %s", path, err);
         } else {
             cli_err("%s: unknown input format (expected NMEA 0183 AIS, "
                     "MarineCadastre CSV or DMA CSV)",
