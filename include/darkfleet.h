@@ -919,6 +919,72 @@ enum df_err df_sim_run(const struct df_sim_opts *opts,
  * Supports the types the simulator sends: 1-3, 5, 18, 19, 24, 27. */
 void df_msg_nmea(struct df_buf *b, const struct df_msg *m, unsigned seqid);
 
+
+/* ------------------------------------------------------------------ */
+/* Screening: sanctions lists                                         */
+/* ------------------------------------------------------------------ */
+
+/* One vessel entry of a list, normalized. */
+struct df_list_entry {
+    const char *list;          /* the list's name (file base name) */
+    const char *id;            /* the entry's id in its list (ent_num...) */
+    const char *name;          /* as listed */
+    const char *const *aliases;/* former names and aliases; naliases */
+    unsigned naliases;
+    uint32_t imo;              /* 0 if not listed */
+    uint32_t mmsi;             /* 0 if not listed */
+    const char *callsign;      /* "" if not listed */
+    const char *flag;          /* as listed, "" if not */
+    const char *program;       /* e.g. "DPRK", "" if not listed */
+};
+
+struct df_watchlist;
+
+struct df_watchlist *df_watchlist_new(void);
+void df_watchlist_free(struct df_watchlist *wl);
+/*
+ * Loads a list, its format detected from its content: OFAC's SDN CSV (no
+ * header, "-0-" nulls, Latin-1; IMO, MMSI and former names in Remarks;
+ * an alt.csv of aliases beside it is read too), OpenSanctions' maritime
+ * CSV, or a plain CSV with a header naming name, imo, mmsi, call sign.
+ * Only vessels are kept.  On failure writes a one-line message into err.
+ */
+enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
+                              char *err, size_t errlen);
+size_t df_watchlist_count(const struct df_watchlist *wl);
+const struct df_list_entry *df_watchlist_entry(const struct df_watchlist *wl,
+                                               size_t i);
+
+/* How a vessel matched an entry. */
+enum df_match_by { DF_MATCH_IMO, DF_MATCH_MMSI, DF_MATCH_CALLSIGN,
+                   DF_MATCH_NAME };
+
+struct df_match {
+    const struct df_list_entry *entry;
+    enum df_match_by by;
+    double score;              /* 0-1: IMO 1.0, MMSI 0.95, call sign 0.8,
+                                * name: Jaro-Winkler scaled below 0.75 */
+    char matched[64];          /* the vessel's value that matched */
+};
+
+/*
+ * Screens a vessel (every identity in its history, so earlier names count)
+ * against the lists: IMO (check digit validated), MMSI, call sign, and the
+ * normalized name (case, punctuation, prefixes such as M/V, MT) against
+ * every name and alias with Jaro-Winkler >= min_name_score.  Writes up to
+ * max best matches (one per entry) into out; returns how many.
+ */
+size_t df_watchlist_screen(const struct df_watchlist *wl,
+                           const struct df_vessel *v, double min_name_score,
+                           struct df_match *out, size_t max);
+
+/* Jaro-Winkler similarity of two strings (0-1), as used for names. */
+double df_jaro_winkler(const char *a, const char *b);
+/* Normalizes a vessel name for matching into out (outlen >= 64):
+ * uppercase ASCII, punctuation to spaces, prefixes removed, spaces
+ * collapsed. */
+void df_name_normalize(const char *name, char *out, size_t outlen);
+
 #ifdef __cplusplus
 }
 #endif
