@@ -31,6 +31,18 @@ struct cli_sink {
     void *ud;
 };
 
+/* A progress meter on standard error, drawn only on a terminal. */
+struct cli_progress {
+    int on, drawn;
+    double start, last;
+};
+/* force draws even when standard error is not a terminal (tests). */
+void cli_progress_init(struct cli_progress *p, int force);
+/* records so far; pos and size: input bytes read and total (0 unknown). */
+void cli_progress_update(struct cli_progress *p, uint64_t records,
+                         uint64_t pos, uint64_t size);
+void cli_progress_end(struct cli_progress *p);
+
 struct cli_reader_opts {
     int skip_checksum;
     int64_t dedup_ms;       /* drop a sentence heard again within this
@@ -40,6 +52,8 @@ struct cli_reader_opts {
     /* If set, called with the sink's ud whenever a network input has
      * nothing waiting, so that live output can be flushed. */
     int (*idle)(void *ud);
+    /* If set, updated after every block read from a file. */
+    struct cli_progress *progress;
 };
 
 /*
@@ -54,6 +68,7 @@ struct cli_reader_opts {
 int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st);
+
 
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);

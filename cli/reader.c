@@ -205,6 +205,14 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         }
         if (eof)
             break;
+        if (opts->progress) {
+            const struct df_stats *now =
+                nm ? df_nmea_stats(nm) : df_csv_stats(cs.csv);
+            cli_progress_update(opts->progress,
+                                st->messages + st->records + now->messages +
+                                    now->records,
+                                df_input_pos(in), df_input_size(in));
+        }
         n = df_input_read(in, buf, READ_BLOCK);
         if (n < 0) {
             eof = -1;

@@ -631,7 +631,24 @@ const struct df_stats *df_reorder_stats(const struct df_reorder *r);
     XX(anchorage_min_stay_hours, 12.0, "GFW anchorages: for 12 h")           \
     XX(track_silence_hours, 24.0, "a vessel silent this long is flushed")    \
     XX(track_max_vessels, 500000.0, "vessels held at once (memory cap)")     \
-    XX(track_point_min, 10.0, "stored track resolution for display")
+    XX(track_point_min, 10.0, "stored track resolution for display")        \
+    XX(watch_min_name_score, 0.92, "Jaro-Winkler floor for a name match")    \
+    XX(risk_encounter, 30.0, "risk points: encounter at open sea")           \
+    XX(risk_encounter_anchorage, 10.0, "risk points: encounter, anchorage")  \
+    XX(risk_loitering, 10.0, "risk points: loitering offshore")              \
+    XX(risk_gap, 20.0, "risk points: dark period at sea")                    \
+    XX(risk_draught_change, 15.0, "risk points: draught changed")            \
+    XX(risk_spoofing, 25.0, "risk points: impossible positions")             \
+    XX(risk_mmsi_collision, 20.0, "risk points: MMSI shared by two ships")   \
+    XX(risk_identity_change, 10.0, "risk points: name/IMO/flag change")      \
+    XX(risk_invalid_identity, 10.0, "risk points: invalid MMSI or IMO")      \
+    XX(risk_zone_entry, 15.0, "risk points: entered a zone of interest")     \
+    XX(risk_port_call, 5.0, "risk points: a port call")                      \
+    XX(risk_dprk_port_call, 60.0, "risk points: call at a DPRK port")        \
+    XX(risk_dprk_flag, 40.0, "risk points: flagged to DPRK (MID 445)")       \
+    XX(risk_watchlist_imo, 100.0, "risk points: listed (IMO/MMSI match)")    \
+    XX(risk_watchlist_name, 40.0, "risk points: listed (name match only)")   \
+    XX(risk_met_listed, 60.0, "risk points: met a listed or DPRK vessel")
 
 struct df_config {
 #define XX(name, def, doc) double name;
@@ -984,6 +1001,66 @@ double df_jaro_winkler(const char *a, const char *b);
  * uppercase ASCII, punctuation to spaces, prefixes removed, spaces
  * collapsed. */
 void df_name_normalize(const char *name, char *out, size_t outlen);
+
+
+/* ------------------------------------------------------------------ */
+/* Risk, reading the store back, report and exports                   */
+/* ------------------------------------------------------------------ */
+
+/* One reason behind a vessel's risk score. */
+struct df_reason {
+    double points;
+    char text[160];            /* plain text, e.g. "encounter with 445000002
+                                * on 2025-03-01 (open sea, 3.7 h)" */
+    char event_type[24];       /* df_event_name() of the cause, or
+                                * "flag", "watchlist_match" */
+    int64_t event_id;          /* the stored event behind it, or 0 */
+};
+
+/* Adds risk points with a reason to a vessel (upsert: points add up;
+ * reasons are kept, at most 64 per vessel). */
+enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
+                              const struct df_reason *r);
+
+/* Opens an existing database read-only (report, export).  DF_IO with a
+ * one-line message when it does not exist or is not a darkfleet store. */
+enum df_err df_store_open_ro(struct df_store **out, const char *path,
+                             char *err, size_t errlen);
+
+/* Vessels in rank order (risk score descending, then MMSI), with their
+ * identities, and their score; stop early when fn returns non-zero. */
+int df_store_each_vessel(struct df_store *st,
+                         int (*fn)(const struct df_vessel *v, double score,
+                                   void *ud),
+                         void *ud);
+/* The reasons behind one vessel's score, highest points first. */
+int df_store_each_reason(struct df_store *st, uint32_t mmsi,
+                         int (*fn)(const struct df_reason *r, void *ud),
+                         void *ud);
+/* Events, all (mmsi 0) or those involving one vessel, by start time; the
+ * event's stored id is passed along. */
+int df_store_each_event(struct df_store *st, uint32_t mmsi,
+                        int (*fn)(int64_t id, const struct df_event *ev,
+                                  void *ud),
+                        void *ud);
+/* One vessel's stored track (all vessels when mmsi is 0), by time. */
+int df_store_each_point(struct df_store *st, uint32_t mmsi,
+                        int (*fn)(uint32_t mmsi, const struct df_point *p,
+                                  void *ud),
+                        void *ud);
+
+/* Appends s as HTML text (& < > " ' escaped) to b. */
+void df_buf_html_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as a JSON string literal safe inside an HTML <script>
+ * element ("<" written as \u003c). */
+void df_buf_json_script_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as XML text for KML (& < > " ' escaped; control characters
+ * other than tab and newline dropped). */
+void df_buf_xml_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as one CSV field (RFC 4180: quoted when it holds a comma,
+ * quote, CR or LF; and a leading = + - @ prefixed with ' against formula
+ * injection in spreadsheets). */
+void df_buf_csv_str(struct df_buf *b, const char *s, size_t n);
 
 #ifdef __cplusplus
 }

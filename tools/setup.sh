@@ -9,6 +9,11 @@ SUDO=
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake ninja-build pkg-config clang \
-    libclang-rt-14-dev libarchive-dev libcmocka-dev \
+    libclang-rt-14-dev libarchive-dev libcmocka-dev libsqlite3-dev \
+    libjansson-dev \
     gpsd-clients python3 gzip zstd xz-utils bzip2 time >/dev/null
+# Node.js builds the coastline and the report's map bundle from npm
+# packages; the machine's own Node.js is used when there is one.
+command -v npm >/dev/null || $SUDO apt-get install -y -qq nodejs npm >/dev/null
+[ -f package-lock.json ] && npm ci --no-audit --no-fund --loglevel=error
 make
