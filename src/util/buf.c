@@ -119,3 +119,104 @@ void df_buf_json_str(struct df_buf *b, const char *s, size_t n)
     b->len = (size_t)(o - b->data);
     b->data[b->len] = '\0';
 }
+
+/* HTML text and attribute values: the five characters that matter. */
+void df_buf_html_str(struct df_buf *b, const char *s, size_t n)
+{
+    size_t i, run = 0;
+
+    for (i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: break;
+        }
+        if (!rep && s[i] != '\0')
+            continue;
+        df_buf_append(b, s + run, i - run);
+        if (rep)
+            df_buf_puts(b, rep);
+        run = i + 1;
+    }
+    df_buf_append(b, s + run, n - run);
+}
+
+/* A JSON string that cannot end a <script> element or open a comment:
+ * every '<' becomes \u003c (and U+2028/2029 are escaped, which JSON allows
+ * raw but older JavaScript does not). */
+void df_buf_json_script_str(struct df_buf *b, const char *s, size_t n)
+{
+    struct df_buf tmp = {0};
+    size_t i;
+
+    df_buf_json_str(&tmp, s, n);
+    if (tmp.oom) {
+        b->oom = 1;
+        df_buf_free(&tmp);
+        return;
+    }
+    for (i = 0; i < tmp.len; i++) {
+        unsigned char c = (unsigned char)tmp.data[i];
+        if (c == '<') {
+            df_buf_puts(b, "\\u003c");
+        } else if (c == 0xE2 && i + 2 < tmp.len &&
+                   (unsigned char)tmp.data[i + 1] == 0x80 &&
+                   ((unsigned char)tmp.data[i + 2] == 0xA8 ||
+                    (unsigned char)tmp.data[i + 2] == 0xA9)) {
+            df_buf_puts(b, (unsigned char)tmp.data[i + 2] == 0xA8
+                               ? "\\u2028" : "\\u2029");
+            i += 2;
+        } else {
+            df_buf_append(b, tmp.data + i, 1);
+        }
+    }
+    df_buf_free(&tmp);
+}
+
+/* XML 1.0 character data for KML: entities for the five specials; control
+ * characters that XML 1.0 forbids are dropped. */
+void df_buf_xml_str(struct df_buf *b, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '&': df_buf_puts(b, "&amp;"); break;
+        case '<': df_buf_puts(b, "&lt;"); break;
+        case '>': df_buf_puts(b, "&gt;"); break;
+        case '"': df_buf_puts(b, "&quot;"); break;
+        case '\'': df_buf_puts(b, "&apos;"); break;
+        default:
+            if (c >= 0x20 || c == '\t' || c == '\n')
+                df_buf_append(b, s + i, 1);
+        }
+    }
+}
+
+/* One CSV field per RFC 4180, guarded against spreadsheet formulas. */
+void df_buf_csv_str(struct df_buf *b, const char *s, size_t n)
+{
+    int quote = 0, formula = n > 0 && (s[0] == '=' || s[0] == '+' ||
+                                       s[0] == '-' || s[0] == '@');
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+            quote = 1;
+    if (quote)
+        df_buf_append(b, "\"", 1);
+    if (formula)
+        df_buf_append(b, "'", 1);
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"')
+            df_buf_append(b, "\"", 1);
+        df_buf_append(b, s + i, 1);
+    }
+    if (quote)
+        df_buf_append(b, "\"", 1);
+}
