@@ -77,6 +77,8 @@ int cmd_decode(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* ---- Live feeds (net.c) ------------------------------------------- */
 

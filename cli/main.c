@@ -22,6 +22,14 @@ static void usage(FILE *f)
           "  decode    one JSON object per AIS message, with gpsd's keys\n"
           "  listen    the same from live feeds (tcp://, udp://), "
           "reconnecting\n"
+          "  scan      tracks and detectors: encounters, dark periods, "
+          "spoofing, ...\n"
+          "            events as JSON lines and a SQLite store\n"
+          "  simulate  synthetic traffic with planted behaviours and "
+          "ground truth\n"
+          "  report    an offline HTML report with a map, from the store\n"
+          "  export    events and tracks as GeoJSON, GeoJSONSeq, KML or "
+          "CSV\n"
           "  version   print the version\n"
           "\n"
           "Run 'darkfleet COMMAND --help' for a command's options.\n",
@@ -41,6 +49,14 @@ int main(int argc, char **argv)
         return cmd_decode(argc - 1, argv + 1);
     if (strcmp(cmd, "listen") == 0)
         return cmd_listen(argc - 1, argv + 1);
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
+    if (strcmp(cmd, "simulate") == 0)
+        return cmd_simulate(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("darkfleet %s\n", DF_VERSION_STRING);
         return 0;

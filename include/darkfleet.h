@@ -95,7 +95,14 @@ const char *df_strerror(enum df_err err);
     XX(drop_out_of_order, "records older than the reorder window")         \
     XX(drop_csv_row, "CSV rows that could not be parsed")                  \
     XX(drop_csv_field, "CSV fields with unusable values (row kept)")       \
-    XX(drop_feed_overflow, "bytes dropped from a flooding feed")
+    XX(drop_feed_overflow, "bytes dropped from a flooding feed")           \
+    XX(skip_berth, "vessel pairs at berths, not encounters")              \
+    XX(skip_fast_encounter, "close pairs over the median speed limit")     \
+    XX(drop_meet_pairs, "vessel pairs over the encounter pair cap")        \
+    XX(drop_meet_vessels, "vessels over the encounter detector's cap")     \
+    XX(drop_meet_events, "encounters over the event queue cap")           \
+    XX(skip_no_position, "positions unusable for tracks (n/a, range, 0,0)")\
+    XX(drop_track_evicted, "vessels flushed early at track_max_vessels")
 
 struct df_stats {
 #define XX(name, label) uint64_t name;
@@ -870,6 +877,9 @@ struct df_store;
 enum df_err df_store_open(struct df_store **out, const char *path,
                           char *err, size_t errlen);
 /* Writes are batched in transactions; close commits. */
+/* The id (events.id) of the event the last df_store_event() wrote,
+ * inserted or updated (the same event keeps its id); 0 if none. */
+int64_t df_store_last_event_id(const struct df_store *st);
 enum df_err df_store_event(struct df_store *st, const struct df_event *ev);
 enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v);
 enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
@@ -969,6 +979,8 @@ void df_watchlist_free(struct df_watchlist *wl);
 enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
                               char *err, size_t errlen);
 size_t df_watchlist_count(const struct df_watchlist *wl);
+/* Entries never move: a pointer stays valid until df_watchlist_free(),
+ * across later loads. */
 const struct df_list_entry *df_watchlist_entry(const struct df_watchlist *wl,
                                                size_t i);
 
@@ -982,6 +994,8 @@ struct df_match {
     double score;              /* 0-1: IMO 1.0, MMSI 0.95, call sign 0.8,
                                 * name: Jaro-Winkler scaled below 0.75 */
     char matched[64];          /* the vessel's value that matched */
+    const char *listed;        /* the list's name or alias that matched
+                                * (name matches), else "" */
 };
 
 /*
@@ -995,7 +1009,8 @@ size_t df_watchlist_screen(const struct df_watchlist *wl,
                            const struct df_vessel *v, double min_name_score,
                            struct df_match *out, size_t max);
 
-/* Jaro-Winkler similarity of two strings (0-1), as used for names. */
+/* Jaro-Winkler similarity (0-1) of two strings as given; normalize with
+ * df_name_normalize() first.  At most 255 bytes of each are compared. */
 double df_jaro_winkler(const char *a, const char *b);
 /* Normalizes a vessel name for matching into out (outlen >= 64):
  * uppercase ASCII, punctuation to spaces, prefixes removed, spaces
@@ -1017,8 +1032,9 @@ struct df_reason {
     int64_t event_id;          /* the stored event behind it, or 0 */
 };
 
-/* Adds risk points with a reason to a vessel (upsert: points add up;
- * reasons are kept, at most 64 per vessel). */
+/* Adds risk points with a reason to a vessel.  Upsert: a reason already
+ * stored (same mmsi, event_type, event_id, text) is not added again; the
+ * score is the sum of the reasons (at most 64 kept, the highest). */
 enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
                               const struct df_reason *r);
 
@@ -1027,6 +1043,8 @@ enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
 enum df_err df_store_open_ro(struct df_store **out, const char *path,
                              char *err, size_t errlen);
 
+/* The readers below return fn's non-zero value, 0 at the end, or -1 on a
+ * database error (df_store_error() says which). */
 /* Vessels in rank order (risk score descending, then MMSI), with their
  * identities, and their score; stop early when fn returns non-zero. */
 int df_store_each_vessel(struct df_store *st,
@@ -1061,6 +1079,186 @@ void df_buf_xml_str(struct df_buf *b, const char *s, size_t n);
  * quote, CR or LF; and a leading = + - @ prefixed with ' against formula
  * injection in spreadsheets). */
 void df_buf_csv_str(struct df_buf *b, const char *s, size_t n);
+
+
+/* ------------------------------------------------------------------ */
+/* Exports: GeoJSON, GeoJSONSeq, KML, CSV                             */
+/* ------------------------------------------------------------------ */
+
+enum df_export_format {
+    DF_EXPORT_GEOJSON,      /* one RFC 7946 FeatureCollection */
+    DF_EXPORT_GEOJSONSEQ,   /* RFC 8142: RS, one Feature, LF; repeated */
+    DF_EXPORT_KML,          /* KML 2.2: Folders "Events" and "Tracks" */
+    DF_EXPORT_CSV_EVENTS,   /* one row per event */
+    DF_EXPORT_CSV_TRACKS    /* one row per track point (MarineCadastre) */
+};
+
+/* What a document holds (KML writes an empty folder for a section that
+ * is asked for but has nothing). */
+#define DF_EXPORT_EVENTS 1u
+#define DF_EXPORT_TRACKS 2u
+
+struct df_export_opts {
+    enum df_export_format format;
+    unsigned what;              /* DF_EXPORT_EVENTS | DF_EXPORT_TRACKS */
+    /* Points a track feature holds before it is written and continued
+     * in a new feature (property "part" 2, 3, ...); 0 means 1000000.
+     * This bounds the writer's memory whatever the store holds. */
+    size_t max_track_points;
+    /* Optional: the current name of a vessel (for event features), or
+     * NULL / "" when unknown.  The string is copied before the next
+     * call. */
+    const char *(*vessel_name)(uint32_t mmsi, void *ud);
+    void *ud;
+};
+
+struct df_export;
+
+/*
+ * Creates a writer; opts is copied.  Returns NULL when out of memory or
+ * when opts->format is unknown.
+ *
+ * Every call renders into b, which the caller owns and may empty (write
+ * out and set len to 0) between any two calls: the writer keeps no
+ * pointer into it.  Call order: begin, all events, then every track
+ * (track_begin, its points in time order, track_end), then end.  A call
+ * out of order, or an event to a tracks-only format (or a track to
+ * DF_EXPORT_CSV_EVENTS), returns DF_INVAL and writes nothing.  DF_NOMEM
+ * when b (b->oom) or the writer ran out of memory.
+ *
+ * Strings from the store (names, call signs, evidence) are
+ * attacker-controlled: each is escaped for its format, invalid UTF-8 is
+ * replaced with U+FFFD, and an evidence text that is not a JSON object
+ * is wrapped as {"unparsed": "..."}.
+ */
+struct df_export *df_export_new(const struct df_export_opts *opts);
+void df_export_free(struct df_export *x);  /* NULL is a no-op */
+
+enum df_err df_export_begin(struct df_export *x, struct df_buf *b);
+/* One event with its stored id (0 if none). */
+enum df_err df_export_event(struct df_export *x, struct df_buf *b,
+                            int64_t id, const struct df_event *ev);
+/* Starts a vessel's track; v (copied) and its risk score describe it. */
+enum df_err df_export_track_begin(struct df_export *x, struct df_buf *b,
+                                  const struct df_vessel *v, double score);
+enum df_err df_export_track_point(struct df_export *x, struct df_buf *b,
+                                  const struct df_point *p);
+enum df_err df_export_track_end(struct df_export *x, struct df_buf *b);
+enum df_err df_export_end(struct df_export *x, struct df_buf *b);
+
+
+/* ---- The offline HTML report ---- */
+
+#define DF_REPORT_TOP_DEFAULT 2000     /* vessels that get a page */
+#define DF_REPORT_TRACK_MAX 2000       /* points per track on a page */
+#define DF_REPORT_LIST_MAX 100000      /* vessels listed in index.html */
+#define DF_REPORT_EVENTS_MAX 100000    /* events on the overview map */
+
+/* What a report holds; zero-initialise, then df_report_opts_init(). */
+struct df_report_opts {
+    unsigned top;           /* vessels (by rank) that get a page of their
+                             * own; the rest are listed without one */
+    unsigned track_max;     /* points kept per track (evenly downsampled,
+                             * first and last kept) */
+    unsigned list_max;      /* vessels listed on the index page */
+    unsigned events_max;    /* events on the overview map */
+};
+
+/* Fills opts with the defaults above. */
+void df_report_opts_init(struct df_report_opts *opts);
+
+/*
+ * Writes a static report of the store into dir, which is created (with
+ * dir/v/ and dir/assets/) if needed; files already there are overwritten.
+ * It opens from disk with no network: dir/index.html (ranked vessels with
+ * their reasons; every event on a map), dir/data.js, dir/assets/ (the
+ * scripts, styles and Natural Earth land built into the library), and for
+ * each of the top vessels v/<mmsi>.html and v/<mmsi>.js (track, identity
+ * history, events).  Every string from the store reaches the pages as a
+ * JSON string literal that cannot end a script (df_buf_json_script_str)
+ * and is put into the page with DOM text APIs.  opts may be NULL for the
+ * defaults.  On failure returns DF_IO (a file could not be written),
+ * DF_NOMEM or DF_DB, with a one-line message in err.
+ */
+enum df_err df_report_write_opts(struct df_store *st, const char *dir,
+                                 const struct df_report_opts *opts,
+                                 char *err, size_t errlen);
+
+/* df_report_write_opts() with the defaults. */
+enum df_err df_report_write(struct df_store *st, const char *dir, char *err,
+                            size_t errlen);
+
+
+/* ---- Risk: the scoring policy (weights in struct df_config) ---- */
+
+#define DF_RISK_MAX 2          /* reasons one event can give */
+
+/* A reason and the vessel it is for. */
+struct df_risk {
+    uint32_t mmsi;
+    struct df_reason r;
+};
+
+/*
+ * The reasons an event gives, with points from cfg's risk_* weights:
+ * one for each vessel of an encounter, one for the subject (vessels[0])
+ * of every other event.  event_id is the stored event (0 if unknown).
+ * Writes up to DF_RISK_MAX into out; returns how many.
+ */
+size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
+                      int64_t event_id, struct df_risk *out);
+
+/* The flag reason (event_type "flag", risk_dprk_flag points) when mmsi is
+ * a ship station of North Korea (MID 445): fills *out and returns 1;
+ * otherwise returns 0. */
+int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
+                  struct df_reason *out);
+
+/*
+ * The watchlist_match event of a vessel screened with n > 0 matches: the
+ * best match (highest score, the first of equals) in the evidence ("list",
+ * "entry_id", "entry_name", "matched_by", "matched_value", "score",
+ * "program", "entry_imo", "entry_mmsi"), the others summed up under
+ * "also".  One event per vessel and span, since the store keys events by
+ * type, vessel and start.  Returns the index of the best match.
+ */
+size_t df_risk_match_event(const struct df_vessel *v,
+                            const struct df_match *m, size_t n,
+                            struct df_event *ev);
+
+/*
+ * Ties: a vessel that met a listed or DPRK-flagged vessel gets
+ * risk_met_listed for it, once per encounter, whichever is known first:
+ * the encounter, or that its partner is listed (known only when the
+ * partner is screened, as it is flushed).  The last max_pairs encounters
+ * and up to max_marked marked vessels are remembered; beyond that the
+ * oldest encounters are forgotten and new marks are not kept (their
+ * remembered encounters are still credited).
+ */
+struct df_ties;
+
+/* Returns NULL when out of memory (nothing is allocated before use). */
+struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked);
+void df_ties_free(struct df_ties *t);
+
+/* An encounter (other events are ignored): credits each side whose
+ * partner is already marked, then remembers the pair.  fn gets each
+ * reason; its first non-zero return is returned.  Returns -1 when out of
+ * memory (the encounter is then not remembered). */
+int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
+                       const struct df_event *ev, int64_t event_id,
+                       int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                                 void *ud),
+                       void *ud);
+
+/* A vessel screened: best is its best match or NULL.  If it is listed or
+ * flagged to North Korea, marks it and credits the partners of its
+ * remembered encounters.  Returns fn's first non-zero value, else 0. */
+int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
+                    uint32_t mmsi, const struct df_match *best,
+                    int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                              void *ud),
+                    void *ud);
 
 #ifdef __cplusplus
 }

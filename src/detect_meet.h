@@ -37,6 +37,10 @@ int df__meet_advance(struct df__meet *m, int64_t now_ms);
 /* End of input: close everything open. */
 int df__meet_finish(struct df__meet *m);
 
+/* The vessel's AIS ship type, from a static record (types 5, 19, 24B):
+ * harbour craft (tugs, pilots, yachts) never form encounters. */
+void df__meet_shiptype(struct df__meet *m, uint32_t mmsi, uint8_t shiptype);
+
 /* The vessel was flushed by scan.c (silent): forget it. */
 void df__meet_forget(struct df__meet *m, uint32_t mmsi);
 

@@ -1,0 +1,604 @@
+/*
+ * scan.c - `darkfleet scan`: the whole pipeline (DESIGN.md, "Command
+ * line").  Every input is read as messages (NMEA) or rows (CSV), turned
+ * into records, put back in time order (df_reorder) and run through the
+ * tracks and detectors (df_scan).  Each event is printed as one JSON line
+ * on standard output (DESIGN.md, "Events") and written, with the vessels,
+ * their identities and their downsampled tracks, to the SQLite store.
+ *
+ * Risk (src/risk.c): every stored event adds points with a reason to its
+ * vessels; a vessel flagged to North Korea gets the flag reason when it is
+ * flushed.  With --watchlist, each flushed vessel is screened against the
+ * lists: a match is a watchlist_match event (printed, stored, scored like
+ * any other).  A vessel that met a listed or DPRK-flagged vessel gets the
+ * "met" reason, whether the encounter or the screening of its partner
+ * comes first (df_ties: the last TIES_PAIRS encounters are remembered).
+ * The store keeps each reason once, so scanning the same input again
+ * leaves every score as it was.
+ *
+ * Thresholds start at the published defaults (DF_CONFIG_MAP), then each
+ * --config file in order, then every --set, whatever its place on the
+ * command line.  Exit status: 0; 1 when an input, a zones, ports or config
+ * file, or the database could not be used (events found before are kept);
+ * 2 for a bad command line.
+ */
+#include "cli.h"
+/* Until df_risk_* and df_store_last_event_id move to darkfleet.h (as
+ * cli/report.c does with report.h). */
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_DB "darkfleet.db"
+#define DEFAULT_REORDER_S 300.0
+#define TIES_PAIRS 100000       /* encounters remembered for ties */
+#define TIES_MARKED 65536       /* listed/DPRK vessels remembered */
+#define MAX_MATCHES 16          /* list entries reported per vessel */
+
+struct scan_run {
+    struct df_buf out;
+    struct df_store *store;     /* NULL with --no-db */
+    struct df_reorder *reorder;
+    struct df_scan *scan;
+    const struct df_config *cfg;
+    struct df_watchlist *wl;    /* NULL without --watchlist */
+    struct df_ties *ties;      /* met a listed or DPRK vessel */
+    int failed;                 /* output or store failed: stop */
+    uint64_t events, vessels, points, matches, reasons;
+};
+
+/* ---- pipeline callbacks ----------------------------------------------- */
+
+static int store_failed(struct scan_run *r)
+{
+    cli_err("%s", df_store_error(r->store));
+    r->failed = 1;
+    return 1;
+}
+
+/* One reason for a vessel, into the store. */
+static int on_reason(uint32_t mmsi, const struct df_reason *rs, void *ud)
+{
+    struct scan_run *r = ud;
+
+    if (!r->store)
+        return 0;
+    r->reasons++;
+    if (df_store_risk_add(r->store, mmsi, rs) != DF_OK)
+        return store_failed(r);
+    return 0;
+}
+
+static int on_event(const struct df_event *ev, void *ud)
+{
+    struct scan_run *r = ud;
+    struct df_risk risk[DF_RISK_MAX];
+    int64_t id;
+    size_t i, n;
+    int rc;
+
+    df_event_json(&r->out, ev);
+    df_buf_append(&r->out, "\n", 1);
+    if (cli_out_flush(&r->out, 0) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    r->events++;
+    if (!r->store)
+        return 0;   /* risk lives in the store only */
+    if (df_store_event(r->store, ev) != DF_OK)
+        return store_failed(r);
+    id = df_store_last_event_id(r->store);
+    n = df_risk_event(r->cfg, ev, id, risk);
+    for (i = 0; i < n; i++)
+        if ((rc = on_reason(risk[i].mmsi, &risk[i].r, r)) != 0)
+            return rc;
+    rc = df_ties_encounter(r->ties, r->cfg, ev, id, on_reason, r);
+    if (rc < 0) {
+        cli_err("out of memory");
+        r->failed = 1;
+    }
+    return rc != 0;
+}
+
+/* A vessel flushed: stored, screened, its flag and ties scored. */
+static int on_vessel(const struct df_vessel *v, void *ud)
+{
+    struct scan_run *r = ud;
+    struct df_match m[MAX_MATCHES];
+    const struct df_match *best = NULL;
+    struct df_reason flag;
+    size_t n = 0;
+    int rc;
+
+    r->vessels++;
+    if (r->store && df_store_vessel(r->store, v) != DF_OK)
+        return store_failed(r);
+    if (r->wl)
+        n = df_watchlist_screen(r->wl, v, r->cfg->watch_min_name_score, m,
+                                MAX_MATCHES);
+    if (n > 0) {
+        struct df_event ev;
+
+        best = &m[df_risk_match_event(v, m, n, &ev)];
+        r->matches++;
+        if ((rc = on_event(&ev, r)) != 0)
+            return rc;
+    }
+    if (df_risk_flag(r->cfg, v->mmsi, &flag) &&
+        (rc = on_reason(v->mmsi, &flag, r)) != 0)
+        return rc;
+    if (!r->store)
+        return 0;
+    return df_ties_vessel(r->ties, r->cfg, v->mmsi, best, on_reason, r);
+}
+
+static int on_point(uint32_t mmsi, const struct df_point *p, void *ud)
+{
+    struct scan_run *r = ud;
+
+    r->points++;
+    if (r->store && df_store_point(r->store, mmsi, p) != DF_OK)
+        return store_failed(r);
+    return 0;
+}
+
+/* A record back in time order: into the detectors. */
+static int on_ordered(const struct df_rec *rec, void *ud)
+{
+    struct scan_run *r = ud;
+
+    return df_scan_rec(r->scan, rec);
+}
+
+/* A row of a table, in input order. */
+static int on_rec(const struct df_rec *rec, void *ud)
+{
+    struct scan_run *r = ud;
+
+    return df_reorder_push(r->reorder, rec, on_ordered, r);
+}
+
+/* A decoded message: only positions and identities become records. */
+static int on_msg(const struct df_msg *m, void *ud)
+{
+    struct df_rec rec;
+
+    if (!df_rec_from_msg(m, &rec))
+        return 0;
+    return on_rec(&rec, ud);
+}
+
+/* A live feed has nothing waiting: show what was found so far. */
+static int on_idle(void *ud)
+{
+    struct scan_run *r = ud;
+
+    if (cli_out_flush(&r->out, 1) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    if (r->store && df_store_commit(r->store) != DF_OK)
+        return store_failed(r);
+    return 0;
+}
+
+/* ---- options ----------------------------------------------------------- */
+
+static void help_option(const char *name, double value, double def,
+                        const char *doc, void *ud)
+{
+    FILE *f = ud;
+
+    (void)value;
+    fprintf(f, "    %-31s %-9g %s\n", name, def, doc);
+}
+
+static void usage(FILE *f)
+{
+    struct df_config cfg;
+
+    df_config_defaults(&cfg);
+    fputs("usage: darkfleet scan [OPTIONS] [INPUT...]\n"
+          "  Tracks every vessel in the inputs and reports the behaviours of "
+          "sanctions\n"
+          "  evasion: one JSON event per line on standard output; events, "
+          "vessels, their\n"
+          "  identities and tracks in an SQLite database.  INPUT is a file "
+          "(NMEA,\n"
+          "  MarineCadastre or DMA CSV; plain, .gz, .zst, .xz, .bz2 or .zip), "
+          "- for\n"
+          "  standard input (the default), tcp://HOST:PORT or "
+          "udp://[HOST]:PORT.\n"
+          "\n"
+          "  --db FILE              the database (default " DEFAULT_DB ")\n"
+          "  --no-db                write no database, only the events\n"
+          "  --zones FILE           add the zones (and ports) of a GeoJSON "
+          "file; repeatable\n"
+          "  --ports FILE           add ports or anchorages from a CSV "
+          "file; repeatable\n"
+          "  --no-dprk              leave out the built-in North Korea "
+          "zone and ports\n"
+          "  --watchlist FILE       screen every vessel against a sanctions "
+          "list (OFAC\n"
+          "                         sdn.csv, OpenSanctions CSV or a CSV "
+          "with name, imo,\n"
+          "                         mmsi, call sign columns); "
+          "repeatable\n"
+          "  --config FILE          read thresholds from 'name = value' "
+          "lines; repeatable\n"
+          "  --set NAME=VALUE       set one threshold (after every "
+          "--config); repeatable\n"
+          "  --reorder-window SECONDS\n"
+          "                         hold records this long to put them "
+          "back in time order\n"
+          "                         (default 300)\n"
+          "  --dedup SECONDS        drop a sentence heard again within "
+          "this time by another\n"
+          "                         station (default 0: off)\n"
+          "  --no-checksum          accept sentences whose checksum "
+          "fails\n"
+          "  --stats                print counts of what was read, dropped "
+          "and stored on\n"
+          "                         standard error\n"
+          "\n"
+          "  Thresholds (NAME, default, source of the default; see "
+          "METHODS.md):\n",
+          f);
+    df_config_each(&cfg, help_option, f);
+}
+
+struct find_opt {
+    const char *name;
+    int found;
+};
+
+static void find_option(const char *name, double value, double def,
+                        const char *doc, void *ud)
+{
+    struct find_opt *fo = ud;
+
+    (void)value;
+    (void)def;
+    (void)doc;
+    if (strcmp(name, fo->name) == 0)
+        fo->found = 1;
+}
+
+/* Parses a number of seconds: finite, not negative, the whole string. */
+static int parse_seconds(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (*s == '\0' || strspn(s, "0123456789.eE+-") != strlen(s))
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v) ||
+        v < 0 || v > 1e9)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Applies one --set NAME=VALUE; prints the error and returns 2 if bad. */
+static int apply_set(struct df_config *cfg, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char name[128];
+    struct find_opt fo;
+    size_t n;
+
+    if (!eq || eq == arg) {
+        cli_err("scan: --set expects NAME=VALUE, not '%s'", arg);
+        return 2;
+    }
+    n = (size_t)(eq - arg);
+    if (n >= sizeof name)
+        n = sizeof name - 1;
+    memcpy(name, arg, n);
+    name[n] = '\0';
+    fo.name = name;
+    fo.found = 0;
+    df_config_each(cfg, find_option, &fo);
+    if (!fo.found) {
+        cli_err("scan: --set: unknown option '%s' (see darkfleet scan "
+                "--help)",
+                name);
+        return 2;
+    }
+    if (df_config_set(cfg, name, eq + 1) != DF_OK) {
+        cli_err("scan: --set %s: '%s' is not a finite number", name,
+                eq + 1);
+        return 2;
+    }
+    return 0;
+}
+
+/* Loads a sanctions list; prints one line naming it and returns 1 on
+ * failure. */
+static int load_list(struct df_watchlist *wl, const char *path)
+{
+    char err[512];
+    enum df_err e;
+
+    err[0] = '\0';
+    e = df_watchlist_load(wl, path, err, sizeof err);
+    if (e == DF_OK)
+        return 0;
+    if (err[0] == '\0')
+        snprintf(err, sizeof err, "%s", df_strerror(e));
+    if (strstr(err, path))
+        cli_err("%s", err);
+    else
+        cli_err("%s: %s", path, err);
+    return 1;
+}
+
+/* Loads a zones or ports file into geo; prints one line naming it and
+ * returns 1 on failure. */
+static int load_geo(struct df_geo *geo, const char *path, int ports)
+{
+    char err[512];
+    enum df_err e;
+
+    err[0] = '\0';
+    e = ports ? df_geo_load_ports(geo, path, err, sizeof err)
+              : df_geo_load_zones(geo, path, err, sizeof err);
+    if (e == DF_OK)
+        return 0;
+    if (err[0] == '\0')
+        snprintf(err, sizeof err, "%s", df_strerror(e));
+    if (strstr(err, path))
+        cli_err("%s", err);
+    else
+        cli_err("%s: %s", path, err);
+    return 1;
+}
+
+static void print_count(uint64_t v, const char *name, const char *label)
+{
+    fprintf(stderr, "%12llu  %-22s %s\n", (unsigned long long)v, name,
+            label);
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+int cmd_scan(int argc, char **argv)
+{
+    struct scan_run run;
+    struct df_config cfg;
+    struct cli_reader_opts ro;
+    struct cli_sink sink;
+    struct df_scan_cbs cbs;
+    struct df_stats st;
+    struct cli_progress progress;
+    struct df_geo *geo = NULL;
+    const char *db = DEFAULT_DB;
+    char **inputs = NULL, **zones = NULL, **ports = NULL, **configs = NULL;
+    char **sets = NULL, **lists = NULL;
+    int ninputs = 0, nzones = 0, nports = 0, nconfigs = 0, nsets = 0;
+    int nlists = 0;
+    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i;
+    double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
+    char err[512];
+
+    memset(&run, 0, sizeof run);
+    memset(&ro, 0, sizeof ro);
+    memset(&st, 0, sizeof st);
+    df_config_defaults(&cfg);
+    inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    zones = calloc((size_t)argc + 1, sizeof *zones);
+    ports = calloc((size_t)argc + 1, sizeof *ports);
+    configs = calloc((size_t)argc + 1, sizeof *configs);
+    sets = calloc((size_t)argc + 1, sizeof *sets);
+    lists = calloc((size_t)argc + 1, sizeof *lists);
+    if (!inputs || !zones || !ports || !configs || !sets || !lists) {
+        cli_err("out of memory");
+        rc = 1;
+        goto done;
+    }
+
+    for (i = 1; i < argc; i++) {
+        static const char *const with_value[] = {
+            "--db", "--zones", "--ports", "--config", "--set",
+            "--reorder-window", "--dedup", "--watchlist", NULL};
+        const char *a = argv[i], *val = NULL;
+        int k;
+
+        /* Options that take a value: "--opt VALUE" or "--opt=VALUE". */
+        for (k = 0; with_value[k]; k++) {
+            size_t n = strlen(with_value[k]);
+            if (strncmp(a, with_value[k], n) == 0 &&
+                (a[n] == '\0' || a[n] == '=')) {
+                val = a[n] == '=' ? a + n + 1 : NULL;
+                break;
+            }
+        }
+        if (with_value[k]) {
+            if (!val && i + 1 < argc)
+                val = argv[++i];
+            if (!val || *val == '\0') {
+                cli_err("scan: %s needs a value (see darkfleet scan "
+                        "--help)",
+                        with_value[k]);
+                rc = 2;
+                goto done;
+            }
+            switch (k) {
+            case 0:
+                db = val;
+                break;
+            case 1:
+                zones[nzones++] = (char *)val;
+                break;
+            case 2:
+                ports[nports++] = (char *)val;
+                break;
+            case 3:
+                configs[nconfigs++] = (char *)val;
+                break;
+            case 4:
+                sets[nsets++] = (char *)val;
+                break;
+            case 7:
+                lists[nlists++] = (char *)val;
+                break;
+            default:
+                if (parse_seconds(val, k == 5 ? &reorder_s : &dedup_s) !=
+                    0) {
+                    cli_err("scan: %s: '%s' is not a number of seconds",
+                            with_value[k], val);
+                    rc = 2;
+                    goto done;
+                }
+                break;
+            }
+        } else if (strcmp(a, "--no-db") == 0) {
+            no_db = 1;
+        } else if (strcmp(a, "--no-dprk") == 0) {
+            no_dprk = 1;
+        } else if (strcmp(a, "--stats") == 0) {
+            stats = 1;
+        } else if (strcmp(a, "--no-checksum") == 0) {
+            ro.skip_checksum = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            goto done;
+        } else if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++)
+                inputs[ninputs++] = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_err("scan: unknown option '%s' (see darkfleet scan --help)",
+                    a);
+            rc = 2;
+            goto done;
+        } else {
+            inputs[ninputs++] = argv[i];
+        }
+    }
+    /* The command line is checked whole before any file is touched. */
+    for (i = 0; i < nsets; i++) {
+        struct df_config probe = cfg;
+        if ((rc = apply_set(&probe, sets[i])) != 0)
+            goto done;
+    }
+    for (i = 0; i < nconfigs; i++) {
+        if (df_config_load(&cfg, configs[i], err, sizeof err) != DF_OK) {
+            cli_err("%s", err);
+            rc = 1;
+            goto done;
+        }
+    }
+    for (i = 0; i < nsets; i++)
+        apply_set(&cfg, sets[i]);
+    ro.dedup_ms = (int64_t)llround(dedup_s * 1000.0);
+
+    geo = df_geo_new();
+    if (!geo) {
+        cli_err("out of memory");
+        rc = 1;
+        goto done;
+    }
+    if (!no_dprk && df_geo_load_builtin_dprk(geo) != DF_OK) {
+        cli_err("loading the built-in North Korea zone failed");
+        rc = 1;
+        goto done;
+    }
+    for (i = 0; i < nzones; i++)
+        if ((rc = load_geo(geo, zones[i], 0)) != 0)
+            goto done;
+    for (i = 0; i < nports; i++)
+        if ((rc = load_geo(geo, ports[i], 1)) != 0)
+            goto done;
+    if (nlists > 0) {
+        run.wl = df_watchlist_new();
+        if (!run.wl) {
+            cli_err("out of memory");
+            rc = 1;
+            goto done;
+        }
+        for (i = 0; i < nlists; i++)
+            if ((rc = load_list(run.wl, lists[i])) != 0)
+                goto done;
+    }
+    run.cfg = &cfg;
+    run.ties = df_ties_new(TIES_PAIRS, TIES_MARKED);
+    if (!run.ties) {
+        cli_err("out of memory");
+        rc = 1;
+        goto done;
+    }
+
+    if (!no_db && df_store_open(&run.store, db, err, sizeof err) != DF_OK) {
+        cli_err("%s", err);
+        rc = 1;
+        goto done;
+    }
+    run.reorder = df_reorder_new((int64_t)llround(reorder_s * 1000.0), 0);
+    cbs.event = on_event;
+    cbs.vessel = on_vessel;
+    cbs.point = on_point;
+    cbs.ud = &run;
+    run.scan = df_scan_new(&cfg, geo, &cbs);
+    if (!run.reorder || !run.scan) {
+        cli_err("out of memory");
+        rc = 1;
+        goto done;
+    }
+
+    sink.msg = on_msg;
+    sink.rec = on_rec;
+    sink.ud = &run;
+    ro.idle = on_idle;
+    cli_progress_init(&progress, 0);
+    ro.progress = &progress;
+    rc = cli_read_inputs(inputs, ninputs, &ro, &sink, &st);
+    cli_progress_end(&progress);
+    /* What was read stands even if an input failed: finish the scan. */
+    if (!run.failed)
+        df_reorder_flush(run.reorder, on_ordered, &run);
+    if (!run.failed)
+        df_scan_finish(run.scan);
+    if (cli_out_flush(&run.out, 1) != 0)
+        run.failed = 1;
+    if (run.store && !run.failed && df_store_commit(run.store) != DF_OK)
+        store_failed(&run);
+    if (run.failed)
+        rc = 1;
+    if (stats) {
+        df_stats_add(&st, df_reorder_stats(run.reorder));
+        df_stats_add(&st, df_scan_stats(run.scan));
+        cli_print_stats(&st);
+        print_count(run.events, "events", "events found");
+        print_count(run.vessels, "vessels", "vessel states written");
+        print_count(run.points, "track_points", "track points kept");
+        if (run.wl)
+            print_count(run.matches, "watchlist_matches",
+                        "vessels found on a list");
+        if (run.store)
+            print_count(run.reasons, "risk_reasons", "risk reasons given");
+    }
+
+done:
+    if (run.store && df_store_close(run.store) != DF_OK && rc == 0) {
+        cli_err("%s: closing the database failed", db);
+        rc = 1;
+    }
+    df_scan_free(run.scan);
+    df_reorder_free(run.reorder);
+    df_geo_free(geo);
+    df_watchlist_free(run.wl);
+    df_ties_free(run.ties);
+    df_buf_free(&run.out);
+    free(inputs);
+    free(zones);
+    free(ports);
+    free(configs);
+    free(sets);
+    free(lists);
+    return rc;
+}

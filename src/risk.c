@@ -1,0 +1,672 @@
+/*
+ * risk.c - the risk policy: how many points each event or fact adds to a
+ * vessel's score, and a plain sentence an analyst reads to know why
+ * (METHODS.md rows 1-14).  Weights are the risk_* options of struct
+ * df_config (DF_CONFIG_MAP); the store sums a vessel's reasons into its
+ * score and keeps each reason once, so the policy only has to name every
+ * reason the same way each time it is given.
+ *
+ * Rules (points are the config option named):
+ *   encounter         risk_encounter to both vessels at open sea,
+ *                     risk_encounter_anchorage when the evidence says
+ *                     "at_anchorage": true
+ *   loitering, gap, draught_change, spoofing, mmsi_collision,
+ *   identity_change, invalid_identity, zone_entry
+ *                     risk_<type> to the subject (vessels[0])
+ *   port_call         risk_dprk_port_call at a North Korean port (the
+ *                     evidence's country is KP, or the port is one of the
+ *                     DPRK ports of METHODS.md section 2 by name), else
+ *                     risk_port_call
+ *   watchlist_match   risk_watchlist_imo for an IMO or MMSI match,
+ *                     risk_watchlist_name times the match score for a
+ *                     name or call sign match (row 13)
+ *   flag              risk_dprk_flag, once, for MID 445 (row 11)
+ *   met a listed or DPRK-flagged vessel
+ *                     risk_met_listed per encounter, times the partner's
+ *                     match score when it matched by name or call sign
+ *                     only (row 14)
+ * Points are rounded to 1/100.  Sentences name the partner, place, length
+ * and UTC date and time, so that two events never share one.
+ */
+#include "util/timeutil.h"
+
+#include "darkfleet.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DPRK_MID 445
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* "2025-03-01 05:30 UTC", or "unknown time". */
+static void when(int64_t ms, char out[32])
+{
+    struct df__tm tm;
+
+    if (ms == DF_TIME_NONE) {
+        snprintf(out, 32, "unknown time");
+        return;
+    }
+    df__civil(ms, &tm);
+    snprintf(out, 32, "%04d-%02d-%02d %02d:%02d UTC", tm.year % 10000,
+             tm.month % 100, tm.day % 100, tm.hour % 100, tm.minute % 100);
+}
+
+static double hours(const struct df_event *ev)
+{
+    if (ev->start_ms == DF_TIME_NONE || ev->end_ms == DF_TIME_NONE ||
+        ev->end_ms < ev->start_ms)
+        return 0;
+    return (double)(ev->end_ms - ev->start_ms) / 3600000.0;
+}
+
+static double round2(double x)
+{
+    return round(x * 100.0) / 100.0;
+}
+
+/* The flag of an MMSI's MID as " (KP)", or "" when unknown. */
+static void flag_of(uint32_t mmsi, char out[8])
+{
+    const char *cc = df_mid_country(df_mmsi_mid(mmsi));
+
+    if (cc && strlen(cc) == 2)
+        snprintf(out, 8, " (%s)", cc);
+    else
+        out[0] = '\0';
+}
+
+/* Fills a reason; the text is cut to fit. */
+static void reason(struct df_reason *r, double points, const char *type,
+                   int64_t event_id, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static void reason(struct df_reason *r, double points, const char *type,
+                   int64_t event_id, const char *fmt, ...)
+{
+    va_list ap;
+
+    memset(r, 0, sizeof *r);
+    r->points = round2(points);
+    snprintf(r->event_type, sizeof r->event_type, "%s", type);
+    r->event_id = event_id;
+    va_start(ap, fmt);
+    vsnprintf(r->text, sizeof r->text, fmt, ap);
+    va_end(ap);
+}
+
+/* Evidence fields (the evidence is JSON the detectors wrote; anything
+ * missing or of another type reads as the default). */
+static double jnum(json_t *o, const char *key, double def)
+{
+    json_t *v = json_object_get(o, key);
+
+    return json_is_number(v) ? json_number_value(v) : def;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s ? s : "";
+}
+
+static int jtrue(json_t *o, const char *key)
+{
+    return json_is_true(json_object_get(o, key));
+}
+
+/* 1 if the port is one of North Korea's (METHODS.md section 2, plus
+ * Rajin/Rason and Songnim): letters only, any case, compared as a
+ * prefix of the name. */
+static int dprk_port_name(const char *name)
+{
+    static const char *const ports[] = {
+        "nampo",  "songrim",  "songnim",  "kyomipo", "haeju",
+        "wonsan", "hungnam",  "kimchaek", "chongjin", "najin",
+        "rajin",  "rason",    NULL};
+    char f[32];
+    size_t n = 0;
+    int i;
+
+    for (; *name && n + 1 < sizeof f; name++) {
+        char c = *name;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c >= 'a' && c <= 'z')
+            f[n++] = c;
+    }
+    f[n] = '\0';
+    for (i = 0; ports[i]; i++) {
+        size_t k = strlen(ports[i]);
+        if (strncmp(f, ports[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static const char *match_by_name(const char *by)
+{
+    if (strcmp(by, "imo") == 0)
+        return "IMO";
+    if (strcmp(by, "mmsi") == 0)
+        return "MMSI";
+    if (strcmp(by, "callsign") == 0)
+        return "call sign";
+    return "name";
+}
+
+/* The one reason of a single-subject event; returns 0 for none. */
+static int subject_reason(const struct df_config *cfg,
+                          const struct df_event *ev, json_t *e,
+                          int64_t id, struct df_reason *r)
+{
+    const char *type = df_event_name(ev->type);
+    char at[32];
+    double h = hours(ev), v;
+
+    when(ev->start_ms, at);
+    switch (ev->type) {
+    case DF_EV_LOITERING:
+        v = jnum(e, "distance_to_shore_km", -1);
+        if (v >= 0)
+            reason(r, cfg->risk_loitering, type, id,
+                   "loitering for %.1f h, %.0f km from shore, %s", h, v, at);
+        else
+            reason(r, cfg->risk_loitering, type, id,
+                   "loitering for %.1f h at sea, %s", h, at);
+        return 1;
+    case DF_EV_GAP:
+        v = jnum(e, "hours", h);
+        if (strcmp(jstr(e, "rule"), "zone") == 0)
+            reason(r, cfg->risk_gap, type, id,
+                   "AIS off for %.1f h, %.0f km from a zone of interest, "
+                   "from %s",
+                   v, jnum(e, "distance_to_zone_km", 0), at);
+        else if (jnum(e, "distance_to_shore_km", -1) >= 0)
+            reason(r, cfg->risk_gap, type, id,
+                   "AIS off for %.1f h, %.0f km from shore, from %s", v,
+                   jnum(e, "distance_to_shore_km", 0), at);
+        else
+            reason(r, cfg->risk_gap, type, id,
+                   "AIS off for %.1f h at sea, from %s", v, at);
+        return 1;
+    case DF_EV_DRAUGHT_CHANGE:
+        reason(r, cfg->risk_draught_change, type, id,
+               "draught changed from %.1f m to %.1f m across %s %s, %s",
+               jnum(e, "before_m", 0), jnum(e, "after_m", 0),
+               strcmp(jstr(e, "across"), "encounter") == 0 ? "an" : "a",
+               jstr(e, "across")[0] ? jstr(e, "across") : "gap", at);
+        return 1;
+    case DF_EV_SPOOFING:
+        if (strcmp(jstr(e, "kind"), "on_land") == 0)
+            reason(r, cfg->risk_spoofing, type, id,
+                   "positions on land (spoofed), %s", at);
+        else if (jnum(e, "max_implied_speed_kn", -1) >= 0)
+            reason(r, cfg->risk_spoofing, type, id,
+                   "impossible positions: jumps at up to %.0f kn, %s",
+                   jnum(e, "max_implied_speed_kn", 0), at);
+        else
+            reason(r, cfg->risk_spoofing, type, id,
+                   "impossible positions, %s", at);
+        return 1;
+    case DF_EV_MMSI_COLLISION:
+        reason(r, cfg->risk_mmsi_collision, type, id,
+               "MMSI %u used by two ships %.0f km apart at once, %s",
+               (unsigned)ev->vessels[0], jnum(e, "distance_km", 0), at);
+        return 1;
+    case DF_EV_IDENTITY_CHANGE: {
+        json_t *name = json_object_get(e, "name");
+        json_t *imo = json_object_get(e, "imo");
+
+        if (json_is_object(name))
+            reason(r, cfg->risk_identity_change, type, id,
+                   "name changed from '%.30s' to '%.30s', %s",
+                   jstr(name, "old"), jstr(name, "new"), at);
+        else if (json_is_object(imo))
+            reason(r, cfg->risk_identity_change, type, id,
+                   "IMO changed from %.0f to %.0f, %s", jnum(imo, "old", 0),
+                   jnum(imo, "new", 0), at);
+        else
+            reason(r, cfg->risk_identity_change, type, id,
+                   "identity changed (call sign), %s", at);
+        return 1;
+    }
+    case DF_EV_INVALID_IDENTITY: {
+        const char *why = jstr(e, "reason");
+
+        if (strcmp(why, "imo_check_digit") == 0)
+            reason(r, cfg->risk_invalid_identity, type, id,
+                   "broadcasts IMO %.0f, whose check digit is wrong, %s",
+                   jnum(e, "imo", 0), at);
+        else if (strcmp(why, "mid_unallocated") == 0)
+            reason(r, cfg->risk_invalid_identity, type, id,
+                   "MMSI %u has an unallocated country code (MID), %s",
+                   (unsigned)ev->vessels[0], at);
+        else
+            reason(r, cfg->risk_invalid_identity, type, id,
+                   "MMSI %u is not a valid ship number (%.40s), %s",
+                   (unsigned)ev->vessels[0], why[0] ? why : "invalid", at);
+        return 1;
+    }
+    case DF_EV_ZONE_ENTRY:
+        reason(r, cfg->risk_zone_entry, type, id, "entered %.60s, %s",
+               jstr(e, "zone")[0] ? jstr(e, "zone") : "a zone of interest",
+               at);
+        return 1;
+    case DF_EV_PORT_CALL: {
+        const char *port = jstr(e, "port"), *cc = jstr(e, "country");
+        double dur = jnum(e, "duration_hours", h);
+
+        if (strcmp(cc, "KP") == 0 || strcmp(cc, "PRK") == 0 ||
+            dprk_port_name(port))
+            reason(r, cfg->risk_dprk_port_call, type, id,
+                   "port call at %.40s, North Korea, for %.1f h, %s",
+                   port[0] ? port : "a port", dur, at);
+        else if (cc[0])
+            reason(r, cfg->risk_port_call, type, id,
+                   "port call at %.40s (%.3s) for %.1f h, %s",
+                   port[0] ? port : "a port", cc, dur, at);
+        else
+            reason(r, cfg->risk_port_call, type, id,
+                   "port call at %.40s for %.1f h, %s",
+                   port[0] ? port : "a port", dur, at);
+        return 1;
+    }
+    case DF_EV_WATCHLIST_MATCH: {
+        const char *by = jstr(e, "matched_by");
+        int exact = strcmp(by, "imo") == 0 || strcmp(by, "mmsi") == 0;
+        double score = jnum(e, "score", ev->score);
+        double imo = jnum(e, "entry_imo", 0);
+        char ident[24] = "";
+
+        if (imo > 0)
+            snprintf(ident, sizeof ident, " (IMO %.0f)", imo);
+        if (exact)
+            reason(r, cfg->risk_watchlist_imo, type, 0,
+                   "listed on %.32s as %.48s%s -- matched by %s",
+                   jstr(e, "list"), jstr(e, "entry_name"), ident,
+                   match_by_name(by));
+        else
+            reason(r, cfg->risk_watchlist_name * score, type, 0,
+                   "listed on %.32s as %.48s%s -- matched by %s '%.24s' "
+                   "(%.2f)",
+                   jstr(e, "list"), jstr(e, "entry_name"), ident,
+                   match_by_name(by), jstr(e, "matched_value"), score);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
+                      int64_t event_id, struct df_risk *out)
+{
+    json_t *e;
+    size_t n = 0;
+
+    if (!cfg || !ev || !out || ev->nvessels < 1)
+        return 0;
+    e = json_loads(ev->evidence, 0, NULL);
+    if (ev->type == DF_EV_ENCOUNTER && ev->nvessels >= 2) {
+        int anch = jtrue(e, "at_anchorage");
+        double pts = anch ? cfg->risk_encounter_anchorage
+                          : cfg->risk_encounter;
+        const char *aname = jstr(e, "anchorage");
+        char at[32], place[64];
+        int i;
+
+        when(ev->start_ms, at);
+        if (!anch)
+            snprintf(place, sizeof place, "at open sea");
+        else if (aname[0])
+            snprintf(place, sizeof place, "at anchorage %.40s", aname);
+        else
+            snprintf(place, sizeof place, "at an anchorage");
+        for (i = 0; i < 2; i++) {
+            uint32_t other = ev->vessels[1 - i];
+            char fl[8];
+
+            flag_of(other, fl);
+            out[n].mmsi = ev->vessels[i];
+            reason(&out[n].r, pts, "encounter", event_id,
+                   "encounter with %u%s for %.1f h %s, %s", (unsigned)other,
+                   fl, hours(ev), place, at);
+            n++;
+        }
+    } else if (subject_reason(cfg, ev, e, event_id, &out[0].r)) {
+        out[0].mmsi = ev->vessels[0];
+        n = 1;
+    }
+    json_decref(e);
+    return n;
+}
+
+int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
+                  struct df_reason *out)
+{
+    if (!cfg || !out || df_mmsi_mid(mmsi) != DPRK_MID)
+        return 0;
+    reason(out, cfg->risk_dprk_flag, "flag", 0,
+           "flagged to North Korea: MMSI %u has MID %d (KP)",
+           (unsigned)mmsi, DPRK_MID);
+    return 1;
+}
+
+/* ---- the watchlist_match event ---------------------------------------- */
+
+static const char *const by_key[] = {"imo", "mmsi", "callsign", "name"};
+
+static const char *key_of(enum df_match_by by)
+{
+    return (unsigned)by < 4 ? by_key[by] : "name";
+}
+
+static void jfield(struct df_buf *b, const char *key, const char *s)
+{
+    df_buf_printf(b, ",\"%s\":", key);
+    s = s ? s : "";
+    df_buf_json_str(b, s, strlen(s));
+}
+
+size_t df_risk_match_event(const struct df_vessel *v,
+                            const struct df_match *m, size_t n,
+                            struct df_event *ev)
+{
+    struct df_buf b = {0};
+    size_t best = 0, i, mark;
+    int first = 1;
+    const struct df_list_entry *en;
+
+    memset(ev, 0, sizeof *ev);
+    ev->type = DF_EV_WATCHLIST_MATCH;
+    ev->nvessels = 1;
+    ev->vessels[0] = v->mmsi;
+    ev->start_ms = v->first_ms;
+    ev->end_ms = v->last_ms;
+    ev->lon = v->last_lon;
+    ev->lat = v->last_lat;
+    if (n == 0) {
+        snprintf(ev->evidence, sizeof ev->evidence, "{}");
+        return 0;
+    }
+    for (i = 1; i < n; i++)
+        if (m[i].score > m[best].score)
+            best = i;
+    en = m[best].entry;
+    ev->score = m[best].score;
+    df_buf_puts(&b, "{\"list\":");
+    df_buf_json_str(&b, en->list ? en->list : "",
+                    en->list ? strlen(en->list) : 0);
+    jfield(&b, "entry_id", en->id);
+    jfield(&b, "entry_name", en->name);
+    jfield(&b, "matched_by", key_of(m[best].by));
+    jfield(&b, "matched_value", m[best].matched);
+    df_buf_printf(&b, ",\"score\":%.3f", m[best].score);
+    jfield(&b, "program", en->program);
+    df_buf_printf(&b, ",\"entry_imo\":%u,\"entry_mmsi\":%u",
+                  (unsigned)en->imo, (unsigned)en->mmsi);
+    if (n > 1) {
+        df_buf_puts(&b, ",\"also\":[");
+        for (i = 0; i < n; i++) {
+            if (i == best)
+                continue;
+            mark = b.len;
+            df_buf_puts(&b, first ? "{\"list\":" : ",{\"list\":");
+            df_buf_json_str(&b, m[i].entry->list ? m[i].entry->list : "",
+                            m[i].entry->list ? strlen(m[i].entry->list)
+                                             : 0);
+            jfield(&b, "entry_id", m[i].entry->id);
+            jfield(&b, "entry_name", m[i].entry->name);
+            jfield(&b, "matched_by", key_of(m[i].by));
+            df_buf_printf(&b, ",\"score\":%.3f}", m[i].score);
+            /* Keep room for the closing brackets. */
+            if (b.len + 4 >= sizeof ev->evidence) {
+                b.len = mark;
+                break;
+            }
+            first = 0;
+        }
+        df_buf_puts(&b, "]");
+    }
+    df_buf_puts(&b, "}");
+    if (b.oom || b.len + 1 > sizeof ev->evidence)
+        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
+    else {
+        memcpy(ev->evidence, b.data, b.len);
+        ev->evidence[b.len] = '\0';
+    }
+    df_buf_free(&b);
+    return best;
+}
+
+/* ---- ties: met a listed or DPRK-flagged vessel ------------------------ */
+
+/* A remembered encounter; credited bit 0: a got its reason for meeting
+ * b, bit 1: b for meeting a. */
+struct pair {
+    uint32_t a, b;
+    int64_t start_ms;
+    int64_t event_id;
+    uint8_t credited;
+};
+
+/* A vessel known to be listed or DPRK-flagged. */
+struct mark {
+    uint32_t mmsi;             /* 0 = empty slot */
+    float factor;              /* 1, or the name/call sign match score */
+    char label[88];            /* "a listed vessel, 445... CHON MA SAN
+                                * (sdn.csv)" */
+};
+
+struct df_ties {
+    struct pair *pairs;        /* ring of up to max_pairs */
+    size_t npairs, cap_pairs, head, max_pairs;
+    struct mark *marks;        /* open addressing, power-of-two size */
+    size_t nmarks, cap_marks, max_marks;
+};
+
+struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked)
+{
+    struct df_ties *t = calloc(1, sizeof *t);
+
+    if (!t)
+        return NULL;
+    t->max_pairs = max_pairs ? max_pairs : 1;
+    t->max_marks = max_marked ? max_marked : 1;
+    return t;
+}
+
+void df_ties_free(struct df_ties *t)
+{
+    if (!t)
+        return;
+    free(t->pairs);
+    free(t->marks);
+    free(t);
+}
+
+static size_t hash32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+static struct mark *mark_find(const struct df_ties *t, uint32_t mmsi)
+{
+    size_t i;
+
+    if (!t->cap_marks || mmsi == 0)
+        return NULL;
+    for (i = hash32(mmsi) & (t->cap_marks - 1); t->marks[i].mmsi;
+         i = (i + 1) & (t->cap_marks - 1))
+        if (t->marks[i].mmsi == mmsi)
+            return &t->marks[i];
+    return NULL;
+}
+
+/* Inserts (or keeps) a mark; 0 when full or out of memory. */
+static int mark_add(struct df_ties *t, const struct mark *m)
+{
+    size_t i;
+
+    if (mark_find(t, m->mmsi))
+        return 1;
+    if (t->nmarks >= t->max_marks)
+        return 0;
+    if ((t->nmarks + 1) * 2 > t->cap_marks) {
+        size_t cap = t->cap_marks ? t->cap_marks * 2 : 256, k;
+        struct mark *nm = calloc(cap, sizeof *nm);
+
+        if (!nm)
+            return 0;
+        for (k = 0; k < t->cap_marks; k++) {
+            if (!t->marks[k].mmsi)
+                continue;
+            for (i = hash32(t->marks[k].mmsi) & (cap - 1); nm[i].mmsi;
+                 i = (i + 1) & (cap - 1))
+                ;
+            nm[i] = t->marks[k];
+        }
+        free(t->marks);
+        t->marks = nm;
+        t->cap_marks = cap;
+    }
+    for (i = hash32(m->mmsi) & (t->cap_marks - 1); t->marks[i].mmsi;
+         i = (i + 1) & (t->cap_marks - 1))
+        ;
+    t->marks[i] = *m;
+    t->nmarks++;
+    return 1;
+}
+
+/* The reason for mmsi, which met the marked vessel mk in encounter p. */
+static void met_reason(const struct df_config *cfg, const struct mark *mk,
+                       const struct pair *p, struct df_reason *r)
+{
+    char at[32];
+
+    when(p->start_ms, at);
+    reason(r, cfg->risk_met_listed * mk->factor, "encounter", p->event_id,
+           "met %s in an encounter, %s", mk->label, at);
+}
+
+int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
+                       const struct df_event *ev, int64_t event_id,
+                       int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                                 void *ud),
+                       void *ud)
+{
+    struct pair p;
+    struct df_reason r;
+    const struct mark *mk;
+    int rc = 0;
+
+    if (!t || !ev || ev->type != DF_EV_ENCOUNTER || ev->nvessels < 2)
+        return 0;
+    memset(&p, 0, sizeof p);
+    p.a = ev->vessels[0];
+    p.b = ev->vessels[1];
+    p.start_ms = ev->start_ms;
+    p.event_id = event_id;
+    if ((mk = mark_find(t, p.b)) != NULL) {
+        met_reason(cfg, mk, &p, &r);
+        p.credited |= 1;
+        rc = fn(p.a, &r, ud);
+    }
+    if (rc == 0 && (mk = mark_find(t, p.a)) != NULL) {
+        met_reason(cfg, mk, &p, &r);
+        p.credited |= 2;
+        rc = fn(p.b, &r, ud);
+    }
+    /* Remember it: the ring grows by doubling up to max_pairs, then
+     * overwrites the oldest. */
+    if (t->npairs == t->cap_pairs && t->cap_pairs < t->max_pairs) {
+        size_t cap = t->cap_pairs ? t->cap_pairs * 2 : 1024;
+        struct pair *np;
+
+        if (cap > t->max_pairs)
+            cap = t->max_pairs;
+        np = realloc(t->pairs, cap * sizeof *np);
+        if (!np)
+            return rc ? rc : -1;
+        t->pairs = np;
+        t->cap_pairs = cap;
+    }
+    if (t->npairs < t->cap_pairs) {
+        t->pairs[t->npairs++] = p;
+    } else {
+        t->pairs[t->head] = p;
+        t->head = (t->head + 1) % t->cap_pairs;
+    }
+    return rc;
+}
+
+int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
+                    uint32_t mmsi, const struct df_match *best,
+                    int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                              void *ud),
+                    void *ud)
+{
+    struct mark m, *mk;
+    struct df_reason r;
+    size_t i;
+    int rc = 0;
+
+    if (!t || !cfg)
+        return 0;
+    memset(&m, 0, sizeof m);
+    m.mmsi = mmsi;
+    m.factor = 1.0f;
+    if (best && best->entry) {
+        const struct df_list_entry *en = best->entry;
+
+        if (best->by == DF_MATCH_NAME || best->by == DF_MATCH_CALLSIGN)
+            m.factor = (float)best->score;
+        snprintf(m.label, sizeof m.label, "a listed vessel, %u %.32s (%.24s)",
+                 (unsigned)mmsi, en->name ? en->name : "",
+                 en->list ? en->list : "");
+    } else if (df_mmsi_mid(mmsi) == DPRK_MID) {
+        snprintf(m.label, sizeof m.label, "a DPRK-flagged vessel, %u",
+                 (unsigned)mmsi);
+    } else {
+        return 0;
+    }
+    /* An earlier mark (an earlier flush) keeps its words, so that the
+     * same encounter is never credited twice under two texts. */
+    mk = mark_find(t, mmsi);
+    if (!mk) {
+        mark_add(t, &m);
+        mk = mark_find(t, mmsi);
+    }
+    if (!mk)
+        mk = &m;   /* full: credit what is remembered, keep no mark */
+    for (i = 0; i < t->npairs && rc == 0; i++) {
+        struct pair *p = &t->pairs[i];
+
+        if (p->a == mmsi && !(p->credited & 2) && p->b != mmsi) {
+            p->credited |= 2;
+            met_reason(cfg, mk, p, &r);
+            rc = fn(p->b, &r, ud);
+        } else if (p->b == mmsi && !(p->credited & 1) && p->a != mmsi) {
+            p->credited |= 1;
+            met_reason(cfg, mk, p, &r);
+            rc = fn(p->a, &r, ud);
+        }
+    }
+    return rc;
+}

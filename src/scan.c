@@ -1,0 +1,331 @@
+/*
+ * scan.c - the scan: records in time order -> tracks -> detectors ->
+ * events, vessels and track points through the caller's callbacks
+ * (struct df_scan_cbs in darkfleet.h).
+ *
+ * For each record the scan advances input time (flushing vessels silent
+ * longer than track_silence_hours and ticking the encounter detector once
+ * a minute of input time), finds or creates the vessel's track (flushing
+ * the least recently seen vessel first at track_max_vessels), merges its
+ * identity fields, and hands a valid position to the per-vessel detectors
+ * (detect_vessel.c); a position they accept goes on the main track, the
+ * downsampled display track and the encounter detector (detect_meet.c).
+ * Encounter events come back through meet_emit(), which also arms the
+ * draught comparison of both vessels before they are forwarded.
+ *
+ * Per record the work is a hash lookup, a few comparisons and, for
+ * positions, one approximate distance; geography is looked up only when a
+ * vessel has moved (detect_vessel.c).  Nothing is allocated per record.
+ */
+#include "darkfleet.h"
+#include "detect_meet.h"
+#include "detect_vessel.h"
+#include "track.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ADVANCE_MS 60000        /* tick the encounter detector */
+#define TURN_DEG 45             /* a course change that makes a point */
+#define TURN_MIN_MS 60000       /* ... at most once a minute */
+#define TURN_MIN_DKN 10         /* ... when moving faster than 1 kn */
+
+#define KEEP(rc, expr)                                                       \
+    do {                                                                     \
+        int r_ = (expr);                                                     \
+        if ((rc) == 0)                                                       \
+            (rc) = r_;                                                       \
+    } while (0)
+
+struct df_scan {
+    struct df_config cfg;       /* a copy; vctx and meet point into it */
+    const struct df_geo *geo;
+    struct df_scan_cbs cbs;
+    struct df__vctx vctx;
+    struct df__tracks *tracks;
+    struct df__meet *meet;
+    int64_t now_ms;             /* latest record time, or DF_TIME_NONE */
+    int64_t advance_ms;         /* when the meet detector last ticked */
+    int64_t point_every_ms;     /* track_point_min */
+    struct df_stats st;         /* this stage's counters */
+    struct df_stats st_out;     /* st plus the meet detector's */
+};
+
+/* Every event passes here on its way out. */
+static int fwd_event(const struct df_event *ev, void *ud)
+{
+    struct df_scan *s = ud;
+
+    return s->cbs.event ? s->cbs.event(ev, s->cbs.ud) : 0;
+}
+
+/* An event from the encounter detector: forwarded, then each vessel of
+ * an encounter waits for its draught after it. */
+static int meet_emit(const struct df_event *ev, void *ud)
+{
+    struct df_scan *s = ud;
+    int rc = fwd_event(ev, s);
+    unsigned i;
+
+    if (ev->type != DF_EV_ENCOUNTER)
+        return rc;
+    for (i = 0; i < ev->nvessels && i < 2; i++) {
+        struct df__track *t = df__tracks_find(s->tracks, ev->vessels[i]);
+        if (t)
+            KEEP(rc, df__vdet_encounter(&s->vctx, t, ev));
+    }
+    return rc;
+}
+
+/* Flushes t: closes its detectors, reports it, forgets it.  why is 0 at
+ * the end of input, 1 when silent, 2 when evicted at the cap. */
+static int flush(struct df_scan *s, struct df__track *t, int why)
+{
+    struct df_vessel v;
+    int rc = df__vdet_flush(&s->vctx, t);
+
+    if (s->meet)
+        df__meet_forget(s->meet, t->mmsi);
+    if (s->cbs.vessel) {
+        df__track_vessel(t, &v);
+        KEEP(rc, s->cbs.vessel(&v, s->cbs.ud));
+    }
+    df__tracks_remove(s->tracks, t, why);
+    return rc;
+}
+
+struct df_scan *df_scan_new(const struct df_config *cfg,
+                            const struct df_geo *geo,
+                            const struct df_scan_cbs *cbs)
+{
+    struct df_scan *s = calloc(1, sizeof *s);
+    double maxv, silence_h;
+
+    if (!s)
+        return NULL;
+    s->cfg = *cfg;
+    s->geo = geo;
+    if (cbs)
+        s->cbs = *cbs;
+    s->now_ms = s->advance_ms = DF_TIME_NONE;
+    s->point_every_ms = (int64_t)(s->cfg.track_point_min * 60000.0);
+    maxv = s->cfg.track_max_vessels;
+    if (!(maxv >= 1.0))
+        maxv = 1.0;
+    if (maxv > 1e9)
+        maxv = 1e9;
+    silence_h = s->cfg.track_silence_hours;
+    if (!(silence_h > 0.0))
+        silence_h = 24.0;
+    s->tracks = df__tracks_new((size_t)maxv, (int64_t)(silence_h * 3.6e6));
+    s->vctx.cfg = &s->cfg;
+    s->vctx.geo = geo;
+    s->vctx.land = df_land_default();
+    s->vctx.emit = fwd_event;
+    s->vctx.ud = s;
+    s->meet = df__meet_new(&s->cfg, geo, s->vctx.land, meet_emit, s);
+    if (!s->tracks || !s->meet) {
+        df_scan_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void df_scan_free(struct df_scan *s)
+{
+    if (!s)
+        return;
+    df__tracks_free(s->tracks);
+    df__meet_free(s->meet);
+    free(s);
+}
+
+/* 1 for a usable position: known, in range, and not (0, 0), the fix a
+ * receiver without GNSS sends. */
+static int valid_pos(const struct df_rec *r)
+{
+    if (r->lon < -180 * 600000 || r->lon > 180 * 600000 ||
+        r->lat < -90 * 600000 || r->lat > 90 * 600000)
+        return 0;
+    return !(r->lon == 0 && r->lat == 0);
+}
+
+/* Records from which a vessel's MMSI can be judged. */
+static int vessel_record(const struct df_rec *r)
+{
+    switch (r->msgtype) {
+    case 1:
+    case 2:
+    case 3:
+    case 5:
+    case 18:
+    case 19:
+    case 27:
+        return 1;
+    case 0:
+        return (r->has & DF_REC_POS) != 0;  /* a table row */
+    default:
+        return 0;
+    }
+}
+
+static int emit_point(struct df_scan *s, uint32_t mmsi, int64_t t_ms,
+                      int32_t lon, int32_t lat, uint16_t speed,
+                      uint16_t course)
+{
+    struct df_point p;
+
+    p.t_ms = t_ms;
+    p.lon = lon;
+    p.lat = lat;
+    p.speed = speed;
+    p.course = course;
+    return s->cbs.point(mmsi, &p, s->cbs.ud);
+}
+
+/* The downsampled display track: a point every track_point_min of the
+ * vessel's time, on turns of TURN_DEG, and both ends of a gap. */
+static int track_point(struct df_scan *s, struct df__track *t,
+                       const struct df_rec *rec)
+{
+    int rc = 0, due;
+
+    if (!s->cbs.point)
+        return 0;
+    if (t->point_pending && t->pos_ms != DF_TIME_NONE &&
+        rec->t_ms - t->pos_ms >= s->point_every_ms) {
+        /* A gap follows the last position: keep where it went dark. */
+        KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat, t->speed,
+                            t->course));
+        t->point_ms = t->pos_ms;
+        t->point_course = t->course;
+    }
+    due = t->point_ms == DF_TIME_NONE ||
+          rec->t_ms - t->point_ms >= s->point_every_ms;
+    if (!due && rec->course < 3600 && t->point_course < 3600 &&
+        rec->speed != DF_SPEED_NA && rec->speed > TURN_MIN_DKN &&
+        rec->t_ms - t->point_ms >= TURN_MIN_MS) {
+        int d = abs((int)rec->course - (int)t->point_course);
+        if (d > 1800)
+            d = 3600 - d;
+        due = d > TURN_DEG * 10;
+    }
+    if (due) {
+        KEEP(rc, emit_point(s, t->mmsi, rec->t_ms, rec->lon, rec->lat,
+                            rec->speed, rec->course));
+        t->point_ms = rec->t_ms;
+        t->point_course = rec->course;
+        t->point_pending = 0;
+    } else {
+        t->point_pending = 1;
+    }
+    return rc;
+}
+
+static int position(struct df_scan *s, struct df__track *t,
+                    const struct df_rec *rec)
+{
+    int accept, rc = df__vdet_position(&s->vctx, t, rec, &accept);
+
+    if (!accept)
+        return rc;
+    KEEP(rc, track_point(s, t, rec));
+    t->pos_ms = rec->t_ms;
+    t->lon = rec->lon;
+    t->lat = rec->lat;
+    t->speed = rec->speed;
+    t->course = rec->course;
+    t->positions++;
+    KEEP(rc, df__meet_position(s->meet, rec));
+    return rc;
+}
+
+/* Input time moved to now_ms: flush the silent, tick the meet detector. */
+static int advance(struct df_scan *s, int64_t now_ms)
+{
+    struct df__track *t;
+    int rc = 0;
+
+    s->now_ms = now_ms;
+    while ((t = df__tracks_silent(s->tracks, now_ms)) != NULL)
+        KEEP(rc, flush(s, t, 1));
+    if (s->advance_ms == DF_TIME_NONE ||
+        now_ms - s->advance_ms >= ADVANCE_MS) {
+        s->advance_ms = now_ms;
+        KEEP(rc, df__meet_advance(s->meet, now_ms));
+    }
+    return rc;
+}
+
+int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
+{
+    struct df__track *t;
+    int rc = 0, created, in_order = 1, has_t = rec->t_ms != DF_TIME_NONE;
+
+    if (has_t && (s->now_ms == DF_TIME_NONE || rec->t_ms > s->now_ms))
+        KEEP(rc, advance(s, rec->t_ms));
+    t = df__tracks_find(s->tracks, rec->mmsi);
+    if (!t) {
+        struct df__track *lru;
+        if (df__tracks_full(s->tracks) &&
+            (lru = df__tracks_lru(s->tracks)) != NULL)
+            KEEP(rc, flush(s, lru, 2));
+        t = df__tracks_get(s->tracks, rec->mmsi, &created);
+        if (!t)
+            return rc;          /* out of memory: the record is lost */
+    }
+    if (has_t) {
+        if (t->last_ms != DF_TIME_NONE && rec->t_ms < t->last_ms) {
+            s->st.drop_out_of_order++;
+            in_order = 0;
+        } else {
+            df__tracks_touch(s->tracks, t, rec->t_ms);
+        }
+    }
+    if (vessel_record(rec))
+        KEEP(rc, df__vdet_vessel(&s->vctx, t, rec));
+    if (rec->has & DF_REC_STATIC) {
+        struct df_identity old;
+        int64_t id_ms = has_t ? rec->t_ms : t->last_ms;
+        int changed = df__track_identity(t, rec, id_ms, &old);
+        if (changed >= 0)
+            KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed, &old));
+        /* Harbour craft never form encounters: tell the meet detector. */
+        if (rec->shiptype != 0)
+            df__meet_shiptype(s->meet, rec->mmsi, rec->shiptype);
+    }
+    if ((rec->has & DF_REC_POS) && has_t && in_order) {
+        if (valid_pos(rec))
+            KEEP(rc, position(s, t, rec));
+        else
+            df__tracks_stats(s->tracks)->bad_positions++;
+    }
+    return rc;
+}
+
+int df_scan_finish(struct df_scan *s)
+{
+    struct df__track *t;
+    int rc = df__meet_finish(s->meet);
+
+    while ((t = df__tracks_any(s->tracks)) != NULL)
+        KEEP(rc, flush(s, t, 0));
+    return rc;
+}
+
+const struct df_stats *df_scan_stats(const struct df_scan *s)
+{
+    /* The sum is rebuilt on each call into the scan's own copy. */
+    struct df_scan *m = (struct df_scan *)s;
+
+    m->st_out = s->st;
+    df_stats_add(&m->st_out, df__meet_stats(s->meet));
+    m->st_out.skip_no_position += df__tracks_stats(s->tracks)->bad_positions;
+    m->st_out.drop_track_evicted += df__tracks_stats(s->tracks)->evicted;
+    return &m->st_out;
+}
+
+const struct df__track_stats *df__scan_track_stats(const struct df_scan *s)
+{
+    return df__tracks_stats(s->tracks);
+}

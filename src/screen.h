@@ -1,0 +1,45 @@
+/*
+ * screen.h - private interface of screen.c (sanctions lists: load and
+ * match).  The public half is the "Screening" section of darkfleet.h.
+ */
+#ifndef DF_SCREEN_H
+#define DF_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "darkfleet.h"
+
+/* Caps on what one watchlist holds (STYLE.md: every container capped). */
+#define DF__WL_MAX_ENTRIES 1000000u   /* vessel entries over all lists */
+#define DF__WL_MAX_ALIASES 64u        /* aliases kept per entry */
+#define DF__WL_MAX_NAME 255u          /* bytes of a name or alias (UTF-8) */
+#define DF__WL_MAX_FILE (512u << 20)  /* bytes of one list file */
+
+/* What the loads so far have read, summed over every df_watchlist_load(). */
+struct df__wl_stats {
+    uint64_t rows;             /* data rows read (header excluded) */
+    uint64_t vessels;          /* rows kept as vessel entries */
+    uint64_t not_vessel;       /* rows about persons, companies, aircraft */
+    uint64_t malformed;        /* rows skipped: wrong field count, no name,
+                                * unterminated quote */
+    uint64_t aliases;          /* aliases attached (remarks, columns,
+                                * alt.csv), duplicates excluded */
+    uint64_t aliases_dropped;  /* aliases over DF__WL_MAX_ALIASES */
+    uint64_t truncated;        /* strings cut to their cap */
+    uint64_t alt_rows;         /* rows of alt.csv files read */
+    uint64_t over_cap;         /* vessel rows beyond DF__WL_MAX_ENTRIES */
+};
+
+/* Copies the counters of wl into *out. */
+void df__watchlist_stats(const struct df_watchlist *wl,
+                         struct df__wl_stats *out);
+
+/*
+ * Jaro-Winkler similarity of (a, la) and (b, lb) as bytes, with no
+ * normalization; at most 255 bytes of each are compared.
+ */
+double df__jaro_winkler_n(const char *a, size_t la, const char *b,
+                          size_t lb);
+
+#endif /* DF_SCREEN_H */
