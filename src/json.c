@@ -19,6 +19,7 @@
 
 #include "ais_app.h"
 #include "labels.h"
+#include "util/timeutil.h"
 #include "sixbit.h"
 
 /* Appends n bytes: a copy when there is room (the common case, inlined),
@@ -703,8 +704,243 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
     }
 }
 
+/* ---- The fast path: position reports through one pointer ------------ */
+
+/*
+ * Types 1-3 and 18 are nine messages in ten.  Writing them through a local
+ * pointer into space reserved once (instead of appends that each reload
+ * the buffer's length, which any byte store may alias) makes decode about
+ * a fifth faster.  The output is byte for byte the general path's; the
+ * golden and differential tests hold both to gpsd.
+ */
+#define W(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) += sizeof(s) - 1)
+
+static char *w_u(char *o, uint32_t v)
+{
+    unsigned n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4
+               : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7
+               : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    char *e = o + n, *p = e;
+
+    while (v >= 100) {
+        uint32_t r = v % 100;
+        v /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return e;
+}
+
+static char *w_i(char *o, int32_t v)
+{
+    if (v < 0) {
+        *o++ = '-';
+        return w_u(o, (uint32_t)0 - (uint32_t)v);
+    }
+    return w_u(o, (uint32_t)v);
+}
+
+/* v/10 with one decimal ("%.1f" of a value in tenths). */
+static char *w_tenths(char *o, uint32_t v)
+{
+    o = w_u(o, v / 10);
+    *o++ = '.';
+    *o++ = (char)('0' + v % 10);
+    return o;
+}
+
+/* As put_deg6: degrees with six decimals of a 1/10000-minute value. */
+static char *w_deg6(char *o, int32_t v)
+{
+    int64_t a = v < 0 ? -(int64_t)v : v;
+    uint32_t micro = (uint32_t)((10 * a + 3) / 6);
+    uint32_t frac = micro % 1000000;
+
+    if (v < 0)
+        *o++ = '-';
+    o = w_u(o, micro / 1000000);
+    *o++ = '.';
+    memcpy(o, digit_pairs + 2 * (frac / 10000), 2);
+    memcpy(o + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
+    memcpy(o + 4, digit_pairs + 2 * (frac % 100), 2);
+    return o + 6;
+}
+
+static char *w_bool(char *o, unsigned v)
+{
+    if (v)
+        W(o, "true");
+    else
+        W(o, "false");
+    return o;
+}
+
+static char *w_lonlat(char *o, int32_t lon, int32_t lat, unsigned flags)
+{
+    W(o, ",\"lon\":");
+    o = flags & DF_JSON_SCALED ? w_deg6(o, lon) : w_i(o, lon);
+    W(o, ",\"lat\":");
+    return flags & DF_JSON_SCALED ? w_deg6(o, lat) : w_i(o, lat);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z", as df_time_iso() writes it. */
+static char *w_time(char *o, int64_t ms)
+{
+    struct df__tm tm;
+
+    df__civil(ms, &tm);
+    if (tm.year < 0 || tm.year > 9999) {
+        char t[32];
+        size_t n = df_time_iso(ms, t);
+        memcpy(o, t, n);
+        return o + n;
+    }
+    memcpy(o, digit_pairs + 2 * (tm.year / 100), 2);
+    memcpy(o + 2, digit_pairs + 2 * (tm.year % 100), 2);
+    o[4] = '-';
+    memcpy(o + 5, digit_pairs + 2 * tm.month, 2);
+    o[7] = '-';
+    memcpy(o + 8, digit_pairs + 2 * tm.day, 2);
+    o[10] = 'T';
+    memcpy(o + 11, digit_pairs + 2 * tm.hour, 2);
+    o[13] = ':';
+    memcpy(o + 14, digit_pairs + 2 * tm.minute, 2);
+    o[16] = ':';
+    memcpy(o + 17, digit_pairs + 2 * tm.second, 2);
+    o += 19;
+    if (tm.ms) {
+        *o++ = '.';
+        *o++ = (char)('0' + tm.ms / 100);
+        memcpy(o, digit_pairs + 2 * (tm.ms % 100), 2);
+        o += 2;
+    }
+    *o++ = 'Z';
+    return o;
+}
+
+/* Returns 1 when it wrote the whole object of a type 1-3 or 18 message,
+ * 0 to leave it to the general path. */
+static int fast_position(struct df_buf *b, const struct df_msg *m,
+                         unsigned flags)
+{
+    const int scaled = (flags & DF_JSON_SCALED) != 0;
+    char *o;
+
+    if (df_buf_reserve(b, 512) != 0)
+        return 1;               /* out of memory: b->oom says so */
+    o = b->data + b->len;
+    W(o, "{\"class\":\"AIS\",\"type\":");
+    o = w_u(o, m->type);
+    W(o, ",\"repeat\":");
+    o = w_u(o, m->repeat);
+    W(o, ",\"mmsi\":");
+    o = w_u(o, m->mmsi);
+    if (scaled)
+        W(o, ",\"scaled\":true");
+    else
+        W(o, ",\"scaled\":false");
+    if (m->type == 18) {
+        const struct df_classb *p = &m->u.cb;
+        W(o, ",\"reserved\":");
+        o = w_u(o, p->reserved);
+        W(o, ",\"speed\":");
+        o = scaled ? w_tenths(o, p->speed) : w_u(o, p->speed);
+        W(o, ",\"accuracy\":");
+        o = w_bool(o, p->accuracy);
+        o = w_lonlat(o, p->lon, p->lat, flags);
+        W(o, ",\"course\":");
+        o = scaled ? w_tenths(o, p->course) : w_u(o, p->course);
+        W(o, ",\"heading\":");
+        o = w_u(o, p->heading);
+        W(o, ",\"second\":");
+        o = w_u(o, p->second);
+        W(o, ",\"regional\":");
+        o = w_u(o, p->regional);
+        W(o, ",\"cs\":");
+        o = w_bool(o, p->cs);
+        W(o, ",\"display\":");
+        o = w_bool(o, p->display);
+        W(o, ",\"dsc\":");
+        o = w_bool(o, p->dsc);
+        W(o, ",\"band\":");
+        o = w_bool(o, p->band);
+        W(o, ",\"msg22\":");
+        o = w_bool(o, p->msg22);
+        W(o, ",\"raim\":");
+        o = w_bool(o, p->raim);
+        W(o, ",\"radio\":");
+        o = w_u(o, p->radio);
+    } else {
+        const struct df_pos *p = &m->u.pos;
+        W(o, ",\"status\":");
+        o = w_u(o, p->status);
+        if (flags & DF_JSON_TEXT) {
+            const char *t = nav_status[p->status & 15];
+            size_t n = strlen(t);
+            W(o, ",\"status_text\":\"");
+            memcpy(o, t, n);
+            o += n;
+            *o++ = '"';
+        }
+        W(o, ",\"turn\":");
+        if (!scaled) {
+            o = w_i(o, p->turn);
+        } else if (p->turn == -128) {
+            W(o, "\"nan\"");
+        } else if (p->turn == -127) {
+            W(o, "\"fastleft\"");
+        } else if (p->turn == 127) {
+            W(o, "\"fastright\"");
+        } else {
+            double r = p->turn / 4.733;   /* gpsd 3.22: sign lost */
+            o = w_u(o, (uint32_t)(r * r + 0.5));
+        }
+        W(o, ",\"speed\":");
+        if (!scaled)
+            o = w_u(o, p->speed);
+        else if (p->speed == DF_SPEED_NA)
+            W(o, "\"nan\"");
+        else if (p->speed == DF_SPEED_NA - 1)
+            W(o, "\"fast\"");
+        else
+            o = w_tenths(o, p->speed);
+        W(o, ",\"accuracy\":");
+        o = w_bool(o, p->accuracy);
+        o = w_lonlat(o, p->lon, p->lat, flags);
+        W(o, ",\"course\":");
+        o = scaled ? w_tenths(o, p->course) : w_u(o, p->course);
+        W(o, ",\"heading\":");
+        o = w_u(o, p->heading);
+        W(o, ",\"second\":");
+        o = w_u(o, p->second);
+        W(o, ",\"maneuver\":");
+        o = w_u(o, p->maneuver);
+        W(o, ",\"raim\":");
+        o = w_bool(o, p->raim);
+        W(o, ",\"radio\":");
+        o = w_u(o, p->radio);
+    }
+    if (m->rx_ms != DF_TIME_NONE) {
+        W(o, ",\"time\":\"");
+        o = w_time(o, m->rx_ms);
+        *o++ = '"';
+    }
+    *o++ = '}';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return 1;
+}
+
 void df_msg_json(struct df_buf *b, const struct df_msg *m, unsigned flags)
 {
+    if ((m->type <= 3 || m->type == 18) && fast_position(b, m, flags))
+        return;
     /* One reservation covers every object but long texts and binary
      * data, so the appends below take their inlined fast path. */
     df_buf_reserve(b, 768);
@@ -720,10 +956,10 @@ void df_msg_json(struct df_buf *b, const struct df_msg *m, unsigned flags)
         LIT(b, ",\"scaled\":false");
     json_body(b, m, flags);
     if (m->rx_ms != DF_TIME_NONE) {
-        char t[32];
-        size_t n = df_time_iso(m->rx_ms, t);
+        char t[40], *e;
         LIT(b, ",\"time\":\"");
-        df_buf_append(b, t, n);
+        e = w_time(t, m->rx_ms);
+        app(b, t, (size_t)(e - t));
         LIT(b, "\"");
     }
     LIT(b, "}");
