@@ -57,7 +57,9 @@ static void usage(FILE *f)
           "                        or none\n"
           "  --format nmea|csv     NMEA with tag blocks (default) or "
           "MarineCadastre CSV\n"
-          "  --truth FILE          write the planted events as JSON lines\n"
+          "  --truth FILE          write the planted events as JSON lines "
+          "(- : after\n"
+          "                        the traffic on standard output)\n"
           "  -o FILE               write the traffic to FILE (default "
           "standard output)\n"
           "  --start ISO8601       simulated start (default "
@@ -459,7 +461,7 @@ int cmd_simulate(int argc, char **argv)
         return 1;
     }
     if (truth_path) {
-        o.truth_f = strcmp(truth_path, "-") == 0 ? stderr
+        o.truth_f = strcmp(truth_path, "-") == 0 ? stdout
                                                  : fopen(truth_path, "w");
         if (!o.truth_f) {
             cli_err("simulate: cannot write %s: %s", truth_path,
@@ -486,7 +488,8 @@ int cmd_simulate(int argc, char **argv)
     if (o.truth_f) {
         if (o.truth.oom ||
             fwrite(o.truth.data, 1, o.truth.len, o.truth_f) != o.truth.len ||
-            (o.truth_f != stderr && fclose(o.truth_f) != 0)) {
+            (o.truth_f == stdout ? fflush(stdout)
+                                 : fclose(o.truth_f)) != 0) {
             cli_err("simulate: writing %s failed", truth_path);
             rc = 1;
         }

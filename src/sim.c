@@ -15,8 +15,9 @@
  * next report time hands out messages in receive-time order, and memory
  * holds one small record per actor, never the run.  The ground truth of a
  * scenario is measured on the reports actually sent (first and last report
- * within 500 m, last report before a silence, ...) and handed out, in the
- * event format, when the scenario's last vessel retires.
+ * within 500 m, last report before a silence, entry into the DPRK zone
+ * that darkfleet ships, ...) and handed out, in the event format, when
+ * the scenario's last vessel retires.
  *
  * Deterministic for a seed: each actor draws from its own splitmix64
  * stream, and ties in the heap are broken by actor number.
@@ -661,8 +662,13 @@ struct plant {
     /* one vessel: reports during the key leg, around a silence */
     int64_t key0, key1, before, after;
     double before_lat, before_lon, after_lat, after_lon;
-    /* spoofing: per fake window */
+    /* the representative position the detectors report: the mean over
+     * the episode (pair midpoints for encounters; the stop at a port) */
+    double sum_lat, sum_lon;
+    uint64_t n_pos;
+    /* spoofing: per fake window, and the first fake position reported */
     int64_t fake0[2], fake1[2];
+    double fake_at_lat[2], fake_at_lon[2];
     double fake_km[2];
     double last_lat, last_lon;
     /* per role: first and last report */
@@ -692,6 +698,7 @@ struct df_sim {
     unsigned live;
     uint32_t next_serial;
     struct df__sim_stats *st;
+    struct df_geo *zones;      /* the built-in DPRK zones, or NULL */
     int stopped;
 };
 
@@ -863,7 +870,7 @@ static void build(struct df_sim *sim, struct plant *p)
         script_shift(s, arrive - ta);
         script_shift(s2, arrive - tb);
         b.t = b2.t = arrive;
-        hold_ms = (int64_t)(uni(r, anch ? 3 : 3, 6) * 60) * MIN;
+        hold_ms = (int64_t)(uni(r, 3, 6) * 60) * MIN;
         brg = uni(r, 0, 360);
         d = uni(r, 0.1, anch ? 0.3 : 0.5);
         l = drift(&b, hold_ms, d, brg, ang);
@@ -879,8 +886,6 @@ static void build(struct df_sim *sim, struct plant *p)
             end_leg(&b2, l);
         }
         p->key_leg = 2;
-        s->id[1].draught = 75;
-        s->switch_ms = INT64_MAX;
         sail(&b, b.lat + 0.02, b.lon + 0.02, 4);
         sail_brg(&b, anch ? 100 : 150, 50000, 12);
         sail(&b2, b2.lat + 0.02, b2.lon - 0.02, 4);
@@ -1239,6 +1244,14 @@ static void plant_truth(struct df_sim *sim, struct plant *p)
     char ev[DF_EVIDENCE_MAX];
     double sog = p->n_close ? p->sum_sog / (double)p->n_close : 0;
 
+    if (p->n_pos && (p->scenario == DF_SIM_ENCOUNTER ||
+                     p->scenario == DF_SIM_ANCHORAGE_ENCOUNTER ||
+                     p->scenario == DF_SIM_LOITERING ||
+                     p->scenario == DF_SIM_PORT_CALL)) {
+        p->lat = p->sum_lat / (double)p->n_pos;
+        p->lon = p->sum_lon / (double)p->n_pos;
+    }
+
     switch (p->scenario) {
     case DF_SIM_ENCOUNTER:
     case DF_SIM_ANCHORAGE_ENCOUNTER:
@@ -1324,7 +1337,7 @@ static void plant_truth(struct df_sim *sim, struct plant *p)
                      name, i == 0 ? "jump" : "on_land", p->fake_km[i],
                      a->sc->fake_lat[i], a->sc->fake_lon[i]);
             emit_truth(sim, DF_EV_SPOOFING, v, 1, p->fake0[i], p->fake1[i],
-                       a->sc->fake_lat[i], a->sc->fake_lon[i], 1.0, ev);
+                       p->fake_at_lat[i], p->fake_at_lon[i], 1.0, ev);
         }
         break;
     }
@@ -1367,10 +1380,11 @@ static void plant_truth(struct df_sim *sim, struct plant *p)
     case DF_SIM_ZONE_ENTRY:
     case DF_SIM_PORT_CALL:
         snprintf(ev, sizeof ev,
-                 "{\"scenario\":\"%s\",\"zone\":\"DPRK waters\","
-                 "\"boundary\":\"approximate (OSM maritime)\","
-                 "\"hours\":%.2f}",
-                 name, hours(p->in0, p->in1));
+                 "{\"scenario\":\"%s\",\"zone\":\"%s\","
+                 "\"hours_inside\":%.2f}",
+                 name, sim->zones ? "built-in DPRK zone"
+                                  : "DPRK waters (approximate, OSM)",
+                 hours(p->in0, p->in1));
         emit_truth(sim, DF_EV_ZONE_ENTRY, v, 1, p->in0, p->in1,
                    p->before_lat, p->before_lon, 1.0, ev);
         if (p->scenario == DF_SIM_PORT_CALL) {
@@ -1431,6 +1445,9 @@ static void observe(struct df_sim *sim, struct plant *p, const struct actor *a,
             p->max_sog = f->sog;
         p->sum_sog += f->sog;
         p->n_close++;
+        p->sum_lat += (f->lat + g.lat) / 2;
+        p->sum_lon += (f->lon + g.lon) / 2;
+        p->n_pos++;
         break;
     }
     case DF_SIM_LOITERING:
@@ -1446,6 +1463,9 @@ static void observe(struct df_sim *sim, struct plant *p, const struct actor *a,
             p->max_sog = f->sog;
         p->sum_sog += f->sog;
         p->n_close++;
+        p->sum_lat += f->lat;
+        p->sum_lon += f->lon;
+        p->n_pos++;
         break;
     case DF_SIM_GAP:
     case DF_SIM_DRAUGHT_CHANGE:
@@ -1465,6 +1485,8 @@ static void observe(struct df_sim *sim, struct plant *p, const struct actor *a,
             int i = f->fake - 1;
             if (p->fake0[i] == DF_TIME_NONE) {
                 p->fake0[i] = t;
+                p->fake_at_lat[i] = f->lat;
+                p->fake_at_lon[i] = f->lon;
                 p->fake_km[i] = dist_m(p->last_lat, p->last_lon, f->lat,
                                        f->lon) / 1000;
             }
@@ -1480,7 +1502,9 @@ static void observe(struct df_sim *sim, struct plant *p, const struct actor *a,
         break;
     case DF_SIM_ZONE_ENTRY:
     case DF_SIM_PORT_CALL:
-        if (in_dprk(f->lat, f->lon)) {
+        if (sim->zones ? df_geo_zone_at(sim->zones, wire(f->lon),
+                                        wire(f->lat)) >= 0
+                       : in_dprk(f->lat, f->lon)) {
             if (p->in0 == DF_TIME_NONE) {
                 p->in0 = t;
                 p->before_lat = f->lat;
@@ -1492,6 +1516,11 @@ static void observe(struct df_sim *sim, struct plant *p, const struct actor *a,
             double d = dist_m(f->lat, f->lon, p->site_lat, p->site_lon);
             if (d <= 3000 && p->port0 == DF_TIME_NONE)
                 p->port0 = t;
+            if (d <= 3000 && f->sog < 0.2) {
+                p->sum_lat += f->lat;
+                p->sum_lon += f->lon;
+                p->n_pos++;
+            }
             if (d <= 4000 && p->port0 != DF_TIME_NONE)
                 p->port1 = t;
         }
@@ -1751,6 +1780,7 @@ static void background(struct df_sim *sim, struct actor *a)
 
 static void sim_free(struct df_sim *sim)
 {
+    df_geo_free(sim->zones);
     free(sim->act);
     free(sim->scripts);
     free(sim->heap);
@@ -1788,6 +1818,17 @@ enum df_err df__sim_run_ext(const struct df_sim_opts *opts, unsigned report_s,
     if (!sim.act || !sim.scripts || !sim.heap) {
         sim_free(&sim);
         return DF_NOMEM;
+    }
+    /* The truth of zone entries and port calls is measured against the
+     * zone darkfleet ships (data/zones/dprk.geojson); without it, against
+     * an approximate boundary. */
+    if (opts->scenarios &
+        (1u << DF_SIM_ZONE_ENTRY | 1u << DF_SIM_PORT_CALL)) {
+        sim.zones = df_geo_new();
+        if (sim.zones && df_geo_load_builtin_dprk(sim.zones) != DF_OK) {
+            df_geo_free(sim.zones);
+            sim.zones = NULL;
+        }
     }
     for (i = 0; i < opts->vessels; i++)
         background(&sim, new_actor(&sim));

@@ -451,18 +451,27 @@ static void check_event(struct world *w, const struct df_event *ev)
         }
         break;
     case DF_EV_ZONE_ENTRY: {
+        /* outside the shipped DPRK zone before, inside during */
+        struct df_geo *g = df_geo_new();
         int outside = 0, inside = 0;
+        assert_non_null(g);
+        assert_int_equal(df_geo_load_builtin_dprk(g), DF_OK);
         for (i = 0; i < a->n; i++) {
+            int32_t lon = (int32_t)lround(a->o[i].lon * 600000);
+            int32_t lat = (int32_t)lround(a->o[i].lat * 600000);
             if (!is_pos(&a->o[i]))
                 continue;
-            if (a->o[i].t < ev->start_ms && a->o[i].lon < 124.35)
+            if (a->o[i].t < ev->start_ms) {
+                assert_true(df_geo_zone_at(g, lon, lat) < 0);
                 outside++;
-            if (a->o[i].t >= ev->start_ms && a->o[i].t <= ev->end_ms) {
-                assert_true(a->o[i].lon > 124.35 && a->o[i].lat > 38.0);
+            }
+            if (a->o[i].t == ev->start_ms || a->o[i].t == ev->end_ms) {
+                assert_true(df_geo_zone_at(g, lon, lat) >= 0);
                 inside++;
             }
         }
         assert_true(outside > 0 && inside > 0);
+        df_geo_free(g);
         break;
     }
     case DF_EV_PORT_CALL: {
