@@ -102,7 +102,8 @@ const char *df_strerror(enum df_err err);
     XX(drop_meet_vessels, "vessels over the encounter detector's cap")     \
     XX(drop_meet_events, "encounters over the event queue cap")           \
     XX(skip_no_position, "positions unusable for tracks (n/a, range, 0,0)")\
-    XX(drop_track_evicted, "vessels flushed early at track_max_vessels")
+    XX(drop_track_evicted, "vessels flushed early at track_max_vessels")  \
+    XX(drop_ghost_evicted, "last fixes of silent vessels evicted (cap)")
 
 struct df_stats {
 #define XX(name, label) uint64_t name;
@@ -629,7 +630,9 @@ const struct df_stats *df_reorder_stats(const struct df_reorder *r);
     XX(gap_min_shore_nm, 50.0, "Welch et al. 2022: 50 nm from shore")        \
     XX(gap_zone_min_hours, 6.0, "candidate gap (GFW, Skylight): 6 h")        \
     XX(gap_zone_km, 100.0, "lower threshold within this of a zone")          \
+    XX(gap_max_days, 30.0, "a flushed vessel's last fix kept this long")     \
     XX(spoof_max_speed_kn, 50.0, "AISdb: implied speed over 50 kn")          \
+    XX(spoof_min_inland_km, 50.0, "on land this far in (rivers are land)")   \
     XX(collision_min_km, 50.0, "one MMSI at two places this far apart")     \
     XX(draught_min_change_m, 1.0, "draught change across a gap (PurpleTRAC)")\
     XX(port_entry_km, 3.0, "GFW port visits: entry within 3 km")             \

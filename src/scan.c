@@ -37,8 +37,26 @@
             (rc) = r_;                                                       \
     } while (0)
 
+/*
+ * The last fix of a vessel flushed for silence, so that a dark period
+ * longer than track_silence_hours is still measured when it comes back:
+ * a fixed table of buckets of GHOST_WAYS (the oldest fix in a bucket gives
+ * way), 24 bytes an entry, allocated on the first flush.
+ */
+struct ghost {
+    int64_t pos_ms;             /* 0: empty */
+    uint32_t mmsi;
+    int32_t lon, lat;
+    uint16_t speed;
+    uint8_t draught;
+};
+
+#define GHOST_WAYS 4
+#define GHOST_BUCKETS (1u << 18)    /* 1 M fixes, 24 MiB */
+
 struct df_scan {
     struct df_config cfg;       /* a copy; vctx and meet point into it */
+    struct ghost *ghosts;
     const struct df_geo *geo;
     struct df_scan_cbs cbs;
     struct df__vctx vctx;
@@ -79,11 +97,84 @@ static int meet_emit(const struct df_event *ev, void *ud)
 
 /* Flushes t: closes its detectors, reports it, forgets it.  why is 0 at
  * the end of input, 1 when silent, 2 when evicted at the cap. */
+static struct ghost *ghost_bucket(const struct df_scan *s, uint32_t mmsi)
+{
+    return &s->ghosts[((mmsi * 2654435761u) >> 14) % GHOST_BUCKETS *
+                      GHOST_WAYS];
+}
+
+/* Keeps t's last fix for when the vessel comes back. */
+static void ghost_put(struct df_scan *s, const struct df__track *t)
+{
+    struct ghost *b, *victim;
+    unsigned i;
+
+    if (t->pos_ms == DF_TIME_NONE)
+        return;
+    if (!s->ghosts) {
+        s->ghosts = calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
+                           sizeof *s->ghosts);
+        if (!s->ghosts)
+            return;
+    }
+    b = ghost_bucket(s, t->mmsi);
+    victim = &b[0];
+    for (i = 0; i < GHOST_WAYS; i++) {
+        if (b[i].pos_ms == 0 || b[i].mmsi == t->mmsi) {
+            victim = &b[i];
+            break;
+        }
+        if (b[i].pos_ms < victim->pos_ms)
+            victim = &b[i];
+    }
+    if (victim->pos_ms != 0 && victim->mmsi != t->mmsi)
+        s->st.drop_ghost_evicted++;
+    victim->pos_ms = t->pos_ms;
+    victim->mmsi = t->mmsi;
+    victim->lon = t->lon;
+    victim->lat = t->lat;
+    victim->speed = t->speed;
+    victim->draught = t->draught;
+}
+
+/* A new track for a vessel seen before: its last fix comes back, so the
+ * gap (and a draught change across it) is measured from there. */
+static void ghost_take(struct df_scan *s, struct df__track *t,
+                       int64_t now_ms)
+{
+    struct ghost *b;
+    unsigned i;
+
+    if (!s->ghosts)
+        return;
+    b = ghost_bucket(s, t->mmsi);
+    for (i = 0; i < GHOST_WAYS; i++) {
+        if (b[i].pos_ms == 0 || b[i].mmsi != t->mmsi)
+            continue;
+        if (now_ms == DF_TIME_NONE || now_ms < b[i].pos_ms ||
+            now_ms - b[i].pos_ms > (int64_t)(s->cfg.gap_max_days * 864e5)) {
+            b[i].pos_ms = 0;
+            return;
+        }
+        t->pos_ms = b[i].pos_ms;
+        t->last_ms = b[i].pos_ms;
+        t->lon = b[i].lon;
+        t->lat = b[i].lat;
+        t->speed = b[i].speed;
+        t->course = DF_COURSE_NA;
+        t->draught = b[i].draught;
+        b[i].pos_ms = 0;
+        return;
+    }
+}
+
 static int flush(struct df_scan *s, struct df__track *t, int why)
 {
     struct df_vessel v;
     int rc = df__vdet_flush(&s->vctx, t);
 
+    if (why != 0)               /* not at the end of input */
+        ghost_put(s, t);
     if (s->meet)
         df__meet_forget(s->meet, t->mmsi);
     if (s->cbs.vessel) {
@@ -137,6 +228,7 @@ void df_scan_free(struct df_scan *s)
         return;
     df__tracks_free(s->tracks);
     df__meet_free(s->meet);
+    free(s->ghosts);
     free(s);
 }
 
@@ -273,6 +365,8 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
         t = df__tracks_get(s->tracks, rec->mmsi, &created);
         if (!t)
             return rc;          /* out of memory: the record is lost */
+        if (created)
+            ghost_take(s, t, rec->t_ms);
     }
     if (has_t) {
         if (t->last_ms != DF_TIME_NONE && rec->t_ms < t->last_ms) {
