@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ais_app.h"
+#include "jsonfmt.h"
 #include "labels.h"
 #include "util/timeutil.h"
 #include "sixbit.h"
@@ -37,8 +38,8 @@ static inline void app(struct df_buf *b, const char *s, size_t n)
 
 #define LIT(b, s) app((b), (s), sizeof(s) - 1)
 #define KEY(b, k) LIT((b), ",\"" k "\":")
-#define KV_U(b, k, v) (KEY(b, k), put_u((b), (v)))
-#define KV_I(b, k, v) (KEY(b, k), put_i((b), (v)))
+#define KV_U(b, k, v) (KEY(b, k), df__put_u((b), (v)))
+#define KV_I(b, k, v) (KEY(b, k), df__put_i((b), (v)))
 #define KV_BOOL(b, k, v) (KEY(b, k), put_bool((b), (v)))
 #define KV_STR(b, k, s) (KEY(b, k), put_str((b), (s)))
 
@@ -59,7 +60,7 @@ static inline char *room(struct df_buf *b, size_t n)
 
 /* Appends the decimal digits of v, two at a time, straight into the
  * buffer: numbers are most of every object. */
-static void put_u(struct df_buf *b, uint64_t v)
+void df__put_u(struct df_buf *b, uint64_t v)
 {
     char *o = room(b, 24), tmp[48], *e = tmp + 24, *t = e;
 
@@ -116,19 +117,19 @@ static void put_u0(struct df_buf *b, unsigned v, int width)
     app(b, tmp + sizeof tmp - n, (size_t)n);
 }
 
-static void put_i(struct df_buf *b, int64_t v)
+void df__put_i(struct df_buf *b, int64_t v)
 {
     if (v < 0) {
         LIT(b, "-");
-        put_u(b, (uint64_t)(-(v + 1)) + 1);
+        df__put_u(b, (uint64_t)(-(v + 1)) + 1);
     } else {
-        put_u(b, (uint64_t)v);
+        df__put_u(b, (uint64_t)v);
     }
 }
 
 /* Appends v / 10^dec with exactly dec decimals ("%.<dec>f" of an exact
  * value). */
-static void put_fixed(struct df_buf *b, int64_t v, unsigned dec)
+void df__put_fixed(struct df_buf *b, int64_t v, unsigned dec)
 {
     static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000,
                                    1000000, 10000000};
@@ -144,7 +145,7 @@ static void put_fixed(struct df_buf *b, int64_t v, unsigned dec)
     }
     ip = u / p10[dec];
     fp = u % p10[dec];
-    put_u(b, ip);
+    df__put_u(b, ip);
     if (dec == 0)
         return;
     tmp[0] = '.';
@@ -166,7 +167,7 @@ static void put_deg6(struct df_buf *b, int32_t v)
 
     if (v < 0)
         LIT(b, "-");            /* printf keeps the sign of -0.000000 */
-    put_u(b, micro / 1000000);
+    df__put_u(b, micro / 1000000);
     o = room(b, 8);
     if (!o)
         return;
@@ -208,7 +209,7 @@ static void key(struct df_buf *b, const char *k)
 static void kv_i(struct df_buf *b, const char *k, int64_t v)
 {
     key(b, k);
-    put_i(b, v);
+    df__put_i(b, v);
 }
 
 /* ---- gpsd's labels (DF_JSON_TEXT) ----------------------------------- */
@@ -245,13 +246,13 @@ static void kv_speed10(struct df_buf *b, unsigned v, unsigned flags,
 {
     KEY(b, "speed");
     if (!(flags & DF_JSON_SCALED))
-        put_u(b, v);
+        df__put_u(b, v);
     else if (class_a && v == DF_SPEED_NA)
         LIT(b, "\"nan\"");
     else if (class_a && v == DF_SPEED_NA - 1)
         LIT(b, "\"fast\"");
     else
-        put_fixed(b, v, 1);
+        df__put_fixed(b, v, 1);
 }
 
 static void kv_lonlat(struct df_buf *b, int32_t lon, int32_t lat,
@@ -261,21 +262,21 @@ static void kv_lonlat(struct df_buf *b, int32_t lon, int32_t lat,
     if (flags & DF_JSON_SCALED)
         put_deg6(b, lon);
     else
-        put_i(b, lon);
+        df__put_i(b, lon);
     KEY(b, "lat");
     if (flags & DF_JSON_SCALED)
         put_deg6(b, lat);
     else
-        put_i(b, lat);
+        df__put_i(b, lat);
 }
 
 static void kv_course10(struct df_buf *b, unsigned v, unsigned flags)
 {
     KEY(b, "course");
     if (flags & DF_JSON_SCALED)
-        put_fixed(b, v, 1);
+        df__put_fixed(b, v, 1);
     else
-        put_u(b, v);
+        df__put_u(b, v);
 }
 
 static void kv_dims(struct df_buf *b, unsigned bow, unsigned stern,
@@ -295,7 +296,7 @@ static void kv_data(struct df_buf *b, const struct df_binary *bin)
 
     KEY(b, "data");
     LIT(b, "\"");
-    put_u(b, bin->bitcount);
+    df__put_u(b, bin->bitcount);
     LIT(b, ":");
     if (df_buf_reserve(b, nbytes * 2 + 2) != 0)
         return;
@@ -314,7 +315,7 @@ static void json_pos(struct df_buf *b, const struct df_pos *p, unsigned flags)
         KV_STR(b, "status_text", nav_status[p->status & 15]);
     KEY(b, "turn");
     if (!(flags & DF_JSON_SCALED)) {
-        put_i(b, p->turn);
+        df__put_i(b, p->turn);
     } else if (p->turn == -128) {
         LIT(b, "\"nan\"");
     } else if (p->turn == -127) {
@@ -324,7 +325,7 @@ static void json_pos(struct df_buf *b, const struct df_pos *p, unsigned flags)
     } else {
         /* gpsd 3.22 squares ROT/4.733 and loses the sign. */
         double r = p->turn / 4.733;
-        put_u(b, (uint64_t)(r * r + 0.5));
+        df__put_u(b, (uint64_t)(r * r + 0.5));
     }
     kv_speed10(b, p->speed, flags, 1);
     KV_BOOL(b, "accuracy", p->accuracy);
@@ -386,9 +387,9 @@ static void json_static(struct df_buf *b, const struct df_static *p,
     LIT(b, "Z\"");
     KEY(b, "draught");
     if (flags & DF_JSON_SCALED)
-        put_fixed(b, p->draught, 1);
+        df__put_fixed(b, p->draught, 1);
     else
-        put_u(b, p->draught);
+        df__put_u(b, p->draught);
     KV_STR(b, "destination", p->destination);
     KV_U(b, "dte", p->dte);
 }
@@ -433,14 +434,14 @@ static void json_sar(struct df_buf *b, const struct df_sar *p, unsigned flags)
     if ((flags & DF_JSON_SCALED) && p->alt == 4095)
         LIT(b, "\"nan\"");
     else
-        put_u(b, p->alt);
+        df__put_u(b, p->alt);
     KEY(b, "speed");
     if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA)
         LIT(b, "\"nan\"");
     else if ((flags & DF_JSON_SCALED) && p->speed == DF_SPEED_NA - 1)
         LIT(b, "\"fast\"");
     else
-        put_u(b, p->speed);
+        df__put_u(b, p->speed);
     KV_BOOL(b, "accuracy", p->accuracy);
     kv_lonlat(b, p->lon, p->lat, flags);
     kv_course10(b, p->course, flags);
@@ -616,13 +617,13 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
                  ",\"increment4\":"},
             };
             df_buf_puts(b, keys[i][0]);
-            put_u(b, m->u.slots.slot[i].offset);
+            df__put_u(b, m->u.slots.slot[i].offset);
             df_buf_puts(b, keys[i][1]);
-            put_u(b, m->u.slots.slot[i].number);
+            df__put_u(b, m->u.slots.slot[i].number);
             df_buf_puts(b, keys[i][2]);
-            put_u(b, m->u.slots.slot[i].timeout);
+            df__put_u(b, m->u.slots.slot[i].timeout);
             df_buf_puts(b, keys[i][3]);
-            put_u(b, m->u.slots.slot[i].increment);
+            df__put_u(b, m->u.slots.slot[i].increment);
         }
         break;
     case 21:
@@ -945,11 +946,11 @@ void df_msg_json(struct df_buf *b, const struct df_msg *m, unsigned flags)
      * data, so the appends below take their inlined fast path. */
     df_buf_reserve(b, 768);
     LIT(b, "{\"class\":\"AIS\",\"type\":");
-    put_u(b, m->type);
+    df__put_u(b, m->type);
     LIT(b, ",\"repeat\":");
-    put_u(b, m->repeat);
+    df__put_u(b, m->repeat);
     LIT(b, ",\"mmsi\":");
-    put_u(b, m->mmsi);
+    df__put_u(b, m->mmsi);
     if (flags & DF_JSON_SCALED)
         LIT(b, ",\"scaled\":true");
     else

@@ -20,57 +20,9 @@
 #include <string.h>
 
 #include "darkfleet.h"
+#include "jsonfmt.h"
 
 #define LIT(b, s) df_buf_append((b), (s), sizeof(s) - 1)
-
-static void put_u(struct df_buf *b, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-
-    do {
-        tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    df_buf_append(b, tmp + sizeof(tmp) - n, (size_t)n);
-}
-
-static void put_i(struct df_buf *b, int64_t v)
-{
-    if (v < 0) {
-        LIT(b, "-");
-        put_u(b, (uint64_t)(-(v + 1)) + 1);
-    } else {
-        put_u(b, (uint64_t)v);
-    }
-}
-
-/* Appends v / 10^dec with exactly dec decimals (dec <= 7). */
-static void put_fixed(struct df_buf *b, int64_t v, unsigned dec)
-{
-    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000,
-                                   1000000, 10000000};
-    char tmp[8];
-    uint64_t u, fp;
-    unsigned i;
-
-    if (v < 0) {
-        LIT(b, "-");
-        u = (uint64_t)(-(v + 1)) + 1;
-    } else {
-        u = (uint64_t)v;
-    }
-    put_u(b, u / p10[dec]);
-    if (dec == 0)
-        return;
-    fp = u % p10[dec];
-    tmp[0] = '.';
-    for (i = dec; i > 0; i--) {
-        tmp[i] = (char)('0' + fp % 10);
-        fp /= 10;
-    }
-    df_buf_append(b, tmp, dec + 1);
-}
 
 /* Degrees with seven decimals of a 1/10000-minute value: v/600000 deg is
  * 50v/3 units of 1e-7 deg, rounded half away from zero (never a tie). */
@@ -81,7 +33,7 @@ static void put_deg7(struct df_buf *b, int32_t v)
 
     if (v < 0 && units == 0)
         LIT(b, "-"); /* printf keeps the sign of -0.0000000 */
-    put_fixed(b, v < 0 ? -units : units, 7);
+    df__put_fixed(b, v < 0 ? -units : units, 7);
 }
 
 static void key(struct df_buf *b, const char *k)
@@ -94,7 +46,7 @@ static void key(struct df_buf *b, const char *k)
 static void kv_u(struct df_buf *b, const char *k, uint64_t v)
 {
     key(b, k);
-    put_u(b, v);
+    df__put_u(b, v);
 }
 
 static void kv_str(struct df_buf *b, const char *k, const char *s,
@@ -112,26 +64,26 @@ static void pos(struct df_buf *b, const struct df_rec *r, unsigned scaled)
     kv_u(b, "status", r->status);
     key(b, "speed");
     if (!scaled)
-        put_u(b, r->speed);
+        df__put_u(b, r->speed);
     else if (r->speed == DF_SPEED_NA)
         LIT(b, "\"nan\"");
     else
-        put_fixed(b, r->speed, 1);
+        df__put_fixed(b, r->speed, 1);
     key(b, "lon");
     if (scaled)
         put_deg7(b, r->lon);
     else
-        put_i(b, r->lon);
+        df__put_i(b, r->lon);
     key(b, "lat");
     if (scaled)
         put_deg7(b, r->lat);
     else
-        put_i(b, r->lat);
+        df__put_i(b, r->lat);
     key(b, "course");
     if (scaled)
-        put_fixed(b, r->course, 1);
+        df__put_fixed(b, r->course, 1);
     else
-        put_u(b, r->course);
+        df__put_u(b, r->course);
     kv_u(b, "heading", r->heading);
 }
 
@@ -157,19 +109,19 @@ static void ident(struct df_buf *b, const struct df_rec *r, unsigned scaled)
     if (r->draught != 0) {
         key(b, "draught");
         if (scaled)
-            put_fixed(b, r->draught, 1);
+            df__put_fixed(b, r->draught, 1);
         else
-            put_u(b, r->draught);
+            df__put_u(b, r->draught);
     }
     if (r->destination[0] != '\0')
         kv_str(b, "destination", r->destination, sizeof(r->destination));
     if (!dims && r->length_dm != 0) {
         key(b, "length");
-        put_fixed(b, r->length_dm, 1);
+        df__put_fixed(b, r->length_dm, 1);
     }
     if (!dims && r->width_dm != 0) {
         key(b, "width");
-        put_fixed(b, r->width_dm, 1);
+        df__put_fixed(b, r->width_dm, 1);
     }
 }
 
