@@ -1050,7 +1050,8 @@ static double median(double *v, size_t n)
 {
     if (n == 0)
         return -1;
-    qsort(v, n, sizeof(*v), cmp_double);
+    if (n > 0)
+        qsort(v, n, sizeof(*v), cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

@@ -461,7 +461,8 @@ static enum df_err index_rows(struct report *r)
         p[i].mmsi = r->rows[i].mmsi;
         p[i].idx = (uint32_t)i;
     }
-    qsort(p, r->nrows, sizeof *p, cmp_pair);
+    if (r->nrows > 0)
+        qsort(p, r->nrows, sizeof *p, cmp_pair);
     for (i = 0; i < r->nrows; i++)
         r->by_mmsi[i] = p[i].idx;
     free(p);
@@ -708,7 +709,8 @@ static enum df_err write_vessel_data(struct report *r, const struct row *row)
     df_buf_printf(&b, "],\"events_total\":%llu,\n\"others\":{",
                   (unsigned long long)ec.n);
     /* The vessels it met, with a name and whether they have a page. */
-    qsort(ec.others, ec.nothers, sizeof *ec.others, cmp_u32);
+    if (ec.nothers > 0)         /* qsort(NULL, 0, ...) is undefined */
+        qsort(ec.others, ec.nothers, sizeof *ec.others, cmp_u32);
     for (i = 0, k = 0; i < ec.nothers; i++) {
         const struct row *o;
         if (i && ec.others[i] == ec.others[i - 1])

@@ -1198,7 +1198,8 @@ static enum df_err load_ofac_alt(struct df_watchlist *wl, const char *path,
         goto nomem;
     }
     memcpy(byent, wl->ents + first, nv * sizeof(*byent));
-    qsort(byent, nv, sizeof(*byent), cmp_entnum);
+    if (nv > 0)
+        qsort(byent, nv, sizeof(*byent), cmp_entnum);
     c.p = buf;
     c.end = buf + len;
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
@@ -1653,7 +1654,8 @@ static int index_build(struct df_watchlist *wl)
     }
     wl->indexed = wl->n;
     if (wl->nkeys > 0)
-        qsort(wl->keys, wl->nkeys, sizeof(*wl->keys), cmp_key_len);
+        if (wl->nkeys > 0)
+            qsort(wl->keys, wl->nkeys, sizeof(*wl->keys), cmp_key_len);
     for (L = 0, i = 0; L <= NORM_MAX; L++) {
         wl->len_off[L] = i;
         while (i < wl->nkeys && wl->keys[i].len == L)

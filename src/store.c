@@ -409,7 +409,8 @@ static enum df_err flush_points(struct df_store *st)
     st->npts = 0;
     if ((e = begin(st)) != DF_OK)
         return e;
-    qsort(st->pts, n, sizeof *st->pts, point_cmp);
+    if (n > 0)
+        qsort(st->pts, n, sizeof *st->pts, point_cmp);
     for (i = 0; i < n; i++) {
         const struct df_point *p = &st->pts[i].p;
         char t[32];
