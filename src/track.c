@@ -535,12 +535,46 @@ static void id_merge_oldest(struct df__track *t)
         t->cur = (uint8_t)(t->nids - 1);
 }
 
+/* FNV-1a over the identity fields a static record carries (strings up to
+ * their NUL: bytes after it are stale). */
+static uint64_t id_hash(const struct df_rec *r)
+{
+    uint64_t h = 14695981039346656037ULL;
+    const char *strs[3] = {r->shipname, r->callsign, r->destination};
+    uint32_t nums[9] = {r->imo, r->shiptype, r->to_bow, r->to_stern,
+                        r->to_port, r->to_starboard, r->length_dm,
+                        r->width_dm, r->draught};
+    unsigned i;
+    const char *c;
+
+    for (i = 0; i < 3; i++) {
+        for (c = strs[i]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL;
+    }
+    for (i = 0; i < 9; i++)
+        h = (h ^ nums[i]) * 1099511628211ULL;
+    return h | 1;               /* never 0, the "none yet" value */
+}
+
 int df__track_identity(struct df__track *t, const struct df_rec *rec,
                        int64_t t_ms, struct df_identity *old)
 {
     struct df_identity cand, *cur;
     unsigned i;
     int changed = 0;
+    uint64_t h = id_hash(rec);
+
+    /* The same static fields as the vessel's last static record (a table
+     * repeats them on every row): only the time moves on. */
+    if (h == t->id_hash && t->nids > 0) {
+        cur = &t->ids[t->cur];
+        if (t_ms > cur->last_ms)
+            cur->last_ms = t_ms;
+        *old = *cur;
+        return 0;
+    }
+    t->id_hash = h;
 
     /* The draught is also kept apart, with the time it changed, for the
      * draught_change rule (detect_vessel.c). */

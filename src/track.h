@@ -44,6 +44,7 @@ struct df__track {
     /* Draught from static records (1/10 m, 0 = unknown): the current
      * value, the value before the last change and when it changed. */
     uint8_t draught, draught_prev;
+    uint64_t id_hash;           /* of the last static record's fields */
     int64_t draught_ms;
 
     /* Identity history: every distinct combination broadcast, oldest
