@@ -622,7 +622,7 @@ const struct df_stats *df_reorder_stats(const struct df_reorder *r);
     XX(encounter_resample_min, 10.0, "GFW: positions resampled to 10 min")  \
     XX(encounter_max_interp_hours, 1.0, "GFW: interpolate gaps under 1 h")   \
     XX(encounter_merge_hours, 4.0, "GFW: merge events under 4 h apart")      \
-    XX(berth_max_shore_km, 1.0, "a stop this close to shore is a berth")     \
+    XX(berth_max_shore_km, 3.0, "a stop this close to shore is a berth")     \
     XX(loitering_max_speed_kn, 2.0, "GFW loitering: hourly mean < 2 kn")     \
     XX(loitering_min_hours, 4.0, "GFW carrier loitering: at least 4 h")      \
     XX(loitering_min_shore_nm, 20.0, "GFW loitering: 20 nm offshore")        \

@@ -592,11 +592,13 @@ static void place_of(const struct df__meet *m, int32_t lon, int32_t lat,
     double lim = anch_km > cfg->port_entry_km ? anch_km : cfg->port_entry_km;
     size_t i;
 
+    int near_shore = 0, on_land = 0, in_port = 0;
+
     memset(pl, 0, sizeof(*pl));
     pl->shore_km = -1;
     if (m->land != NULL) {
         if (df_land_contains(m->land, lon, lat)) {
-            pl->berth = 1;
+            on_land = 1;
             pl->shore_km = 0;
         } else if (want_shore) {
             pl->shore_km = df_land_shore_km(m->land, lon, lat, 1000.0);
@@ -605,7 +607,7 @@ static void place_of(const struct df__meet *m, int32_t lon, int32_t lat,
                                             shore_lim_km + 1.0);
         }
         if (pl->shore_km < shore_lim_km)
-            pl->berth = 1;
+            near_shore = 1;
     }
     if (m->geo != NULL) {
         double km = 0;
@@ -615,7 +617,7 @@ static void place_of(const struct df__meet *m, int32_t lon, int32_t lat,
             int anch = df_geo_port_is_anchorage(m->geo, port);
 
             if (!anch && km <= cfg->port_entry_km)
-                pl->berth = 1;
+                in_port = 1;
             if (anch ? km <= anch_km : km <= lim) {
                 pl->at_anchorage = 1;
                 pl->name = df_geo_port_name(m->geo, port);
@@ -639,6 +641,10 @@ static void place_of(const struct df__meet *m, int32_t lon, int32_t lat,
             pl->km = best;
         }
     }
+    /* A berth: in a port, on land (Natural Earth draws harbours, rivers and
+     * ship channels as land), or near the shore, unless the place is a
+     * known anchorage: a transfer there is still reported, marked. */
+    pl->berth = on_land || in_port || (near_shore && !pl->at_anchorage);
 }
 
 /* Counts a vessel that stayed at (lon, lat) in the anchorage cell there. */

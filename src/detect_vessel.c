@@ -14,7 +14,8 @@
  *                   more than JUMP_MIN_M; one event per episode, closed
  *                   after EP_QUIET_MS without a bad position.  "on_land":
  *                   a fix on land at least spoof_min_inland_km from the
- *                   shore (50 km): Natural Earth draws rivers, sounds
+ *                   shore (50 km), straight from the sea (the check
+ *                   before found it at sea): Natural Earth draws rivers, sounds
  *                   and ship channels as land; at 10 km the rule reported
  *                   348 ships on the lower Mississippi and the Virginia
  *                   inland waterway in the real MarineCadastre subsets.
@@ -663,6 +664,7 @@ static int land_check(const struct df__vctx *c, struct df__track *t,
 {
     struct df__vdet *d = &t->det;
     double km;
+    int from_sea;
 
     if (!c->land)
         return 0;
@@ -673,6 +675,11 @@ static int land_check(const struct df__vctx *c, struct df__track *t,
             d->land_n++;
         return 0;
     }
+    /* Was the vessel at sea at the last check?  Real false positions
+     * land far inland in one step; river traffic gets inland gradually
+     * (every US river system is land in Natural Earth: the rule without
+     * this reported 1,525 ships on the 2020-01-01 MarineCadastre day). */
+    from_sea = (d->flags & DF__VD_LAND_INIT) && d->land_run == 0;
     d->flags |= DF__VD_LAND_INIT;
     d->land_lon = rec->lon;
     d->land_lat = rec->lat;
@@ -698,7 +705,7 @@ static int land_check(const struct df__vctx *c, struct df__track *t,
     d->land_last_ms = rec->t_ms;
     if (km > d->land_max_km)
         d->land_max_km = (float)km;
-    if (km >= c->cfg->spoof_min_inland_km)
+    if (km >= c->cfg->spoof_min_inland_km && d->land_run == 1 && from_sea)
         d->land_open = 1;
     return 0;
 }
