@@ -169,7 +169,7 @@ static void check_line(const char *line, size_t len, int tagged)
 {
     const char *s = line, *star, *p;
     unsigned x = 0, want, commas = 0;
-    char hex[3];
+    char hex[3] = {0};
 
     if (tagged) {
         const char *close;
