@@ -25,47 +25,11 @@
 
 #include "darkfleet.h"
 
+#include "checkjson.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PAD 16
-
-static void check_json(const char *s, size_t n)
-{
-    int depth = 0, in_str = 0;
-    size_t i;
-
-    if (n < 2 || s[0] != '{' || s[n - 1] != '}')
-        abort();
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            abort();
-        if (in_str) {
-            if (c == '\\') {
-                if (i + 1 >= n)
-                    abort();
-                i++;
-                if (s[i] == 'u' && i + 4 >= n)
-                    abort();
-            } else if (c == '"') {
-                in_str = 0;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (--depth < 0)
-                abort();
-            if (depth == 0 && i != n - 1)
-                abort();
-        }
-    }
-    if (in_str || depth != 0)
-        abort();
-}
 
 static uint64_t stats_sum(const struct df_stats *s)
 {
