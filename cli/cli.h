@@ -54,6 +54,8 @@ struct cli_reader_opts {
     int (*idle)(void *ud);
     /* If set, updated after every block read from a file. */
     struct cli_progress *progress;
+    /* Decompress files on a thread of their own (readahead.c). */
+    int readahead;
 };
 
 /*
@@ -69,6 +71,36 @@ int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st);
 
+/*
+ * Reading on a second thread (pipe.c).  cli_pipe_run() runs produce on a
+ * new thread; every record it hands to cli_pipe_put() reaches c->consume
+ * on the calling thread, in order, in batches.  cli_pipe_put() returns 1
+ * once consume has returned non-zero (stop reading).  Without a thread (its
+ * creation failed) the same happens on the calling thread.  Returns
+ * produce's return.
+ */
+/* Reads in ahead, in blocks of size bytes, on a new thread; NULL when no
+ * thread could be started.  _next returns the next block's length (0 at
+ * the end, -1 on an error: df_input_error(in) after _stop) with the block
+ * in *data, valid until the next call, and the input position after it in
+ * *pos.  _stop ends the thread and frees; NULL is a no-op. */
+struct cli_readahead;
+struct cli_readahead *cli_readahead_start(struct df_input *in, size_t size);
+long cli_readahead_next(struct cli_readahead *ra, const char **data,
+                        uint64_t *pos);
+void cli_readahead_stop(struct cli_readahead *ra);
+
+struct cli_pipe;
+struct cli_consumer {
+    int (*consume)(const struct df_rec *r, void *ud);
+    /* If set, called for records consume will see soon: stage 0 about
+     * 16 records ahead, stage 1 about 4 ahead (df_scan_prefetch). */
+    void (*prefetch)(const struct df_rec *r, int stage, void *ud);
+    void *ud;
+};
+int cli_pipe_run(int (*produce)(struct cli_pipe *p, void *ud), void *pud,
+                 const struct cli_consumer *c);
+int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r);
 
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);

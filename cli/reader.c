@@ -126,8 +126,11 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
                     char *buf)
 {
     struct df_input *in = NULL;
+    struct cli_readahead *ra = NULL;
     struct df_nmea *nm = NULL;
     struct csv_state cs;
+    const char *data;
+    uint64_t pos;
     char err[512];
     size_t have = 0;
     long n;
@@ -169,7 +172,6 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         struct df_nmea_opts no;
         memset(&no, 0, sizeof no);
         no.skip_checksum = opts->skip_checksum;
-    no.dedup_window_ms = opts->dedup_ms;
         no.dedup_window_ms = opts->dedup_ms;
         nm = df_nmea_new(&no);
         if (!nm) {
@@ -188,12 +190,19 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             goto done;
         }
     }
+    /* A file is decompressed on its own thread when the caller asks
+     * (scan); standard input is not (a reader blocked on a quiet pipe
+     * could not be stopped). */
+    if (opts->readahead && strcmp(path, "-") != 0 && !eof)
+        ra = cli_readahead_start(in, READ_BLOCK);
+    data = buf;
+    pos = df_input_pos(in);
     for (;;) {
         if (have) {
             if (nm)
-                stop = df_nmea_feed(nm, buf, have, sink->msg, sink->ud);
+                stop = df_nmea_feed(nm, data, have, sink->msg, sink->ud);
             else
-                csv_feed(&cs, buf, have, 0);
+                csv_feed(&cs, data, have, 0);
             have = 0;
             if (stop || cs.stop)
                 break;
@@ -211,9 +220,14 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             cli_progress_update(opts->progress,
                                 st->messages + st->records + now->messages +
                                     now->records,
-                                df_input_pos(in), df_input_size(in));
+                                pos, df_input_size(in));
         }
-        n = df_input_read(in, buf, READ_BLOCK);
+        if (ra) {
+            n = cli_readahead_next(ra, &data, &pos);
+        } else {
+            n = df_input_read(in, buf, READ_BLOCK);
+            pos = df_input_pos(in);
+        }
         if (n < 0) {
             eof = -1;
             continue;
@@ -224,6 +238,9 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         }
         have = (size_t)n;
     }
+    /* The thread is done with the input before anyone reads its error. */
+    cli_readahead_stop(ra);
+    ra = NULL;
     if (nm && !stop)
         df_nmea_flush(nm, sink->msg, sink->ud);
     if (cs.csv && !cs.stop && !cs.failed) {

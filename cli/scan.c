@@ -45,6 +45,7 @@ struct scan_run {
     const struct df_config *cfg;
     struct df_watchlist *wl;    /* NULL without --watchlist */
     struct df_ties *ties;      /* met a listed or DPRK vessel */
+    struct cli_pipe *pipe;      /* set while reading on a second thread */
     int failed;                 /* output or store failed: stop */
     uint64_t events, vessels, points, matches, reasons;
 };
@@ -169,6 +170,65 @@ static int on_msg(const struct df_msg *m, void *ud)
     if (!df_rec_from_msg(m, &rec))
         return 0;
     return on_rec(&rec, ud);
+}
+
+/* ---- reading on a second thread (cli_pipe_run) ------------------------
+ * The reader thread owns the readers and the reorder buffer; the calling
+ * thread owns everything from df_scan_rec() on. */
+
+static int to_pipe(const struct df_rec *rec, void *ud)
+{
+    struct scan_run *r = ud;
+
+    return cli_pipe_put(r->pipe, rec);
+}
+
+static int piped_rec(const struct df_rec *rec, void *ud)
+{
+    struct scan_run *r = ud;
+
+    return df_reorder_push(r->reorder, rec, to_pipe, r);
+}
+
+static int piped_msg(const struct df_msg *m, void *ud)
+{
+    struct df_rec rec;
+
+    if (!df_rec_from_msg(m, &rec))
+        return 0;
+    return piped_rec(&rec, ud);
+}
+
+static void prefetch(const struct df_rec *rec, int stage, void *ud)
+{
+    struct scan_run *r = ud;
+
+    df_scan_prefetch(r->scan, rec, stage);
+}
+
+struct produce_args {
+    struct scan_run *run;
+    char **inputs;
+    int ninputs;
+    const struct cli_reader_opts *ro;
+    struct df_stats *st;
+};
+
+static int produce(struct cli_pipe *p, void *ud)
+{
+    struct produce_args *a = ud;
+    struct cli_sink sink;
+    int rc;
+
+    a->run->pipe = p;
+    sink.msg = piped_msg;
+    sink.rec = piped_rec;
+    sink.ud = a->run;
+    rc = cli_read_inputs(a->inputs, a->ninputs, a->ro, &sink, a->st);
+    /* What was read stands even if an input failed (cli_pipe_put drops
+     * it once the consumer has stopped). */
+    df_reorder_flush(a->run->reorder, to_pipe, a->run);
+    return rc;
 }
 
 /* A live feed has nothing waiting: show what was found so far. */
@@ -382,7 +442,7 @@ int cmd_scan(int argc, char **argv)
     char **sets = NULL, **lists = NULL;
     int ninputs = 0, nzones = 0, nports = 0, nconfigs = 0, nsets = 0;
     int nlists = 0;
-    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i;
+    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i, live = 0;
     double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
     char err[512];
 
@@ -556,11 +616,23 @@ int cmd_scan(int argc, char **argv)
     ro.idle = on_idle;
     cli_progress_init(&progress, 0);
     ro.progress = &progress;
-    rc = cli_read_inputs(inputs, ninputs, &ro, &sink, &st);
+    for (i = 0; i < ninputs && !live; i++)
+        live = cli_net_kind(inputs[i]) != CLI_NET_NONE;
+    if (live) {
+        /* A live feed flushes its output when idle: one thread. */
+        rc = cli_read_inputs(inputs, ninputs, &ro, &sink, &st);
+        /* What was read stands even if an input failed: finish the
+         * scan. */
+        if (!run.failed)
+            df_reorder_flush(run.reorder, on_ordered, &run);
+    } else {
+        struct produce_args pa = {&run, inputs, ninputs, &ro, &st};
+        struct cli_consumer cc = {on_ordered, prefetch, &run};
+        ro.readahead = 1;
+        rc = cli_pipe_run(produce, &pa, &cc);
+        run.pipe = NULL;
+    }
     cli_progress_end(&progress);
-    /* What was read stands even if an input failed: finish the scan. */
-    if (!run.failed)
-        df_reorder_flush(run.reorder, on_ordered, &run);
     if (!run.failed)
         df_scan_finish(run.scan);
     if (cli_out_flush(&run.out, 1) != 0)

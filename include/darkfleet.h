@@ -864,6 +864,15 @@ void df_scan_free(struct df_scan *s);
 /* Feeds one record, in time order (records without a time are used for
  * identity only).  Returns the first non-zero callback value, else 0. */
 int df_scan_rec(struct df_scan *s, const struct df_rec *rec);
+/*
+ * A hint, for callers that hold records in batches: rec will be fed soon.
+ * Stage 0, some records ahead, starts fetching the vessel's hash slots
+ * into the cache; stage 1, a few records later, its state.  A vessel's
+ * state is a cache miss per record otherwise (a day holds thousands of
+ * vessels, interleaved).  Changes nothing; calls may be skipped.
+ */
+void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
+                      int stage);
 /* Ends the input: closes open encounters, gaps and visits, flushes every
  * vessel. */
 int df_scan_finish(struct df_scan *s);

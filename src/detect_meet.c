@@ -96,6 +96,7 @@
 #include <string.h>
 
 #include "detect_meet.h"
+#include "util/hint.h"
 
 #define RING_MAX 64          /* resampled points kept per vessel */
 #define NSAMP 48             /* samples per pair for the medians */
@@ -900,6 +901,20 @@ static int flush_pending(struct df__meet *m)
                 (m->npending - i) * sizeof(m->pending[0]));
     m->npending -= i;
     return rc;
+}
+
+void df__meet_prefetch(const struct df__meet *m, uint32_t mmsi, int stage)
+{
+    const struct mslot *sl;
+
+    if (m->vmap.cap == 0)
+        return;
+    if (stage == 0) {
+        DF__PREFETCH(&m->vmap.slots[mix64(mmsi) & (m->vmap.cap - 1)]);
+        return;
+    }
+    if ((sl = map_find(&m->vmap, mmsi)) != NULL)
+        DF__PREFETCH(&m->hot[sl->val]);
 }
 
 int df__meet_position(struct df__meet *m, const struct df_rec *rec)

@@ -27,6 +27,8 @@ void df__meet_free(struct df__meet *m);
 /* A position of a vessel (rec->has & DF_REC_POS, rec->t_ms known, valid
  * lon/lat).  Returns emit's first non-zero value, else 0. */
 int df__meet_position(struct df__meet *m, const struct df_rec *rec);
+/* A hint that a position of mmsi comes soon (see df__tracks_prefetch). */
+void df__meet_prefetch(const struct df__meet *m, uint32_t mmsi, int stage);
 
 /* Input time has reached now_ms: close what can no longer grow (events
  * whose last contact is older than the merge window), drop state older

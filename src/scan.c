@@ -349,6 +349,14 @@ static int advance(struct df_scan *s, int64_t now_ms)
     return rc;
 }
 
+void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
+                      int stage)
+{
+    df__tracks_prefetch(s->tracks, rec->mmsi, stage);
+    if (rec->has & DF_REC_POS)
+        df__meet_prefetch(s->meet, rec->mmsi, stage);
+}
+
 int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
 {
     struct df__track *t;

@@ -56,7 +56,9 @@
  * transactions of up to BATCH writes.  Track points are held in memory
  * (up to POINT_BATCH, 16 MiB) and written sorted by key, then committed:
  * they arrive in time order across all vessels, and written as they come
- * each would dirty a different page.  WAL mode lets a report or an analyst
+ * each would dirty a different page.  A full batch is written by a thread
+ * of the store's own while the caller goes on (two buffers, 32 MiB; see
+ * "Track points on a thread").  WAL mode lets a report or an analyst
  * read while a scan writes.  df_store_close() commits; a caller that wants
  * the error message of that last commit calls df_store_commit() first.
  */
@@ -65,6 +67,7 @@
 
 #include <sqlite3.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +248,21 @@ struct df_store {
     struct pending_point *pts; /* up to POINT_BATCH, written sorted */
     unsigned npts;
     int in_txn;
+
+    /* The point writer: a thread that sorts and inserts a full batch
+     * (jpts) inside the open transaction while the caller goes on; see
+     * "Track points on a thread" below.  writer is 0 when no thread runs
+     * (it could not start, or SQLite was built without threads): then
+     * batches are written in the caller's thread. */
+    int writer;
+    pthread_t wth;
+    pthread_mutex_t wmu;
+    pthread_cond_t wcv;
+    struct pending_point *jpts;
+    unsigned njpts;
+    int wjob;               /* jpts is handed over, not yet written */
+    int wquit;
+    enum df_err wrc;        /* the first failure of a handed batch */
     char err[512];
 };
 
@@ -393,30 +411,26 @@ static int point_cmp(const void *a, const void *b)
 }
 
 /*
- * Writes the points held in memory.  Points arrive in time order across
- * all vessels but are keyed by (mmsi, t): written as they come, each lands
- * in a different page of the table.  Sorted, a batch walks the table
- * once, which makes storing tracks several times faster.
+ * Writes n points, sorted first.  Points arrive in time order across all
+ * vessels but are keyed by (mmsi, t): written as they come, each lands in
+ * a different page of the table.  Sorted, a batch walks the table once,
+ * which makes storing tracks several times faster.  Inside the open
+ * transaction; on failure sets st->err and returns DF_DB (the caller sees
+ * to the transaction's state).
  */
-static enum df_err flush_points(struct df_store *st)
+static enum df_err write_points(struct df_store *st,
+                                struct pending_point *pts, unsigned n)
 {
     sqlite3_stmt *s = st->point;
-    unsigned i, n = st->npts;
-    enum df_err e;
+    unsigned i;
 
-    if (n == 0)
-        return DF_OK;
-    st->npts = 0;
-    if ((e = begin(st)) != DF_OK)
-        return e;
-    if (n > 0)
-        qsort(st->pts, n, sizeof *st->pts, point_cmp);
+    qsort(pts, n, sizeof *pts, point_cmp);
     for (i = 0; i < n; i++) {
-        const struct df_point *p = &st->pts[i].p;
+        const struct df_point *p = &pts[i].p;
         char t[32];
         int len = iso_ms(p->t_ms, t);
 
-        sqlite3_bind_int64(s, 1, st->pts[i].mmsi);
+        sqlite3_bind_int64(s, 1, pts[i].mmsi);
         sqlite3_bind_text(s, 2, t, len, SQLITE_STATIC);
         bind_coord(s, 3, p->lat, DF_LAT_NA, 90 * 600000);
         bind_coord(s, 4, p->lon, DF_LON_NA, 180 * 600000);
@@ -428,22 +442,147 @@ static enum df_err flush_points(struct df_store *st)
             sqlite3_bind_double(s, 6, p->course / 10.0);
         else
             sqlite3_bind_null(s, 6);
-        if (run(s) != SQLITE_DONE)
-            return failed(st, "a track point");
+        if (run(s) != SQLITE_DONE) {
+            set_err(st, "storing a track point");
+            return DF_DB;
+        }
     }
     return DF_OK;
 }
 
-enum df_err df_store_commit(struct df_store *st)
+/*
+ * Track points on a thread.  A day holds over a million display points,
+ * and inserting them is most of what the store costs; the scan need not
+ * wait for it.  When the buffer fills, the caller commits the batch
+ * written before, opens a transaction and hands the full buffer to the
+ * writer thread, which sorts and inserts it while the caller fills the
+ * other buffer and writes vessels and events into the same transaction.
+ * The connection is opened in SQLite's serialized mode, so the two
+ * threads' statements interleave safely (each uses its own statements);
+ * only the caller begins and commits, and never while a batch is being
+ * written: every commit waits for the writer first (points_wait).
+ */
+static void *writer_main(void *arg)
+{
+    struct df_store *st = arg;
+
+    pthread_mutex_lock(&st->wmu);
+    for (;;) {
+        enum df_err e;
+
+        while (!st->wjob && !st->wquit)
+            pthread_cond_wait(&st->wcv, &st->wmu);
+        if (!st->wjob)
+            break;
+        pthread_mutex_unlock(&st->wmu);
+        e = write_points(st, st->jpts, st->njpts);
+        pthread_mutex_lock(&st->wmu);
+        if (e != DF_OK && st->wrc == DF_OK)
+            st->wrc = e;
+        st->wjob = 0;
+        pthread_cond_broadcast(&st->wcv);
+    }
+    pthread_mutex_unlock(&st->wmu);
+    return NULL;
+}
+
+/* Starts the writer; without it, batches are written in the caller. */
+static void writer_start(struct df_store *st)
+{
+    if (!sqlite3_threadsafe())
+        return;
+    st->jpts = malloc(POINT_BATCH * sizeof *st->jpts);
+    if (!st->jpts)
+        return;
+    if (pthread_mutex_init(&st->wmu, NULL) != 0)
+        goto fail;
+    if (pthread_cond_init(&st->wcv, NULL) != 0) {
+        pthread_mutex_destroy(&st->wmu);
+        goto fail;
+    }
+    if (pthread_create(&st->wth, NULL, writer_main, st) != 0) {
+        pthread_cond_destroy(&st->wcv);
+        pthread_mutex_destroy(&st->wmu);
+        goto fail;
+    }
+    st->writer = 1;
+    return;
+fail:
+    free(st->jpts);
+    st->jpts = NULL;
+}
+
+/* Waits until no batch is being written; returns the failure of one
+ * written since the last call, if any. */
+static enum df_err points_wait(struct df_store *st)
 {
     enum df_err e;
 
-    if (!st)
-        return DF_INVAL;
-    if (st->readonly)
+    if (!st->writer)
         return DF_OK;
-    if ((e = flush_points(st)) != DF_OK)
+    pthread_mutex_lock(&st->wmu);
+    while (st->wjob)
+        pthread_cond_wait(&st->wcv, &st->wmu);
+    e = st->wrc;
+    st->wrc = DF_OK;
+    pthread_mutex_unlock(&st->wmu);
+    if (e != DF_OK && sqlite3_get_autocommit(st->db))
+        st->in_txn = 0;       /* SQLite rolled the transaction back */
+    return e;
+}
+
+static void writer_stop(struct df_store *st)
+{
+    if (!st->writer)
+        return;
+    pthread_mutex_lock(&st->wmu);
+    st->wquit = 1;
+    pthread_cond_broadcast(&st->wcv);
+    pthread_mutex_unlock(&st->wmu);
+    pthread_join(st->wth, NULL);
+    pthread_cond_destroy(&st->wcv);
+    pthread_mutex_destroy(&st->wmu);
+    st->writer = 0;
+}
+
+/*
+ * Writes the points held in memory inside the open transaction: handed
+ * to the writer with async (the caller goes on), else here.  Waits for
+ * the batch handed before either way.
+ */
+static enum df_err flush_points(struct df_store *st, int async)
+{
+    unsigned n = st->npts;
+    enum df_err e;
+
+    if ((e = points_wait(st)) != DF_OK)
         return e;
+    if (n == 0)
+        return DF_OK;
+    st->npts = 0;
+    if ((e = begin(st)) != DF_OK)
+        return e;
+    if (async && st->writer) {
+        struct pending_point *full = st->pts;
+
+        st->pts = st->jpts;
+        pthread_mutex_lock(&st->wmu);
+        st->jpts = full;
+        st->njpts = n;
+        st->wjob = 1;
+        pthread_cond_broadcast(&st->wcv);
+        pthread_mutex_unlock(&st->wmu);
+        return DF_OK;
+    }
+    if ((e = write_points(st, st->pts, n)) != DF_OK &&
+        sqlite3_get_autocommit(st->db))
+        st->in_txn = 0;
+    return e;
+}
+
+/* Commits the open transaction, if any (points not flushed). */
+static enum df_err commit_txn(struct df_store *st)
+{
     if (!st->in_txn)
         return DF_OK;
     if (run(st->commit) != SQLITE_DONE) {
@@ -455,6 +594,19 @@ enum df_err df_store_commit(struct df_store *st)
     st->in_txn = 0;
     st->pending = 0;
     return DF_OK;
+}
+
+enum df_err df_store_commit(struct df_store *st)
+{
+    enum df_err e;
+
+    if (!st)
+        return DF_INVAL;
+    if (st->readonly)
+        return DF_OK;
+    if ((e = flush_points(st, 0)) != DF_OK)
+        return e;
+    return commit_txn(st);
 }
 
 /* Reads one integer from a pragma or query with no parameters; -1 on
@@ -557,6 +709,7 @@ static void now_iso(char *out)
 /* Frees everything of st without committing. */
 static void destroy(struct df_store *st)
 {
+    writer_stop(st);
     sqlite3_finalize(st->event);
     sqlite3_finalize(st->vessel);
     sqlite3_finalize(st->identity);
@@ -569,6 +722,7 @@ static void destroy(struct df_store *st)
     sqlite3_finalize(st->commit);
     sqlite3_close(st->db);
     free(st->pts);
+    free(st->jpts);
     free(st);
 }
 
@@ -599,7 +753,7 @@ enum df_err df_store_open(struct df_store **out, const char *path,
     }
     rc = sqlite3_open_v2(path, &st->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                             SQLITE_OPEN_NOMUTEX,
+                             SQLITE_OPEN_FULLMUTEX,
                          NULL);
     if (rc != SQLITE_OK) {
         if (!st->db) {
@@ -622,7 +776,11 @@ enum df_err df_store_open(struct df_store **out, const char *path,
     }
     /* journal_mode answers with the mode it took: "memory" for an
      * in-memory database, which cannot use WAL and need not. */
-    if (exec(st, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+    /* 16 KiB pages (a new file only; WAL fixes the size): a commit
+     * writes a quarter as many WAL frames (measured on 1.5 M rows of a
+     * MarineCadastre day: commits took 0.2 s instead of 1.3 s). */
+    if (exec(st, "PRAGMA page_size = 16384") != SQLITE_OK ||
+        exec(st, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
         exec(st, "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
         exec(st, "PRAGMA foreign_keys = ON") != SQLITE_OK ||
         exec(st, "PRAGMA cache_size = -65536") != SQLITE_OK) {
@@ -672,6 +830,7 @@ enum df_err df_store_open(struct df_store **out, const char *path,
         goto fail;
     if (df_store_commit(st) != DF_OK)
         goto fail;
+    writer_start(st);
     *out = st;
     return DF_OK;
 fail:
@@ -795,8 +954,15 @@ enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
     pp->seq = st->npts;
     pp->p = *p;
     st->npts++;
-    if (st->npts == POINT_BATCH)
-        return df_store_commit(st);
+    if (st->npts == POINT_BATCH) {
+        /* Commit the batch written before, then hand this one over. */
+        enum df_err e = points_wait(st);
+        if (e == DF_OK)
+            e = commit_txn(st);
+        if (e == DF_OK)
+            e = flush_points(st, 1);
+        return e;
+    }
     return DF_OK;
 }
 

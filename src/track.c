@@ -16,6 +16,7 @@
  * allocated on its first static record.
  */
 #include "track.h"
+#include "util/hint.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -104,6 +105,24 @@ static uint32_t table_find(const struct df__tracks *ts, uint32_t mmsi)
         h = (h + 1) & mask;
     }
     return EMPTY;
+}
+
+void df__tracks_prefetch(const struct df__tracks *ts, uint32_t mmsi,
+                         int stage)
+{
+    uint32_t i;
+    const char *p;
+    size_t o;
+
+    if (stage == 0) {
+        DF__PREFETCH(&ts->slots[hash_mmsi(mmsi, ts->nslots - 1)]);
+        return;
+    }
+    if ((i = table_find(ts, mmsi)) == EMPTY)
+        return;
+    p = (const char *)&ts->pool[ts->slots[i].idx];
+    for (o = 0; o < sizeof(struct df__track); o += 64)
+        DF__PREFETCH(p + o);
 }
 
 /* Deletes slot i, shifting later entries of its cluster back so that
@@ -535,46 +554,64 @@ static void id_merge_oldest(struct df__track *t)
         t->cur = (uint8_t)(t->nids - 1);
 }
 
-/* FNV-1a over the identity fields a static record carries (strings up to
- * their NUL: bytes after it are stale). */
+/* Mixes 8 bytes into h (multiply-xorshift, as in wyhash's final step). */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+/* Mixes a NUL-terminated string of at most cap - 1 bytes (bytes after its
+ * NUL are stale, so they are masked off), 8 bytes at a time. */
+static uint64_t mix_str(uint64_t h, const char *s, size_t cap)
+{
+    size_t n = strnlen(s, cap - 1), i;
+
+    for (i = 0; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = mix(h, w);
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i);
+        h = mix(h, w);
+    }
+    return mix(h, n);           /* the length ends the string */
+}
+
+/* A hash of the identity fields a static record carries: equal fields,
+ * equal hashes; a collision would only hide one identity update. */
 static uint64_t id_hash(const struct df_rec *r)
 {
-    uint64_t h = 14695981039346656037ULL;
-    const char *strs[3] = {r->shipname, r->callsign, r->destination};
-    uint32_t nums[9] = {r->imo, r->shiptype, r->to_bow, r->to_stern,
-                        r->to_port, r->to_starboard, r->length_dm,
-                        r->width_dm, r->draught};
-    unsigned i;
-    const char *c;
+    uint64_t h = 0x243F6A8885A308D3ULL;
 
-    for (i = 0; i < 3; i++) {
-        for (c = strs[i]; *c; c++)
-            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL;
-    }
-    for (i = 0; i < 9; i++)
-        h = (h ^ nums[i]) * 1099511628211ULL;
+    h = mix_str(h, r->shipname, sizeof r->shipname);
+    h = mix_str(h, r->callsign, sizeof r->callsign);
+    h = mix_str(h, r->destination, sizeof r->destination);
+    h = mix(h, (uint64_t)r->imo << 32 | (uint64_t)r->shiptype << 8 |
+                   r->draught);
+    h = mix(h, (uint64_t)r->to_bow << 48 | (uint64_t)r->to_stern << 32 |
+                   (uint64_t)r->to_port << 16 | r->to_starboard);
+    h = mix(h, (uint64_t)r->length_dm << 16 | r->width_dm);
     return h | 1;               /* never 0, the "none yet" value */
 }
 
-int df__track_identity(struct df__track *t, const struct df_rec *rec,
-                       int64_t t_ms, struct df_identity *old)
+/* Folds the hot last-seen time into the history entry it belongs to. */
+static void id_sync(struct df__track *t)
+{
+    if (t->nids > 0 && t->id_last_ms > t->ids[t->cur].last_ms)
+        t->ids[t->cur].last_ms = t->id_last_ms;
+}
+
+/* df__track_identity() for a record whose fields differ from the last
+ * static record's. */
+static int identity_update(struct df__track *t, const struct df_rec *rec,
+                           int64_t t_ms, struct df_identity *old)
 {
     struct df_identity cand, *cur;
     unsigned i;
     int changed = 0;
-    uint64_t h = id_hash(rec);
-
-    /* The same static fields as the vessel's last static record (a table
-     * repeats them on every row): only the time moves on. */
-    if (h == t->id_hash && t->nids > 0) {
-        cur = &t->ids[t->cur];
-        if (t_ms > cur->last_ms)
-            cur->last_ms = t_ms;
-        *old = *cur;
-        return 0;
-    }
-    t->id_hash = h;
 
     /* The draught is also kept apart, with the time it changed, for the
      * draught_change rule (detect_vessel.c). */
@@ -655,6 +692,27 @@ int df__track_identity(struct df__track *t, const struct df_rec *rec,
     return changed;
 }
 
+int df__track_identity(struct df__track *t, const struct df_rec *rec,
+                       int64_t t_ms, struct df_identity *old)
+{
+    uint64_t h = id_hash(rec);
+    int rc;
+
+    /* The same static fields as the vessel's last static record (a table
+     * repeats them on every row): only the time moves on. */
+    if (h == t->id_hash && t->nids > 0) {
+        if (t_ms > t->id_last_ms)
+            t->id_last_ms = t_ms;
+        return 0;               /* *old is read only on a change */
+    }
+    t->id_hash = h;
+    id_sync(t);
+    rc = identity_update(t, rec, t_ms, old);
+    if (t->nids > 0)
+        t->id_last_ms = t->ids[t->cur].last_ms;
+    return rc;
+}
+
 void df__track_vessel(const struct df__track *t, struct df_vessel *v)
 {
     unsigned mid = df_mmsi_mid(t->mmsi);
@@ -672,6 +730,9 @@ void df__track_vessel(const struct df__track *t, struct df_vessel *v)
     v->last_lat = t->pos_ms == DF_TIME_NONE ? DF_LAT_NA : t->lat;
     /* Identities stay in history order: oldest first. */
     v->nidentities = t->nids;
-    if (t->nids)
+    if (t->nids) {
         memcpy(v->identities, t->ids, t->nids * sizeof t->ids[0]);
+        if (t->id_last_ms > v->identities[t->cur].last_ms)
+            v->identities[t->cur].last_ms = t->id_last_ms;
+    }
 }

@@ -45,6 +45,9 @@ struct df__track {
      * value, the value before the last change and when it changed. */
     uint8_t draught, draught_prev;
     uint64_t id_hash;           /* of the last static record's fields */
+    int64_t id_last_ms;         /* last seen of ids[cur], kept here (the
+                                 * hot line) and folded into ids[cur] when
+                                 * the history is read or changed */
     int64_t draught_ms;
 
     /* Identity history: every distinct combination broadcast, oldest
@@ -80,6 +83,10 @@ void df__tracks_free(struct df__tracks *ts);
 
 /* The track of mmsi, or NULL. */
 struct df__track *df__tracks_find(struct df__tracks *ts, uint32_t mmsi);
+/* A hint that mmsi comes soon: stage 0 fetches its hash slot into the
+ * cache, stage 1 (later, once the slot is there) its track. */
+void df__tracks_prefetch(const struct df__tracks *ts, uint32_t mmsi,
+                         int stage);
 /*
  * The track of mmsi, created (zeroed, pos_ms unset) when absent; *created
  * says which.  The store must not be full when a vessel is created: call

@@ -1,0 +1,14 @@
+/*
+ * hint.h - hints to the compiler and the CPU, with portable fallbacks.
+ */
+#ifndef DF_UTIL_HINT_H
+#define DF_UTIL_HINT_H
+
+/* Start fetching the cache line at p: a hint, never a fault. */
+#if defined(__GNUC__) || defined(__clang__)
+#define DF__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define DF__PREFETCH(p) ((void)(p))
+#endif
+
+#endif
