@@ -24,6 +24,8 @@
  * The message header needed to reach them is rebuilt from struct df_binary.
  */
 #include "ais_app.h"
+#include "jsonfmt.h"
+#include "sixbit.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -49,6 +51,12 @@ static uint64_t ubits64(const struct view *v, unsigned start, unsigned width)
 {
     uint64_t r = 0;
     unsigned i;
+
+    /* Eight bytes at once where they are all inside the buffer (start % 8
+     * + width <= 63 bits of them are used). */
+    if (width > 0 && width <= 56 && start / 8 + 8 <= sizeof(v->bits))
+        return df__load_be64(v->bits + start / 8) << (start % 8) >>
+               (64 - width);
 
     for (i = 0; i < width; i++) {
         unsigned pos = start + i;
@@ -131,14 +139,24 @@ static void endtext(const struct view *v, unsigned start, char *out,
 /* Key writers: each appends ,"key":value                             */
 /* ------------------------------------------------------------------ */
 
+/* Appends ,"k": */
+static void key(struct df_buf *b, const char *k)
+{
+    df_buf_append(b, ",\"", 2);
+    df_buf_puts(b, k);
+    df_buf_append(b, "\":", 2);
+}
+
 static void key_u(struct df_buf *b, const char *k, unsigned val)
 {
-    df_buf_printf(b, ",\"%s\":%u", k, val);
+    key(b, k);
+    df__put_u(b, val);
 }
 
 static void key_d(struct df_buf *b, const char *k, int val)
 {
-    df_buf_printf(b, ",\"%s\":%d", k, val);
+    key(b, k);
+    df__put_i(b, val);
 }
 
 static void key_f(struct df_buf *b, const char *k, int prec, double val)
@@ -148,12 +166,13 @@ static void key_f(struct df_buf *b, const char *k, int prec, double val)
 
 static void key_b(struct df_buf *b, const char *k, unsigned val)
 {
-    df_buf_printf(b, ",\"%s\":%s", k, val ? "true" : "false");
+    key(b, k);
+    df_buf_puts(b, val ? "true" : "false");
 }
 
 static void key_s(struct df_buf *b, const char *k, const char *s)
 {
-    df_buf_printf(b, ",\"%s\":", k);
+    key(b, k);
     df_buf_json_str(b, s, strlen(s));
 }
 

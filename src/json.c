@@ -68,11 +68,13 @@ void df__put_u(struct df_buf *b, uint64_t v)
         return;
     if (v < 10) {
         o[0] = (char)('0' + v);
+        o[1] = '\0';
         b->len += 1;
         return;
     }
     if (v < 100) {
         memcpy(o, digit_pairs + 2 * v, 2);
+        o[2] = '\0';
         b->len += 2;
         return;
     }
@@ -100,6 +102,7 @@ void df__put_u(struct df_buf *b, uint64_t v)
     /* A fixed-size copy (inlined, no library call); only e - t bytes of
      * it count.  room() made 24 bytes writable and tmp is 48 long. */
     memcpy(o, t, 24);
+    o[e - t] = '\0';        /* as df_buf_append leaves it */
     b->len += (size_t)(e - t);
 }
 
@@ -175,6 +178,7 @@ static void put_deg6(struct df_buf *b, int32_t v)
     memcpy(o + 1, digit_pairs + 2 * (frac / 10000), 2);
     memcpy(o + 3, digit_pairs + 2 * (frac / 100 % 100), 2);
     memcpy(o + 5, digit_pairs + 2 * (frac % 100), 2);
+    o[7] = '\0';
     b->len += 7;
 }
 
@@ -664,25 +668,50 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
  */
 #define W(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) += sizeof(s) - 1)
 
-static char *w_u(char *o, uint32_t v)
+/* The number of decimal digits of v (1 for 0). */
+static unsigned ndigits(uint32_t v)
 {
-    unsigned n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4
-               : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7
-               : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-    char *e = o + n, *p = e;
+#if defined(__GNUC__)
+    static const uint32_t p10[10] = {1,      10,      100,      1000,
+                                     10000,  100000,  1000000,  10000000,
+                                     100000000, 1000000000};
+    /* floor(log10) from the bit length (1233 / 4096 ~ log10(2)), then
+     * one comparison corrects it. */
+    unsigned t = (unsigned)(32 - __builtin_clz(v | 1)) * 1233 >> 12;
 
+    return t + 1 - ((v | 1) < p10[t]);
+#else
+    return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4
+         : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7
+         : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+#endif
+}
+
+/* Most values are under 100 (type, status, second, ...): those inline. */
+static inline char *w_u(char *o, uint32_t v)
+{
+    char *e, *p;
+
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return o + 1;
+    }
+    if (v < 100) {
+        memcpy(o, digit_pairs + 2 * v, 2);
+        return o + 2;
+    }
+    e = o + ndigits(v);
+    p = e;
     while (v >= 100) {
         uint32_t r = v % 100;
         v /= 100;
         p -= 2;
         memcpy(p, digit_pairs + 2 * r, 2);
     }
-    if (v >= 10) {
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * v, 2);
-    } else {
-        *--p = (char)('0' + v);
-    }
+    if (v >= 10)
+        memcpy(p - 2, digit_pairs + 2 * v, 2);
+    else
+        p[-1] = (char)('0' + v);
     return e;
 }
 
