@@ -419,10 +419,47 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
     size_t i = 0, nbits, nbytes;
     int bad = 0;
 
+    size_t touched;
+
     if (n * 6 > BITS_BYTES * 8)
         return -2;
     if (fill > n * 6)
         return -1;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight characters at a time in a 64-bit word (SWAR), about 5
+     * instructions a character against 8 for the table.  Every byte must
+     * be '0'-'W' (0x30-0x57) or '`'-'w' (0x60-0x77): with the high bits
+     * clear, c + k sets a byte's high bit exactly when c >= 0x80 - k, and
+     * no byte carries into the next. */
+    for (; i + 8 <= n; i += 8) {
+        const uint64_t H = 0x8080808080808080ULL, L = 0x0101010101010101ULL;
+        uint64_t w, ge30, ge58, ge60, ge78, x, t2, t4, r;
+
+        memcpy(&w, u + i, 8);
+        if (w & H)
+            return -1;
+        ge30 = (w + L * 0x50) & H;
+        ge58 = (w + L * 0x28) & H;
+        ge60 = (w + L * 0x20) & H;
+        ge78 = (w + L * 0x08) & H;
+        if ((ge30 & ~ge78 & ~(ge58 & ~ge60)) != H)
+            return -1;
+        /* The six-bit values, the first character in the low byte. */
+        x = w - L * 0x30 - (ge60 >> 4);
+        /* Pack pairs, quads, then all eight, first character highest. */
+        t2 = (x & 0x003F003F003F003FULL) << 6 | (x >> 8 & 0x003F003F003F003FULL);
+        t4 = (t2 & 0x00000FFF00000FFFULL) << 12 |
+             (t2 >> 16 & 0x00000FFF00000FFFULL);
+        r = (t4 & 0xFFFFFF) << 24 | (t4 >> 32 & 0xFFFFFF);
+        r = __builtin_bswap64(r << 16);
+        memcpy(o, &r, 8);       /* 6 bytes count; the pad takes 2 more */
+        o += 6;
+    }
+    touched = (size_t)(o - nm->bits) + (i > 0 ? 2 : 0);
+#else
+    touched = 0;
+#endif
     for (; i + 4 <= n; i += 4) {
         int a = t[u[i]], b = t[u[i + 1]], c = t[u[i + 2]], d = t[u[i + 3]];
         uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 |
@@ -455,7 +492,11 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         nm->bits[nbits / 8] &= (uint8_t)(0xFF00 >> (nbits % 8));
     {
         size_t written = (size_t)(o - nm->bits);
-        size_t top = written > nm->dirty ? written : nm->dirty;
+        size_t top;
+
+        if (touched > written)
+            written = touched;
+        top = written > nm->dirty ? written : nm->dirty;
         if (top > nbytes)
             memset(nm->bits + nbytes, 0, top - nbytes);
         nm->dirty = nbytes;

@@ -248,6 +248,54 @@ static void test_dedup(void **state)
     df_nmea_free(nm);
 }
 
+/* The payload character set, checked eight at a time on the fast path
+ * and one at a time in the tail: every byte value at every position of a
+ * 28-character payload is accepted exactly when it is an armor character
+ * ('0'-'W', '`'-'w'), and an accepted one decodes to the same bits as
+ * the table gives. */
+static void test_every_payload_byte(void **state)
+{
+    static const char pay[] = "15RTgt0PAso;90TKcjM8h6g208CQ";
+    struct df_nmea *nm;
+    struct df_nmea_opts o;
+    int pos, c;
+
+    (void)state;
+    memset(&o, 0, sizeof o);
+    o.skip_checksum = 1;        /* the payload changes; the sum would */
+    nm = df_nmea_new(&o);
+    assert_non_null(nm);
+    for (pos = 0; pos < (int)sizeof pay - 1; pos++) {
+        for (c = 1; c < 256; c++) {
+            char s[96];
+            struct df_msg m;
+            int valid = (c >= '0' && c <= 'W') || (c >= '`' && c <= 'w');
+            int rc;
+
+            if (c == ',' || c == '*' || c == '\n' || c == '\r')
+                continue;       /* these end the field or the line */
+            snprintf(s, sizeof s, "!AIVDM,1,1,,A,%s,0*00", pay);
+            s[14 + pos] = (char)c;
+            memset(&m, 0, sizeof m);
+            rc = df_nmea_line(nm, s, strlen(s), &m);
+            /* The first character is the type: another type may want a
+             * longer payload, so only a refusal is certain there. */
+            if (!valid ? rc != 0 : pos > 0 && rc != 1)
+                fail_msg("byte 0x%02x at %d: %d", c, pos, rc);
+            if (valid && pos >= 2 && pos <= 5) {
+                /* Characters 2-5 (bits 12-35) lie inside the MMSI (bits
+                 * 8-37): their value lands 6 * pos - 8 bits below its
+                 * top. */
+                int v = c <= 'W' ? c - '0' : c - '`' + 40;
+                int sh = 30 - (6 * pos - 8) - 6;
+
+                assert_int_equal((m.mmsi >> sh) & 63u, v);
+            }
+        }
+    }
+    df_nmea_free(nm);
+}
+
 static void test_real_logs_counts(void **state)
 {
     char *path = tu_data_path("nmea/gpsd/sample.aivdm");
@@ -285,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_orphans_bounded),
         cmocka_unit_test(test_feed_chunks_and_long_lines),
         cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_every_payload_byte),
         cmocka_unit_test(test_real_logs_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
