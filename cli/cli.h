@@ -56,6 +56,10 @@ struct cli_reader_opts {
     struct cli_progress *progress;
     /* Decompress files on a thread of their own (readahead.c). */
     int readahead;
+    /* If set, called with the sink's ud after each block read from a file
+     * or standard input has gone through the sink (a slow pipe's records
+     * are then passed on at once; see cli_pipe_flush). */
+    void (*fed)(void *ud);
 };
 
 /*
@@ -101,6 +105,9 @@ struct cli_consumer {
 int cli_pipe_run(int (*produce)(struct cli_pipe *p, void *ud), void *pud,
                  const struct cli_consumer *c);
 int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r);
+/* Hands the records put so far to the consumer without waiting for a full
+ * batch (after each block read: a quiet pipe's records are not held). */
+void cli_pipe_flush(struct cli_pipe *p);
 
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);

@@ -78,6 +78,12 @@ int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r)
     return 0;
 }
 
+void cli_pipe_flush(struct cli_pipe *p)
+{
+    if (!p->inline_mode && p->slots[p->fill].n > 0)
+        hand_over(p);
+}
+
 static void *reader_main(void *arg)
 {
     struct cli_pipe *p = arg;

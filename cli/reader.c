@@ -193,10 +193,10 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     /* A file is decompressed on its own thread when the caller asks
      * (scan); standard input is not (a reader blocked on a quiet pipe
      * could not be stopped). */
+    data = buf;
+    pos = df_input_pos(in);     /* before the thread moves it */
     if (opts->readahead && strcmp(path, "-") != 0 && !eof)
         ra = cli_readahead_start(in, READ_BLOCK);
-    data = buf;
-    pos = df_input_pos(in);
     for (;;) {
         if (have) {
             if (nm)
@@ -204,6 +204,8 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             else
                 csv_feed(&cs, data, have, 0);
             have = 0;
+            if (opts->fed)
+                opts->fed(sink->ud);
             if (stop || cs.stop)
                 break;
             if (cs.failed) {

@@ -214,9 +214,18 @@ struct produce_args {
     struct df_stats *st;
 };
 
+/* A block of input went through: pass its records on now. */
+static void piped_fed(void *ud)
+{
+    struct scan_run *r = ud;
+
+    cli_pipe_flush(r->pipe);
+}
+
 static int produce(struct cli_pipe *p, void *ud)
 {
     struct produce_args *a = ud;
+    struct cli_reader_opts ro = *a->ro;
     struct cli_sink sink;
     int rc;
 
@@ -224,7 +233,8 @@ static int produce(struct cli_pipe *p, void *ud)
     sink.msg = piped_msg;
     sink.rec = piped_rec;
     sink.ud = a->run;
-    rc = cli_read_inputs(a->inputs, a->ninputs, a->ro, &sink, a->st);
+    ro.fed = piped_fed;
+    rc = cli_read_inputs(a->inputs, a->ninputs, &ro, &sink, a->st);
     /* What was read stands even if an input failed (cli_pipe_put drops
      * it once the consumer has stopped). */
     df_reorder_flush(a->run->reorder, to_pipe, a->run);

@@ -263,6 +263,7 @@ struct df_store {
     int wjob;               /* jpts is handed over, not yet written */
     int wquit;
     enum df_err wrc;        /* the first failure of a handed batch */
+    char werr[256];         /* its message (the writer's; see points_wait) */
     char err[512];
 };
 
@@ -419,10 +420,12 @@ static int point_cmp(const void *a, const void *b)
  * to the transaction's state).
  */
 static enum df_err write_points(struct df_store *st,
-                                struct pending_point *pts, unsigned n)
+                                struct pending_point *pts, unsigned n,
+                                char *msg, size_t msglen)
 {
     sqlite3_stmt *s = st->point;
     unsigned i;
+    int rc;
 
     qsort(pts, n, sizeof *pts, point_cmp);
     for (i = 0; i < n; i++) {
@@ -442,8 +445,11 @@ static enum df_err write_points(struct df_store *st,
             sqlite3_bind_double(s, 6, p->course / 10.0);
         else
             sqlite3_bind_null(s, 6);
-        if (run(s) != SQLITE_DONE) {
-            set_err(st, "storing a track point");
+        if ((rc = run(s)) != SQLITE_DONE) {
+            /* errstr, not errmsg: the other thread may have used the
+             * connection since; msg, not st->err: it may be writing it */
+            snprintf(msg, msglen, "storing a track point: %s",
+                     sqlite3_errstr(rc));
             return DF_DB;
         }
     }
@@ -475,7 +481,8 @@ static void *writer_main(void *arg)
         if (!st->wjob)
             break;
         pthread_mutex_unlock(&st->wmu);
-        e = write_points(st, st->jpts, st->njpts);
+        e = write_points(st, st->jpts, st->njpts, st->werr,
+                         sizeof st->werr);
         pthread_mutex_lock(&st->wmu);
         if (e != DF_OK && st->wrc == DF_OK)
             st->wrc = e;
@@ -525,6 +532,8 @@ static enum df_err points_wait(struct df_store *st)
         pthread_cond_wait(&st->wcv, &st->wmu);
     e = st->wrc;
     st->wrc = DF_OK;
+    if (e != DF_OK)
+        snprintf(st->err, sizeof st->err, "%s", st->werr);
     pthread_mutex_unlock(&st->wmu);
     if (e != DF_OK && sqlite3_get_autocommit(st->db))
         st->in_txn = 0;       /* SQLite rolled the transaction back */
@@ -574,7 +583,8 @@ static enum df_err flush_points(struct df_store *st, int async)
         pthread_mutex_unlock(&st->wmu);
         return DF_OK;
     }
-    if ((e = write_points(st, st->pts, n)) != DF_OK &&
+    if ((e = write_points(st, st->pts, n, st->err, sizeof st->err)) !=
+            DF_OK &&
         sqlite3_get_autocommit(st->db))
         st->in_txn = 0;
     return e;
@@ -949,20 +959,23 @@ enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
         return DF_INVAL;
     if (iso_ms(p->t_ms, t) == 0)
         return DF_OK;   /* a track point without a time cannot be keyed */
-    pp = &st->pts[st->npts];
-    pp->mmsi = mmsi;
-    pp->seq = st->npts;
-    pp->p = *p;
-    st->npts++;
     if (st->npts == POINT_BATCH) {
-        /* Commit the batch written before, then hand this one over. */
+        /* Commit the batch written before, then hand this one over.
+         * Before adding: on failure the buffer stays full, and a caller
+         * that goes on (scan.c's KEEP) must not write past it. */
         enum df_err e = points_wait(st);
         if (e == DF_OK)
             e = commit_txn(st);
         if (e == DF_OK)
             e = flush_points(st, 1);
-        return e;
+        if (e != DF_OK)
+            return e;
     }
+    pp = &st->pts[st->npts];
+    pp->mmsi = mmsi;
+    pp->seq = st->npts;
+    pp->p = *p;
+    st->npts++;
     return DF_OK;
 }
 
