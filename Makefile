@@ -26,7 +26,7 @@ fuzz:
 	cmake --build build-fuzz -j $(JOBS) --target fuzzers
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan
 
 format:
 	clang-format -i include/*.h src/*.[ch] src/util/*.[ch] cli/*.[ch]

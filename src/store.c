@@ -77,7 +77,11 @@
 #define SCHEMA_VERSION 2
 #define APPLICATION_ID 0x44466C74 /* "DFlt" */
 #define BATCH 50000               /* writes per transaction */
+#ifdef DF_POINT_BATCH                /* smaller in the ThreadSanitizer build */
+#define POINT_BATCH DF_POINT_BATCH
+#else
 #define POINT_BATCH 524288        /* track points held to write sorted */
+#endif
 #define MAX_REASONS 64            /* reasons kept per vessel (darkfleet.h) */
 
 /* Migration i takes the schema from version i to i + 1. */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# scan's threads (reader, read-ahead, store writer) under ThreadSanitizer:
+# run by .ci/run against a -DDF_TSAN=ON build (DF=that darkfleet), which
+# stores track points in batches of 4,096 so that the writer thread takes
+# many.  Any race report fails the run (TSan exits 66).  Each scan must
+# also give the same events and tables as the plain build (DF_PLAIN).
+set -u
+: "${DF:?} ${DF_PLAIN:?}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+t() { if eval "$2"; then pass=$((pass + 1)); echo "ok   $1"; else
+      fail=$((fail + 1)); echo "FAIL $1"; fi; }
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}"
+
+"$DF_PLAIN" simulate --seed 3 --vessels 400 --hours 6 -o "$tmp/sim.nmea" \
+    --truth "$tmp/truth.jsonl" 2>/dev/null
+gzip -c "$tmp/sim.nmea" > "$tmp/sim.nmea.gz"
+dump() { sqlite3 "$1" "SELECT * FROM track_points; SELECT * FROM vessels;
+    SELECT * FROM identities; SELECT type, vessel1, vessel2, start, evidence
+    FROM events ORDER BY 1, 2, 3, 4" | md5sum; }
+
+for input in sim.nmea sim.nmea.gz; do
+    "$DF_PLAIN" scan --db "$tmp/plain.db" "$tmp/$input" > "$tmp/plain.jsonl" \
+        2>/dev/null
+    "$DF" scan --db "$tmp/tsan.db" "$tmp/$input" > "$tmp/tsan.jsonl" \
+        2> "$tmp/tsan.err"
+    rc=$?
+    t "$input into SQLite: no race (exit $rc)" '[ $rc -eq 0 ]'
+    t "$input: same events" 'cmp -s "$tmp/plain.jsonl" "$tmp/tsan.jsonl"'
+    t "$input: same tables" '[ "$(dump "$tmp/plain.db")" = "$(dump "$tmp/tsan.db")" ]'
+    rm -f "$tmp"/*.db*
+    "$DF" scan --no-db "$tmp/$input" < /dev/null > /dev/null 2> "$tmp/tsan.err"
+    rc=$?
+    t "$input --no-db: no race (exit $rc)" '[ $rc -eq 0 ]'
+done
+# Standard input through the pipe, and a missing file between two good ones.
+"$DF" scan --no-db - < "$tmp/sim.nmea" > /dev/null 2> "$tmp/tsan.err"
+rc=$?
+t "standard input: no race (exit $rc)" '[ $rc -eq 0 ]'
+"$DF" scan --no-db "$tmp/sim.nmea" "$tmp/missing" "$tmp/sim.nmea.gz" \
+    > /dev/null 2> "$tmp/tsan.err"
+rc=$?
+t "a missing input between two: exit 1, no race (exit $rc)" '[ $rc -eq 1 ]'
+[ "$fail" -eq 0 ] || tail -30 "$tmp/tsan.err"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
