@@ -29,6 +29,8 @@
 #define TURN_DEG 45             /* a course change that makes a point */
 #define TURN_MIN_MS 60000       /* ... at most once a minute */
 #define TURN_MIN_DKN 10         /* ... when moving faster than 1 kn */
+#define STILL_UNITS 270         /* 1/10000 min: ~50 m of latitude */
+#define STILL_EVERY_MS 3600000  /* a vessel that has not moved: hourly */
 
 #define KEEP(rc, expr)                                                       \
     do {                                                                     \
@@ -291,9 +293,20 @@ static int track_point(struct df_scan *s, struct df__track *t,
                             t->course));
         t->point_ms = t->pos_ms;
         t->point_course = t->course;
+        t->point_lon = t->lon;
+        t->point_lat = t->lat;
     }
     due = t->point_ms == DF_TIME_NONE ||
           rec->t_ms - t->point_ms >= s->point_every_ms;
+    /* A vessel at a berth or at anchor reports every few minutes from one
+     * spot: a point an hour draws the same track.  Within STILL_UNITS of
+     * the last point in both latitude and longitude (longitude units
+     * are shorter, so that is within about 70 m) is not moving. */
+    if (due && t->point_ms != DF_TIME_NONE &&
+        rec->t_ms - t->point_ms < STILL_EVERY_MS &&
+        abs(rec->lat - t->point_lat) <= STILL_UNITS &&
+        abs(rec->lon - t->point_lon) <= STILL_UNITS)
+        due = 0;
     if (!due && rec->course < 3600 && t->point_course < 3600 &&
         rec->speed != DF_SPEED_NA && rec->speed > TURN_MIN_DKN &&
         rec->t_ms - t->point_ms >= TURN_MIN_MS) {
@@ -307,6 +320,8 @@ static int track_point(struct df_scan *s, struct df__track *t,
                             rec->speed, rec->course));
         t->point_ms = rec->t_ms;
         t->point_course = rec->course;
+        t->point_lon = rec->lon;
+        t->point_lat = rec->lat;
         t->point_pending = 0;
     } else {
         t->point_pending = 1;

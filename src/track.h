@@ -37,6 +37,7 @@ struct df__track {
     uint16_t point_course;
     uint8_t point_pending;      /* the last good position was not emitted */
     int64_t point_ms;           /* time of the last point emitted */
+    int32_t point_lon, point_lat; /* ... and its place */
     uint64_t positions;         /* positions accepted on the main track */
 
     struct df__vdet det;        /* the per-vessel detectors' state */

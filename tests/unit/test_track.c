@@ -3,7 +3,8 @@
  * table and silence heap directly (src/track.h), then through df_scan:
  * silent vessels flushed (200,000 vessels seen once), the vessel cap,
  * identity history (type 24 parts A and B merged, 20 renames keep the
- * newest DF_MAX_IDENTITIES), the downsampled track, out-of-order and
+ * newest DF_MAX_IDENTITIES), the downsampled track (hourly for a vessel
+ * that does not move), out-of-order and
  * unusable positions.
  */
 #include <setjmp.h>
@@ -319,6 +320,33 @@ static void test_points(void **state)
     df_scan_free(s);
 }
 
+/* A vessel that does not move (a berth, GNSS jitter of a few metres) gets
+ * a point an hour; once it moves, one every 10 minutes again. */
+static void test_points_still(void **state)
+{
+    struct df_config cfg;
+    struct sink k;
+    struct df_scan *s;
+    int i;
+
+    (void)state;
+    memset(&k, 0, sizeof k);
+    df_config_defaults(&cfg);
+    s = scan_new(&k, &cfg);
+    /* 3 h at one report every 3 min, jittering by about 20 m. */
+    for (i = 0; i <= 60; i++)
+        rec(s, posrec(538000005, T0 + i * 3 * MIN_MS,
+                      30 + (i % 2) * 0.0002, -40 - (i % 3) * 0.0002));
+    assert_int_equal(k.points, 4);      /* 0, 1, 2 and 3 h */
+    /* Then 1 h under way (100 m a minute): 6 more. */
+    for (i = 1; i <= 60; i++)
+        rec(s, posrec(538000005, T0 + 3 * HOUR_MS + i * MIN_MS, 30,
+                      -40 + i * 0.001));
+    assert_int_equal(k.points, 10);
+    assert_int_equal(df_scan_finish(s), 0);
+    df_scan_free(s);
+}
+
 static void test_order_and_bad(void **state)
 {
     struct df_config cfg;
@@ -357,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_identity_ab_merge),
         cmocka_unit_test(test_identity_renames),
         cmocka_unit_test(test_points),
+        cmocka_unit_test(test_points_still),
         cmocka_unit_test(test_order_and_bad),
     };
 
