@@ -4,8 +4,7 @@
  * silent vessels flushed (200,000 vessels seen once), the vessel cap,
  * identity history (type 24 parts A and B merged, 20 renames keep the
  * newest DF_MAX_IDENTITIES), the downsampled track (hourly for a vessel
- * that does not move), out-of-order and
- * unusable positions.
+ * that does not move), out-of-order and unusable positions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
