@@ -113,6 +113,27 @@ time_cmds() {
     fi
 }
 
+# interleave RUNS CMD_A CMD_B -> "Nx (A fastest a s, B fastest b s)": the
+# two commands alternately, RUNS times each after one warm-up, fastest of
+# each.  On a shared virtual machine a core runs fast for a few seconds,
+# then slower (up to 1.6x here); hyperfine runs all of A, then all of B,
+# so B's ten runs (two seconds) can all fall in a slow spell.  Alternating
+# spreads both over the same half minute.
+interleave() {
+    local runs=$1 a=$2 b=$3 r t0 t1 ta tb ba= bb=
+    for r in $(seq 0 "$runs"); do
+        t0=$(date +%s%N); "${PIN[@]}" bash -c "$a" || return 1; t1=$(date +%s%N)
+        ta=$((t1 - t0))
+        t0=$(date +%s%N); "${PIN[@]}" bash -c "$b" || return 1; t1=$(date +%s%N)
+        tb=$((t1 - t0))
+        [ "$r" -eq 0 ] && continue          # warm-up
+        { [ -z "$ba" ] || [ "$ta" -lt "$ba" ]; } && ba=$ta
+        { [ -z "$bb" ] || [ "$tb" -lt "$bb" ]; } && bb=$tb
+    done
+    printf '**%.1fx** (fastest of %d alternating runs: %.3f s / %.3f s)' \
+        "$(calc "$ba / $bb")" "$runs" "$(calc "$ba / 1e9")" "$(calc "$bb / 1e9")"
+}
+
 # secs_cell I -> "fastest (mean M; CPU C)" for command I of the last time_cmds
 secs_cell() {
     local c="$(printf %.3f "${T_MIN[$1]}") (mean $(printf %.3f "${T_MEAN[$1]}")"
@@ -158,6 +179,9 @@ if [ -r "$BASE" ]; then
                 "$(fmt_int "$(calc "$SENT / $D")") sentences/s"
             row "speedup, scaled (target >= 20x)" "" "" "$(ratio_cell)" ""
         fi
+        R=$(interleave "$RUNS" "gpsdecode -j < $IN > /dev/null 2>/dev/null" \
+            "$DF decode $IN > /dev/null") &&
+            row "speedup, scaled, alternating runs" "same file" "" "$R" ""
         say "== (c) unscaled JSON: gpsdecode -u -j vs darkfleet decode --unscaled"
         if time_cmds nmea_unscaled "$RUNS" 1 \
             "gpsdecode -u -j < $IN > /dev/null 2>/dev/null" \
@@ -173,6 +197,9 @@ if [ -r "$BASE" ]; then
                 "$(fmt_int "$(calc "$SENT / $D")") sentences/s"
             row "speedup, unscaled (target >= 20x)" "" "" "$(ratio_cell)" ""
         fi
+        R=$(interleave "$RUNS" "gpsdecode -u -j < $IN > /dev/null 2>/dev/null" \
+            "$DF decode --unscaled $IN > /dev/null") &&
+            row "speedup, unscaled, alternating runs" "same file" "" "$R" ""
     else
         say "gpsdecode not installed: skipping (a)-(c)"
         NOTES+=("gpsdecode not installed: comparison skipped.")

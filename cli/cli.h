@@ -58,8 +58,9 @@ struct cli_reader_opts {
     int readahead;
     /* If set, called with the sink's ud after each block read from a file
      * or standard input has gone through the sink (a slow pipe's records
-     * are then passed on at once; see cli_pipe_flush). */
-    void (*fed)(void *ud);
+     * are then passed on at once; see cli_pipe_flush); non-zero stops
+     * reading, as the sink's return does. */
+    int (*fed)(void *ud);
 };
 
 /*
@@ -75,14 +76,6 @@ int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st);
 
-/*
- * Reading on a second thread (pipe.c).  cli_pipe_run() runs produce on a
- * new thread; every record it hands to cli_pipe_put() reaches c->consume
- * on the calling thread, in order, in batches.  cli_pipe_put() returns 1
- * once consume has returned non-zero (stop reading).  Without a thread (its
- * creation failed) the same happens on the calling thread.  Returns
- * produce's return.
- */
 /* Reads in ahead, in blocks of size bytes, on a new thread; NULL when no
  * thread could be started.  _next returns the next block's length (0 at
  * the end, -1 on an error: df_input_error(in) after _stop) with the block
@@ -94,6 +87,14 @@ long cli_readahead_next(struct cli_readahead *ra, const char **data,
                         uint64_t *pos);
 void cli_readahead_stop(struct cli_readahead *ra);
 
+/*
+ * Reading on a second thread (pipe.c).  cli_pipe_run() runs produce on a
+ * new thread; every record it hands to cli_pipe_put() reaches c->consume
+ * on the calling thread, in order, in batches.  cli_pipe_put() returns 1
+ * once consume has returned non-zero (stop reading).  Without a thread (its
+ * creation failed) the same happens on the calling thread.  Returns
+ * produce's return.
+ */
 struct cli_pipe;
 struct cli_consumer {
     int (*consume)(const struct df_rec *r, void *ud);
@@ -106,8 +107,9 @@ int cli_pipe_run(int (*produce)(struct cli_pipe *p, void *ud), void *pud,
                  const struct cli_consumer *c);
 int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r);
 /* Hands the records put so far to the consumer without waiting for a full
- * batch (after each block read: a quiet pipe's records are not held). */
-void cli_pipe_flush(struct cli_pipe *p);
+ * batch (after each block read: a quiet pipe's records are not held).
+ * Returns 1 once the consumer has stopped, as cli_pipe_put() does. */
+int cli_pipe_flush(struct cli_pipe *p);
 
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);

@@ -78,10 +78,11 @@ int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r)
     return 0;
 }
 
-void cli_pipe_flush(struct cli_pipe *p)
+int cli_pipe_flush(struct cli_pipe *p)
 {
-    if (!p->inline_mode && p->slots[p->fill].n > 0)
-        hand_over(p);
+    if (p->inline_mode)
+        return 0;
+    return hand_over(p);        /* also says whether the consumer stopped */
 }
 
 static void *reader_main(void *arg)

@@ -190,12 +190,12 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             goto done;
         }
     }
-    /* A file is decompressed on its own thread when the caller asks
-     * (scan); standard input is not (a reader blocked on a quiet pipe
-     * could not be stopped). */
+    /* A regular file is decompressed on its own thread when the caller
+     * asks (scan); a pipe or a terminal is not: a thread blocked reading
+     * a quiet one could not be stopped. */
     data = buf;
     pos = df_input_pos(in);     /* before the thread moves it */
-    if (opts->readahead && strcmp(path, "-") != 0 && !eof)
+    if (opts->readahead && df_input_size(in) > 0 && !eof)
         ra = cli_readahead_start(in, READ_BLOCK);
     for (;;) {
         if (have) {
@@ -204,8 +204,8 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             else
                 csv_feed(&cs, data, have, 0);
             have = 0;
-            if (opts->fed)
-                opts->fed(sink->ud);
+            if (opts->fed && opts->fed(sink->ud))
+                stop = 1;
             if (stop || cs.stop)
                 break;
             if (cs.failed) {

@@ -215,11 +215,11 @@ struct produce_args {
 };
 
 /* A block of input went through: pass its records on now. */
-static void piped_fed(void *ud)
+static int piped_fed(void *ud)
 {
     struct scan_run *r = ud;
 
-    cli_pipe_flush(r->pipe);
+    return cli_pipe_flush(r->pipe);
 }
 
 static int produce(struct cli_pipe *p, void *ud)

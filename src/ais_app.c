@@ -139,23 +139,15 @@ static void endtext(const struct view *v, unsigned start, char *out,
 /* Key writers: each appends ,"key":value                             */
 /* ------------------------------------------------------------------ */
 
-/* Appends ,"k": */
-static void key(struct df_buf *b, const char *k)
-{
-    df_buf_append(b, ",\"", 2);
-    df_buf_puts(b, k);
-    df_buf_append(b, "\":", 2);
-}
-
 static void key_u(struct df_buf *b, const char *k, unsigned val)
 {
-    key(b, k);
+    df__put_key(b, k);
     df__put_u(b, val);
 }
 
 static void key_d(struct df_buf *b, const char *k, int val)
 {
-    key(b, k);
+    df__put_key(b, k);
     df__put_i(b, val);
 }
 
@@ -166,13 +158,13 @@ static void key_f(struct df_buf *b, const char *k, int prec, double val)
 
 static void key_b(struct df_buf *b, const char *k, unsigned val)
 {
-    key(b, k);
+    df__put_key(b, k);
     df_buf_puts(b, val ? "true" : "false");
 }
 
 static void key_s(struct df_buf *b, const char *k, const char *s)
 {
-    key(b, k);
+    df__put_key(b, k);
     df_buf_json_str(b, s, strlen(s));
 }
 

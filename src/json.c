@@ -195,7 +195,7 @@ static void put_str(struct df_buf *b, const char *s)
     df_buf_json_str(b, s, strlen(s));
 }
 
-static void key(struct df_buf *b, const char *k)
+void df__put_key(struct df_buf *b, const char *k)
 {
     size_t n = strlen(k);
 
@@ -212,7 +212,7 @@ static void key(struct df_buf *b, const char *k)
 
 static void kv_i(struct df_buf *b, const char *k, int64_t v)
 {
-    key(b, k);
+    df__put_key(b, k);
     df__put_i(b, v);
 }
 
@@ -421,7 +421,7 @@ static void kv_corner(struct df_buf *b, const char *k, int32_t v,
         return;
     }
     snprintf(tmp, sizeof tmp, "\"%f\"", v / 600.0);
-    key(b, k);
+    df__put_key(b, k);
     df_buf_puts(b, tmp);
 }
 

@@ -8,6 +8,8 @@
 
 #include "darkfleet.h"
 
+/* ,"k": (k needs no escaping: a key of ours). */
+void df__put_key(struct df_buf *b, const char *k);
 /* The decimal digits of v. */
 void df__put_u(struct df_buf *b, uint64_t v);
 void df__put_i(struct df_buf *b, int64_t v);

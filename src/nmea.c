@@ -405,21 +405,21 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
 }
 
 /*
- * De-armors n payload characters into nm->bits, four characters (three
- * bytes) at a time.  Returns the number of bits, -1 if a character is not
- * a payload character, -2 if the payload is too long.  Every byte of
- * nm->bits past the payload is zero afterwards, fill bits included: only
- * the bytes the previous message dirtied are cleared.
+ * De-armors n payload characters into nm->bits: eight characters (six
+ * bytes) at a time where the byte order allows, then four (three bytes).
+ * Returns the number of bits, -1 if a character is not a payload
+ * character, -2 if the payload is too long.  Every byte of nm->bits past
+ * the payload is zero afterwards, fill bits included: only the bytes
+ * dirtied since the last message (nm->dirty, kept even when a payload is
+ * refused half-way) are cleared.
  */
 static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 {
     const unsigned char *u = (const unsigned char *)s;
     const int8_t *t = df__armor_tab;
     uint8_t *o = nm->bits;
-    size_t i = 0, nbits, nbytes;
+    size_t i = 0, nbits, nbytes, touched = 0;
     int bad = 0;
-
-    size_t touched;
 
     if (n * 6 > BITS_BYTES * 8)
         return -2;
@@ -438,27 +438,26 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 
         memcpy(&w, u + i, 8);
         if (w & H)
-            return -1;
+            goto refuse;
         ge30 = (w + L * 0x50) & H;
         ge58 = (w + L * 0x28) & H;
         ge60 = (w + L * 0x20) & H;
         ge78 = (w + L * 0x08) & H;
         if ((ge30 & ~ge78 & ~(ge58 & ~ge60)) != H)
-            return -1;
+            goto refuse;
         /* The six-bit values, the first character in the low byte. */
         x = w - L * 0x30 - (ge60 >> 4);
         /* Pack pairs, quads, then all eight, first character highest. */
-        t2 = (x & 0x003F003F003F003FULL) << 6 | (x >> 8 & 0x003F003F003F003FULL);
+        t2 = (x & 0x003F003F003F003FULL) << 6 |
+             (x >> 8 & 0x003F003F003F003FULL);
         t4 = (t2 & 0x00000FFF00000FFFULL) << 12 |
              (t2 >> 16 & 0x00000FFF00000FFFULL);
         r = (t4 & 0xFFFFFF) << 24 | (t4 >> 32 & 0xFFFFFF);
         r = __builtin_bswap64(r << 16);
         memcpy(o, &r, 8);       /* 6 bytes count; the pad takes 2 more */
         o += 6;
+        touched = (size_t)(o - nm->bits) + 2;
     }
-    touched = (size_t)(o - nm->bits) + (i > 0 ? 2 : 0);
-#else
-    touched = 0;
 #endif
     for (; i + 4 <= n; i += 4) {
         int a = t[u[i]], b = t[u[i + 1]], c = t[u[i + 2]], d = t[u[i + 3]];
@@ -484,7 +483,7 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         o += 3;
     }
     if (bad < 0)
-        return -1;
+        goto refuse;
     /* Clear the fill bits, then whatever the last message left beyond. */
     nbits = n * 6 - fill;
     nbytes = (nbits + 7) / 8;
@@ -502,6 +501,14 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         nm->dirty = nbytes;
     }
     return (long)nbits;
+
+refuse:
+    /* What was written before the bad character is cleared next time. */
+    if ((size_t)(o - nm->bits) > touched)
+        touched = (size_t)(o - nm->bits);
+    if (touched > nm->dirty)
+        nm->dirty = touched;
+    return -1;
 }
 
 /*

@@ -170,10 +170,21 @@ static void ghost_take(struct df_scan *s, struct df__track *t,
     }
 }
 
+static int emit_point(struct df_scan *s, uint32_t mmsi, int64_t t_ms,
+                      int32_t lon, int32_t lat, uint16_t speed,
+                      uint16_t course);
+
 static int flush(struct df_scan *s, struct df__track *t, int why)
 {
     struct df_vessel v;
     int rc = df__vdet_flush(&s->vctx, t);
+
+    /* The display track ends where the vessel was last seen. */
+    if (s->cbs.point && t->point_pending && t->pos_ms != DF_TIME_NONE) {
+        KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat, t->speed,
+                            t->course));
+        t->point_pending = 0;
+    }
 
     if (why != 0)               /* not at the end of input */
         ghost_put(s, t);
@@ -278,16 +289,18 @@ static int emit_point(struct df_scan *s, uint32_t mmsi, int64_t t_ms,
 }
 
 /* The downsampled display track: a point every track_point_min of the
- * vessel's time, on turns of TURN_DEG, and both ends of a gap. */
+ * vessel's time (every STILL_EVERY_MS while it stays put), on turns of
+ * TURN_DEG, both ends of a gap, and the last position (flush). */
 static int track_point(struct df_scan *s, struct df__track *t,
                        const struct df_rec *rec)
 {
-    int rc = 0, due;
+    int rc = 0, due, gap;
 
     if (!s->cbs.point)
         return 0;
-    if (t->point_pending && t->pos_ms != DF_TIME_NONE &&
-        rec->t_ms - t->pos_ms >= s->point_every_ms) {
+    gap = t->pos_ms != DF_TIME_NONE &&
+          rec->t_ms - t->pos_ms >= s->point_every_ms;
+    if (t->point_pending && gap) {
         /* A gap follows the last position: keep where it went dark. */
         KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat, t->speed,
                             t->course));
@@ -301,8 +314,9 @@ static int track_point(struct df_scan *s, struct df__track *t,
     /* A vessel at a berth or at anchor reports every few minutes from one
      * spot: a point an hour draws the same track.  Within STILL_UNITS of
      * the last point in both latitude and longitude (longitude units
-     * are shorter, so that is within about 70 m) is not moving. */
-    if (due && t->point_ms != DF_TIME_NONE &&
+     * are shorter, so that is within about 70 m) is not moving.  Both
+     * ends of a gap are kept all the same. */
+    if (due && !gap && t->point_ms != DF_TIME_NONE &&
         rec->t_ms - t->point_ms < STILL_EVERY_MS &&
         abs(rec->lat - t->point_lat) <= STILL_UNITS &&
         abs(rec->lon - t->point_lon) <= STILL_UNITS)

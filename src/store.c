@@ -373,11 +373,26 @@ static int exec(struct df_store *st, const char *sql)
     return sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+static enum df_err points_wait(struct df_store *st);
+
 /* Opens a transaction if none is open. */
 static enum df_err begin(struct df_store *st)
 {
-    if (st->in_txn)
-        return DF_OK;
+    if (st->in_txn) {
+        enum df_err e;
+
+        if (!sqlite3_get_autocommit(st->db))
+            return DF_OK;
+        /* Only a failure rolls a transaction back behind our back (the
+         * point writer's, seen here before its batch is collected):
+         * writing on would commit every statement on its own. */
+        e = points_wait(st);
+        st->in_txn = 0;
+        if (e == DF_OK)
+            snprintf(st->err, sizeof st->err,
+                     "the transaction was rolled back");
+        return DF_DB;
+    }
     if (run(st->begin) != SQLITE_DONE) {
         set_err(st, "starting a transaction");
         return DF_DB;
@@ -398,6 +413,9 @@ static enum df_err wrote(struct df_store *st, unsigned n)
 /* After a failed write: SQLite may have rolled the transaction back. */
 static enum df_err failed(struct df_store *st, const char *what)
 {
+    /* The writer stops at the rollback too (write_points); wait for it,
+     * so that nothing begins a transaction under a running batch. */
+    (void)points_wait(st);
     set_err(st, "storing %s", what);
     if (sqlite3_get_autocommit(st->db))
         st->in_txn = 0;
@@ -420,8 +438,10 @@ static int point_cmp(const void *a, const void *b)
  * vessels but are keyed by (mmsi, t): written as they come, each lands in
  * a different page of the table.  Sorted, a batch walks the table once,
  * which makes storing tracks several times faster.  Inside the open
- * transaction; on failure sets st->err and returns DF_DB (the caller sees
- * to the transaction's state).
+ * transaction; on failure writes the message into msg (msglen bytes) and
+ * returns DF_DB (the caller sees to the transaction's state).  Stops when
+ * the transaction is gone (the other thread's failure rolled it back)
+ * rather than go on one autocommitted row at a time.
  */
 static enum df_err write_points(struct df_store *st,
                                 struct pending_point *pts, unsigned n,
@@ -437,6 +457,11 @@ static enum df_err write_points(struct df_store *st,
         char t[32];
         int len = iso_ms(p->t_ms, t);
 
+        if (i % 1024 == 0 && sqlite3_get_autocommit(st->db)) {
+            snprintf(msg, msglen, "storing track points: the transaction "
+                                  "was rolled back");
+            return DF_DB;
+        }
         sqlite3_bind_int64(s, 1, pts[i].mmsi);
         sqlite3_bind_text(s, 2, t, len, SQLITE_STATIC);
         bind_coord(s, 3, p->lat, DF_LAT_NA, 90 * 600000);

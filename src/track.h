@@ -122,8 +122,9 @@ struct df__track_stats *df__tracks_stats(struct df__tracks *ts);
  * new entry, or revives an equal older one.  When full, the oldest entry
  * is merged into the next oldest.  Returns the DF__ID_* key fields whose
  * value changed to one not seen before for this vessel (ignoring case and
- * spaces, and empty -> value), and copies the previous identity into *old.
- * Returns -1 when out of memory.
+ * spaces, and empty -> value); *old is the previous identity when that is
+ * non-zero, and unset otherwise (the same fields as the last static
+ * record only move a time on).  Returns -1 when out of memory.
  */
 int df__track_identity(struct df__track *t, const struct df_rec *rec,
                        int64_t t_ms, struct df_identity *old);

@@ -320,7 +320,8 @@ static void test_points(void **state)
 }
 
 /* A vessel that does not move (a berth, GNSS jitter of a few metres) gets
- * a point an hour; once it moves, one every 10 minutes again. */
+ * a point an hour; once it moves, one every 10 minutes again; a gap keeps
+ * both its ends and the track ends on the last position. */
 static void test_points_still(void **state)
 {
     struct df_config cfg;
@@ -342,7 +343,19 @@ static void test_points_still(void **state)
         rec(s, posrec(538000005, T0 + 3 * HOUR_MS + i * MIN_MS, 30,
                       -40 + i * 0.001));
     assert_int_equal(k.points, 10);
+    /* Moored again for 30 min (nothing new), silent for 30 min, then
+     * heard at the same spot: both ends of the gap are kept. */
+    for (i = 1; i <= 10; i++)
+        rec(s, posrec(538000005, T0 + 4 * HOUR_MS + i * 3 * MIN_MS, 30,
+                      -39.94));
+    assert_int_equal(k.points, 10);
+    rec(s, posrec(538000005, T0 + 5 * HOUR_MS, 30, -39.94));
+    assert_int_equal(k.points, 12);
+    /* One more report, not due: the track still ends on it. */
+    rec(s, posrec(538000005, T0 + 5 * HOUR_MS + 3 * MIN_MS, 30, -39.94));
+    assert_int_equal(k.points, 12);
     assert_int_equal(df_scan_finish(s), 0);
+    assert_int_equal(k.points, 13);
     df_scan_free(s);
 }
 
