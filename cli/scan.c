@@ -154,12 +154,16 @@ static int on_ordered(const struct df_rec *rec, void *ud)
     return df_scan_rec(r->scan, rec);
 }
 
-/* A row of a table, in input order. */
+static int to_pipe(const struct df_rec *rec, void *ud);
+
+/* A row of a table, in input order: back in time order, then into the
+ * detectors, or to the calling thread when reading on a second one. */
 static int on_rec(const struct df_rec *rec, void *ud)
 {
     struct scan_run *r = ud;
 
-    return df_reorder_push(r->reorder, rec, on_ordered, r);
+    return df_reorder_push(r->reorder, rec, r->pipe ? to_pipe : on_ordered,
+                           r);
 }
 
 /* A decoded message: only positions and identities become records. */
@@ -181,22 +185,6 @@ static int to_pipe(const struct df_rec *rec, void *ud)
     struct scan_run *r = ud;
 
     return cli_pipe_put(r->pipe, rec);
-}
-
-static int piped_rec(const struct df_rec *rec, void *ud)
-{
-    struct scan_run *r = ud;
-
-    return df_reorder_push(r->reorder, rec, to_pipe, r);
-}
-
-static int piped_msg(const struct df_msg *m, void *ud)
-{
-    struct df_rec rec;
-
-    if (!df_rec_from_msg(m, &rec))
-        return 0;
-    return piped_rec(&rec, ud);
 }
 
 static void prefetch(const struct df_rec *rec, int stage, void *ud)
@@ -230,8 +218,8 @@ static int produce(struct cli_pipe *p, void *ud)
     int rc;
 
     a->run->pipe = p;
-    sink.msg = piped_msg;
-    sink.rec = piped_rec;
+    sink.msg = on_msg;
+    sink.rec = on_rec;
     sink.ud = a->run;
     ro.fed = piped_fed;
     rc = cli_read_inputs(a->inputs, a->ninputs, &ro, &sink, a->st);

@@ -96,6 +96,7 @@
 #include <string.h>
 
 #include "detect_meet.h"
+#include "util/grow.h"
 #include "util/hint.h"
 
 #define RING_MAX 64          /* resampled points kept per vessel */
@@ -663,15 +664,9 @@ static void anch_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
     if (idx == NONE) {
         if (m->nacells >= ANCH_CELLS)
             return;
-        if (m->nacells == m->capacells) {
-            size_t cap = m->capacells ? m->capacells * 2 : 256;
-            struct anch_cell *n = realloc(m->acells, cap * sizeof(*n));
-
-            if (n == NULL)
-                return;
-            m->acells = n;
-            m->capacells = cap;
-        }
+        if (m->nacells == m->capacells &&
+            df__grow(&m->acells, &m->capacells, sizeof(*m->acells), 256) != 0)
+            return;
         idx = (uint32_t)m->nacells;
         if (map_put(&m->amap, key, idx) != 0)
             return;
@@ -1252,15 +1247,9 @@ static void pair_touch(struct df__meet *m, const struct point *a,
             m->st.drop_meet_pairs++;
             return;
         }
-        if (m->nps == m->capps) {
-            size_t cap = m->capps ? m->capps * 2 : 256;
-            struct pair *np = realloc(m->ps, cap * sizeof(*np));
-
-            if (np == NULL)
-                return;
-            m->ps = np;
-            m->capps = cap;
-        }
+        if (m->nps == m->capps &&
+            df__grow(&m->ps, &m->capps, sizeof(*m->ps), 256) != 0)
+            return;
         if (map_put(&m->pmap, key, (uint32_t)m->nps) != 0)
             return;
         idx = (uint32_t)m->nps++;
@@ -1496,15 +1485,9 @@ static int gather(struct df__meet *m, int64_t T)
             continue;
         }
         rp = slot_of(m, (uint32_t)v, T - 1);
-        if (m->npts == m->cappts) {
-            size_t cap = m->cappts ? m->cappts * 2 : 256;
-            struct point *np = realloc(m->pts, cap * sizeof(*np));
-
-            if (np == NULL)
-                return 0;
-            m->pts = np;
-            m->cappts = cap;
-        }
+        if (m->npts == m->cappts &&
+            df__grow(&m->pts, &m->cappts, sizeof(*m->pts), 256) != 0)
+            return 0;
         pt = &m->pts[m->npts++];
         pt->v = (uint32_t)v;
         pt->mmsi = vs->mmsi;

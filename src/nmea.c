@@ -413,12 +413,20 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
  * dirtied since the last message (nm->dirty, kept even when a payload is
  * refused half-way) are cleared.
  */
+/* Bytes past o that dearmor() may have written: the word loop stores
+ * eight bytes and keeps six.  Counted as written (and so cleared later);
+ * BITS_BYTES + DEARMOR_SLOP stays inside the pad. */
+#define DEARMOR_SLOP 2
+/* A last group of four characters writes up to 3 bytes past the payload's
+ * whole bytes; with the slop that must fit in the pad. */
+_Static_assert(3 + DEARMOR_SLOP <= DF_BITS_PAD, "nm->bits pad too small");
+
 static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 {
     const unsigned char *u = (const unsigned char *)s;
     const int8_t *t = df__armor_tab;
     uint8_t *o = nm->bits;
-    size_t i = 0, nbits, nbytes, touched = 0;
+    size_t i = 0, nbits, nbytes, written;
     int bad = 0;
 
     if (n * 6 > BITS_BYTES * 8)
@@ -456,7 +464,6 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         r = __builtin_bswap64(r << 16);
         memcpy(o, &r, 8);       /* 6 bytes count; the pad takes 2 more */
         o += 6;
-        touched = (size_t)(o - nm->bits) + 2;
     }
 #endif
     for (; i + 4 <= n; i += 4) {
@@ -490,11 +497,9 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
     if (nbits % 8)
         nm->bits[nbits / 8] &= (uint8_t)(0xFF00 >> (nbits % 8));
     {
-        size_t written = (size_t)(o - nm->bits);
         size_t top;
 
-        if (touched > written)
-            written = touched;
+        written = (size_t)(o - nm->bits) + DEARMOR_SLOP;
         top = written > nm->dirty ? written : nm->dirty;
         if (top > nbytes)
             memset(nm->bits + nbytes, 0, top - nbytes);
@@ -504,10 +509,9 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 
 refuse:
     /* What was written before the bad character is cleared next time. */
-    if ((size_t)(o - nm->bits) > touched)
-        touched = (size_t)(o - nm->bits);
-    if (touched > nm->dirty)
-        nm->dirty = touched;
+    written = (size_t)(o - nm->bits) + DEARMOR_SLOP;
+    if (written > nm->dirty)
+        nm->dirty = written;
     return -1;
 }
 

@@ -27,6 +27,7 @@
  * events on the overview map (struct df_report_opts).
  */
 #include "darkfleet.h"
+#include "util/grow.h"
 #include "report_assets.h"
 
 #include <jansson.h>
@@ -377,15 +378,10 @@ static int on_vessel(const struct df_vessel *v, double score, void *ud)
     r->total++;
     if (r->nrows >= r->opts.list_max)
         return 0;   /* counted, not listed */
-    if (r->nrows == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 256;
-        struct row *p = realloc(r->rows, cap * sizeof *p);
-        if (!p) {
-            r->oom = 1;
-            return 1;
-        }
-        r->rows = p;
-        r->cap = cap;
+    if (r->nrows == r->cap &&
+        df__grow(&r->rows, &r->cap, sizeof *r->rows, 256) != 0) {
+        r->oom = 1;
+        return 1;
     }
     row = &r->rows[r->nrows];
     memset(row, 0, sizeof *row);
@@ -527,15 +523,10 @@ static int on_event(int64_t id, const struct df_event *ev, void *ud)
     for (i = 0; c->self && i < ev->nvessels && i < 2; i++) {
         if (ev->vessels[i] == c->self)
             continue;
-        if (c->nothers == c->cap) {
-            size_t cap = c->cap ? c->cap * 2 : 16;
-            uint32_t *p = realloc(c->others, cap * sizeof *p);
-            if (!p) {
-                c->oom = 1;
-                return 1;
-            }
-            c->others = p;
-            c->cap = cap;
+        if (c->nothers == c->cap &&
+            df__grow(&c->others, &c->cap, sizeof *c->others, 16) != 0) {
+            c->oom = 1;
+            return 1;
         }
         c->others[c->nothers++] = ev->vessels[i];
     }
@@ -568,15 +559,9 @@ static int on_point(uint32_t mmsi, const struct df_point *p, void *ud)
     struct track_ctx *c = ud;
 
     (void)mmsi;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1024;
-        struct df_point *q = realloc(c->p, cap * sizeof *q);
-        if (!q) {
-            c->oom = 1;
-            return 1;
-        }
-        c->p = q;
-        c->cap = cap;
+    if (c->n == c->cap && df__grow(&c->p, &c->cap, sizeof *c->p, 1024) != 0) {
+        c->oom = 1;
+        return 1;
     }
     c->p[c->n++] = *p;
     return 0;

@@ -39,6 +39,7 @@
  * the score; only pairs whose bound reaches the threshold are compared.
  */
 #include "screen.h"
+#include "util/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -631,16 +632,10 @@ static struct wl_entry *entry_new(struct df_watchlist *wl, const char *list,
         *err = DF_LIMIT;
         return NULL;
     }
-    if (wl->n == wl->cap) {
-        size_t cap = wl->cap ? wl->cap * 2 : 256;
-        struct wl_entry **ne = realloc(wl->ents, cap * sizeof(*ne));
-
-        if (ne == NULL) {
-            *err = DF_NOMEM;
-            return NULL;
-        }
-        wl->ents = ne;
-        wl->cap = cap;
+    if (wl->n == wl->cap &&
+        df__grow(&wl->ents, &wl->cap, sizeof(*wl->ents), 256) != 0) {
+        *err = DF_NOMEM;
+        return NULL;
     }
     e = arena_alloc(&wl->arena, sizeof(*e));
     if (e == NULL) {
@@ -1615,15 +1610,9 @@ static int key_add(struct df_watchlist *wl, const char *name, uint32_t entry)
     len = strlen(norm);
     if (len == 0)
         return 0;
-    if (wl->nkeys == wl->capkeys) {
-        size_t cap = wl->capkeys ? wl->capkeys * 2 : 1024;
-        struct name_key *nk = realloc(wl->keys, cap * sizeof(*nk));
-
-        if (nk == NULL)
-            return -1;
-        wl->keys = nk;
-        wl->capkeys = cap;
-    }
+    if (wl->nkeys == wl->capkeys &&
+        df__grow(&wl->keys, &wl->capkeys, sizeof(*wl->keys), 1024) != 0)
+        return -1;
     s = arena_alloc(&wl->arena, len + 1);
     if (s == NULL)
         return -1;
