@@ -58,6 +58,73 @@ static inline char *room(struct df_buf *b, size_t n)
     return b->data + b->len;
 }
 
+/*
+ * The decimal digits of v, two at a time from the left, with one multiply
+ * a pair (James Anhalt's method, as in jeaiii/itoa): t holds v / 10^k as
+ * a 32.32 fixed-point number; its integer part is the leading one or two
+ * digits, and each multiplication of the fraction by 100 brings the next
+ * two into the integer part.  The constants are 2^n / 10^k rounded up,
+ * exact for every 32-bit v in their range (test_json checks them against
+ * snprintf).  A division loop needed a chain of dependent multiplies a
+ * pair from the right, and was a tenth of `decode --unscaled`.
+ */
+#define W_PAIR(o, t)                                                       \
+    ((t) = (uint64_t)(uint32_t)(t) * 100,                                  \
+     memcpy((o), digit_pairs + 2 * ((t) >> 32), 2), (o) += 2)
+
+#define W_PAIR57(o, t)                                                     \
+    ((t) = ((t) & ((UINT64_C(1) << 57) - 1)) * 100,                        \
+     memcpy((o), digit_pairs + 2 * ((t) >> 57), 2), (o) += 2)
+
+static inline char *w_lead(char *o, uint32_t d)   /* 1 <= d <= 99 */
+{
+    if (d < 10) {
+        *o = (char)('0' + d);
+        return o + 1;
+    }
+    memcpy(o, digit_pairs + 2 * d, 2);
+    return o + 2;
+}
+
+static inline char *w_u(char *o, uint32_t v)
+{
+    uint64_t t;
+
+    if (v < 100)
+        return v < 10 ? (*o = (char)('0' + v), o + 1)
+                      : (memcpy(o, digit_pairs + 2 * v, 2), o + 2);
+    if (v < 1000000) {
+        if (v < 10000) {
+            t = (uint64_t)v * 42949673u;            /* 2^32 / 10^2 */
+            o = w_lead(o, (uint32_t)(t >> 32));
+            W_PAIR(o, t);
+            return o;
+        }
+        t = (uint64_t)v * 429497u;                  /* 2^32 / 10^4 */
+        o = w_lead(o, (uint32_t)(t >> 32));
+        W_PAIR(o, t);
+        W_PAIR(o, t);
+        return o;
+    }
+    if (v < 100000000) {
+        t = (uint64_t)v * 281474978u >> 16;         /* 2^48 / 10^6 */
+        o = w_lead(o, (uint32_t)(t >> 32));
+        W_PAIR(o, t);
+        W_PAIR(o, t);
+        W_PAIR(o, t);
+        return o;
+    }
+    /* 32 bits of fraction are too few for eight more digits: this one
+     * keeps all 57 (7.57 fixed point). */
+    t = (uint64_t)v * 1441151881u;                  /* 2^57 / 10^8 */
+    o = w_lead(o, (uint32_t)(t >> 57));
+    W_PAIR57(o, t);
+    W_PAIR57(o, t);
+    W_PAIR57(o, t);
+    W_PAIR57(o, t);
+    return o;
+}
+
 /* Appends the decimal digits of v, two at a time, straight into the
  * buffer: numbers are most of every object. */
 void df__put_u(struct df_buf *b, uint64_t v)
@@ -66,16 +133,10 @@ void df__put_u(struct df_buf *b, uint64_t v)
 
     if (!o)
         return;
-    if (v < 10) {
-        o[0] = (char)('0' + v);
-        o[1] = '\0';
-        b->len += 1;
-        return;
-    }
-    if (v < 100) {
-        memcpy(o, digit_pairs + 2 * v, 2);
-        o[2] = '\0';
-        b->len += 2;
+    if (v <= UINT32_MAX) {
+        char *end = w_u(o, (uint32_t)v);
+        *end = '\0';           /* as df_buf_append leaves it */
+        b->len += (size_t)(end - o);
         return;
     }
     while (v > UINT32_MAX) {
@@ -85,19 +146,12 @@ void df__put_u(struct df_buf *b, uint64_t v)
         memcpy(t, digit_pairs + 2 * r, 2);
     }
     {
-        uint32_t w = (uint32_t)v;   /* 32-bit division is cheaper */
-        while (w >= 100) {
-            uint32_t r = w % 100;
-            w /= 100;
-            t -= 2;
-            memcpy(t, digit_pairs + 2 * r, 2);
-        }
-        if (w >= 10) {
-            t -= 2;
-            memcpy(t, digit_pairs + 2 * w, 2);
-        } else {
-            *--t = (char)('0' + w);
-        }
+        /* The leading ten or fewer digits, then the pairs under them. */
+        char head[12];
+        size_t nh = (size_t)(w_u(head, (uint32_t)v) - head);
+
+        t -= nh;
+        memcpy(t, head, nh);
     }
     /* A fixed-size copy (inlined, no library call); only e - t bytes of
      * it count.  room() made 24 bytes writable and tmp is 48 long. */
@@ -159,27 +213,34 @@ void df__put_fixed(struct df_buf *b, int64_t v, unsigned dec)
     app(b, tmp, dec + 1);
 }
 
-/* Degrees with six decimals of a 1/10000-minute value: v/600000 deg is
- * v*5/3 micro-degrees, rounded half away from zero (never a tie). */
-static void put_deg6(struct df_buf *b, int32_t v)
+/* Degrees with six decimals of a 1/10000-minute value, as gpsd prints
+ * v / 600000.0 with "%.6f" (printf keeps the sign of -0.000000). */
+static char *w_deg6(char *o, int32_t v)
 {
     int64_t a = v < 0 ? -(int64_t)v : v;
     uint32_t micro = (uint32_t)((10 * a + 3) / 6);
-    uint32_t frac = micro % 1000000;
-    char *o;
+    uint64_t t = (uint64_t)(micro % 1000000) * 429497u;  /* as w_u */
 
     if (v < 0)
-        LIT(b, "-");            /* printf keeps the sign of -0.000000 */
-    df__put_u(b, micro / 1000000);
-    o = room(b, 8);
+        *o++ = '-';
+    o = w_u(o, micro / 1000000);
+    *o++ = '.';
+    memcpy(o, digit_pairs + 2 * (t >> 32), 2);
+    o += 2;
+    W_PAIR(o, t);
+    W_PAIR(o, t);
+    return o;
+}
+
+static void put_deg6(struct df_buf *b, int32_t v)
+{
+    char *o = room(b, 24);
+
     if (!o)
         return;
-    o[0] = '.';
-    memcpy(o + 1, digit_pairs + 2 * (frac / 10000), 2);
-    memcpy(o + 3, digit_pairs + 2 * (frac / 100 % 100), 2);
-    memcpy(o + 5, digit_pairs + 2 * (frac % 100), 2);
-    o[7] = '\0';
-    b->len += 7;
+    o = w_deg6(o, v);
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 static void put_bool(struct df_buf *b, unsigned v)
@@ -668,53 +729,6 @@ static void json_body(struct df_buf *b, const struct df_msg *m,
  */
 #define W(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) += sizeof(s) - 1)
 
-/* The number of decimal digits of v (1 for 0). */
-static unsigned ndigits(uint32_t v)
-{
-#if defined(__GNUC__)
-    static const uint32_t p10[10] = {1,      10,      100,      1000,
-                                     10000,  100000,  1000000,  10000000,
-                                     100000000, 1000000000};
-    /* floor(log10) from the bit length (1233 / 4096 ~ log10(2)), then
-     * one comparison corrects it. */
-    unsigned t = (unsigned)(32 - __builtin_clz(v | 1)) * 1233 >> 12;
-
-    return t + 1 - ((v | 1) < p10[t]);
-#else
-    return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4
-         : v < 100000 ? 5 : v < 1000000 ? 6 : v < 10000000 ? 7
-         : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
-#endif
-}
-
-/* Most values are under 100 (type, status, second, ...): those inline. */
-static inline char *w_u(char *o, uint32_t v)
-{
-    char *e, *p;
-
-    if (v < 10) {
-        *o = (char)('0' + v);
-        return o + 1;
-    }
-    if (v < 100) {
-        memcpy(o, digit_pairs + 2 * v, 2);
-        return o + 2;
-    }
-    e = o + ndigits(v);
-    p = e;
-    while (v >= 100) {
-        uint32_t r = v % 100;
-        v /= 100;
-        p -= 2;
-        memcpy(p, digit_pairs + 2 * r, 2);
-    }
-    if (v >= 10)
-        memcpy(p - 2, digit_pairs + 2 * v, 2);
-    else
-        p[-1] = (char)('0' + v);
-    return e;
-}
-
 static char *w_i(char *o, int32_t v)
 {
     if (v < 0) {
@@ -731,23 +745,6 @@ static char *w_tenths(char *o, uint32_t v)
     *o++ = '.';
     *o++ = (char)('0' + v % 10);
     return o;
-}
-
-/* As put_deg6: degrees with six decimals of a 1/10000-minute value. */
-static char *w_deg6(char *o, int32_t v)
-{
-    int64_t a = v < 0 ? -(int64_t)v : v;
-    uint32_t micro = (uint32_t)((10 * a + 3) / 6);
-    uint32_t frac = micro % 1000000;
-
-    if (v < 0)
-        *o++ = '-';
-    o = w_u(o, micro / 1000000);
-    *o++ = '.';
-    memcpy(o, digit_pairs + 2 * (frac / 10000), 2);
-    memcpy(o + 2, digit_pairs + 2 * (frac / 100 % 100), 2);
-    memcpy(o + 4, digit_pairs + 2 * (frac % 100), 2);
-    return o + 6;
 }
 
 static char *w_bool(char *o, unsigned v)
