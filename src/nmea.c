@@ -24,6 +24,14 @@
 #include "sixbit.h"
 #include "util/timeutil.h"
 
+/* Word-at-a-time (SWAR) loops read bytes in little-endian order. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NMEA_SWAR 1
+#else
+#define NMEA_SWAR 0
+#endif
+
 #define PENDING_CHARS 360   /* armored characters of one multipart message */
 #define BITS_BYTES 272      /* bytes of de-armored payload (2176 bits) */
 
@@ -433,8 +441,7 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         return -2;
     if (fill > n * 6)
         return -1;
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if NMEA_SWAR
     /* Eight characters at a time in a 64-bit word (SWAR), about 5
      * instructions a character against 8 for the table.  Every byte must
      * be '0'-'W' (0x30-0x57) or '`'-'w' (0x60-0x77): with the high bits

@@ -253,6 +253,94 @@ static void test_dedup(void **state)
  * 28-character payload is accepted exactly when it is an armor character
  * ('0'-'W', '`'-'w'), and an accepted one decodes to the same bits as
  * the table gives. */
+/* "!" body "*" and the body's checksum. */
+static void with_sum(char *out, size_t n, const char *body)
+{
+    unsigned x = 0;
+    const char *c;
+
+    for (c = body; *c && *c != '*'; c++)
+        x ^= (unsigned char)*c;
+    snprintf(out, n, "!%s*%02X", body, x);
+}
+
+static int hexd(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
+           (c >= 'a' && c <= 'f');
+}
+
+/* The one-pass scan for '*', checksum and commas (eight bytes a step),
+ * with the '*' and each comma in every byte lane of its word. */
+static void test_body_scan(void **state)
+{
+    static const char pay[] = "15RTgt0PAso;90TKcjM8h6g208CQ";
+    struct df_nmea *nm = df_nmea_new(NULL);
+    const struct df_stats *st = df_nmea_stats(nm);
+    char body[128], s[160];
+    struct df_msg m;
+    int k, len;
+
+    (void)state;
+    /* Sequence ids of 0-8 digits move every later comma and the '*'
+     * through all eight lanes; a comma in the talker is not a field. */
+    for (k = 0; k <= 8; k++) {
+        snprintf(body, sizeof body, "AIVDM,1,1,%.*s,A,%s,0", k, "12345678",
+                 pay);
+        with_sum(s, sizeof s, body);
+        assert_int_equal(line(nm, s, &m), 1);
+        assert_int_equal(m.mmsi, 371798000);
+        body[1] = ',';
+        with_sum(s, sizeof s, body);
+        assert_int_equal(line(nm, s, &m), 1);
+    }
+    /* A comma in place of any payload character is a seventh field. */
+    for (k = 0; k < (int)sizeof pay - 1; k++) {
+        uint64_t before = st->drop_malformed;
+
+        snprintf(body, sizeof body, "AIVDM,1,1,,A,%s,0", pay);
+        body[13 + k] = ',';
+        with_sum(s, sizeof s, body);
+        assert_int_equal(line(nm, s, &m), 0);
+        assert_int_equal(st->drop_malformed, before + 1);
+    }
+    /* A '*' in place of any payload character ends the checksummed part
+     * there: the two characters after it are the sum, or not hex. */
+    for (k = 0; k < (int)sizeof pay - 1; k++) {
+        uint64_t nock = st->drop_no_checksum, bad = st->drop_checksum;
+        uint64_t mal = st->drop_malformed;
+        unsigned x = 0;
+        const char *c;
+        char hx[3];
+
+        snprintf(body, sizeof body, "AIVDM,1,1,,A,%s,0", pay);
+        body[13 + k] = '*';
+        with_sum(s, sizeof s, body);
+        assert_int_equal(line(nm, s, &m), 0);
+        for (c = body; *c != '*'; c++)
+            x ^= (unsigned char)*c;
+        hx[0] = body[14 + k];
+        hx[1] = body[15 + k];
+        hx[2] = '\0';
+        if (!hexd(body[14 + k]) || !hexd(body[15 + k]))
+            assert_int_equal(st->drop_no_checksum, nock + 1);
+        else if ((unsigned)strtoul(hx, NULL, 16) != x)
+            assert_int_equal(st->drop_checksum, bad + 1);
+        else            /* the sum matched: four commas are too few */
+            assert_int_equal(st->drop_malformed, mal + 1);
+    }
+    /* Every truncation: no '*' (or no two digits after it) is "no
+     * checksum" once the "!AIVDM," is there. */
+    with_sum(s, sizeof s, "AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0");
+    for (len = 7; len < (int)strlen(s); len++) {
+        uint64_t nock = st->drop_no_checksum;
+
+        assert_int_equal(df_nmea_line(nm, s, (size_t)len, &m), 0);
+        assert_int_equal(st->drop_no_checksum, nock + 1);
+    }
+    df_nmea_free(nm);
+}
+
 static void test_every_payload_byte(void **state)
 {
     static const char pay[] = "15RTgt0PAso;90TKcjM8h6g208CQ";
@@ -333,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_orphans_bounded),
         cmocka_unit_test(test_feed_chunks_and_long_lines),
         cmocka_unit_test(test_dedup),
+        cmocka_unit_test(test_body_scan),
         cmocka_unit_test(test_every_payload_byte),
         cmocka_unit_test(test_real_logs_counts),
     };
