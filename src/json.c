@@ -20,6 +20,7 @@
 #include "ais_app.h"
 #include "jsonfmt.h"
 #include "labels.h"
+#include "util/hint.h"
 #include "util/timeutil.h"
 #include "sixbit.h"
 
@@ -76,7 +77,7 @@ static inline char *room(struct df_buf *b, size_t n)
     ((t) = ((t) & ((UINT64_C(1) << 57) - 1)) * 100,                        \
      memcpy((o), digit_pairs + 2 * ((t) >> 57), 2), (o) += 2)
 
-static inline char *w_lead(char *o, uint32_t d)   /* 1 <= d <= 99 */
+static DF__ALWAYS_INLINE char *w_lead(char *o, uint32_t d)   /* 1 <= d <= 99 */
 {
     if (d < 10) {
         *o = (char)('0' + d);
@@ -86,7 +87,7 @@ static inline char *w_lead(char *o, uint32_t d)   /* 1 <= d <= 99 */
     return o + 2;
 }
 
-static inline char *w_u(char *o, uint32_t v)
+static DF__ALWAYS_INLINE char *w_u(char *o, uint32_t v)
 {
     uint64_t t;
 
