@@ -566,6 +566,18 @@ static int is_duplicate(struct df_nmea *nm, const char *s, size_t n,
     return 0;
 }
 
+/* Decodes the de-armored bits of one message into *out. */
+static int decode_bits(struct df_nmea *nm, long nbits, int64_t rx_ms,
+                       char channel, struct df_msg *out)
+{
+    if (!df_ais_decode(nm->bits, (size_t)nbits, out, &nm->st))
+        return 0;
+    out->rx_ms = rx_ms;
+    out->channel = channel;
+    nm->st.messages++;
+    return 1;
+}
+
 static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
                           unsigned fill, int64_t rx_ms, char channel,
                           struct df_msg *out)
@@ -586,12 +598,7 @@ static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
         nm->st.drop_malformed++;
         return 0;
     }
-    if (!df_ais_decode(nm->bits, (size_t)nbits, out, &nm->st))
-        return 0;
-    out->rx_ms = rx_ms;
-    out->channel = channel;
-    nm->st.messages++;
-    return 1;
+    return decode_bits(nm, nbits, rx_ms, channel, out);
 }
 
 /* ---- one sentence ---------------------------------------------------- */
@@ -619,6 +626,46 @@ static unsigned xor_bytes(const char *p, size_t n)
 }
 
 /*
+ * The common sentence, nine in ten of real traffic: one part, no sequence
+ * id, a one-character channel and nothing after the checksum,
+ *     !xxVDM,1,1,,c,<payload>,f*hh
+ * Its fields are at fixed places from either end, so no field is searched
+ * for.  It is taken only when everything about it is right, the payload's
+ * characters included (dearmor checks them, and none of ',' or '*' is
+ * one): then the general framer below would have found the same fields
+ * and done the same.  Anything else returns -1, and the general framer
+ * starts over and counts what was wrong.  The de-duplicating framer
+ * always takes the general path.
+ */
+static int frame_single(struct df_nmea *nm, const char *p, const char *end,
+                        struct meta *m, struct df_msg *out)
+{
+    const char *pay = p + 14, *star = end - 3;
+    unsigned fill;
+    long nbits;
+
+    if (end - p < 20 || nm->seen || memcmp(p + 7, "1,1,,", 5) != 0 ||
+        p[13] != ',' || p[12] == ',' || p[12] == '*' || p[1] == '*' ||
+        p[2] == '*' || star[0] != '*' || star[-2] != ',' ||
+        star[-1] < '0' || star[-1] > '6' || hexval(star[1]) < 0 ||
+        hexval(star[2]) < 0)
+        return -1;
+    if ((unsigned)(hexval(star[1]) << 4 | hexval(star[2])) !=
+            xor_bytes(p + 1, (size_t)(star - p - 1)) &&
+        !nm->o.skip_checksum)
+        return -1;
+    fill = (unsigned)(star[-1] - '0');
+    nbits = dearmor(nm, pay, (size_t)(star - 2 - pay), fill);
+    if (nbits < 0)
+        return -1;
+    nm->st.sentences++;
+    if (m->rx_ms == DF_TIME_NONE)
+        m->rx_ms = nm->next_rx_ms;
+    nm->next_rx_ms = DF_TIME_NONE;
+    return decode_bits(nm, nbits, m->rx_ms, p[12], out);
+}
+
+/*
  * Frames the sentence at [p, end) that starts with '!'.  m carries what
  * the tag block and prefix said.  Returns 1 with *out filled when a message
  * is complete.
@@ -637,6 +684,11 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
         (p[5] != 'M' && p[5] != 'O') || p[6] != ',') {
         nm->st.skip_not_ais++;
         return 0;
+    }
+    {
+        int rc = frame_single(nm, p, end, m, out);
+        if (rc >= 0)
+            return rc;
     }
     /* The checksum covers everything between '!' and '*'. */
     star = memchr(p + 1, '*', (size_t)(end - p - 1));

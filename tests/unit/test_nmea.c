@@ -341,6 +341,88 @@ static void test_body_scan(void **state)
     df_nmea_free(nm);
 }
 
+/* Frames line with a plain framer (which takes the fixed-field fast path
+ * for one-part sentences) and with a de-duplicating one (which always
+ * takes the general path): both must return, decode and count the same. */
+static void same_both_ways(const char *line, int skip_checksum)
+{
+    struct df_nmea_opts fo, go;
+    struct df_nmea *fast, *gen;
+    struct df_msg mf, mg;
+    int rf, rg;
+
+    memset(&fo, 0, sizeof fo);
+    fo.skip_checksum = skip_checksum;
+    go = fo;
+    go.dedup_window_ms = 1000;  /* fresh framer: nothing is a duplicate */
+    fast = df_nmea_new(&fo);
+    gen = df_nmea_new(&go);
+    assert_non_null(fast);
+    assert_non_null(gen);
+    memset(&mf, 0, sizeof mf);
+    memset(&mg, 0, sizeof mg);
+    rf = df_nmea_line(fast, line, strlen(line), &mf);
+    rg = df_nmea_line(gen, line, strlen(line), &mg);
+    if (rf != rg ||
+        memcmp(df_nmea_stats(fast), df_nmea_stats(gen),
+               sizeof(struct df_stats)) != 0 ||
+        (rf == 1 && memcmp(&mf, &mg, sizeof mf) != 0))
+        fail_msg("fast and general framing differ on '%s' (%d, %d)", line,
+                 rf, rg);
+    df_nmea_free(fast);
+    df_nmea_free(gen);
+}
+
+/* Every one-character change, deletion and insertion of T1 (checksum as
+ * it was, and recomputed over the changed sentence), with and without
+ * checksum checking. */
+static void test_single_fast_path(void **state)
+{
+    static const char subst[] = ",*0A !\\x67\r";
+    const char *t = T1;
+    size_t n = strlen(t), i, j;
+    char s[160], body[128];
+    int sk;
+
+    (void)state;
+    for (sk = 0; sk <= 1; sk++) {
+        same_both_ways(t, sk);
+        for (i = 0; i < n; i++) {
+            for (j = 0; j <= sizeof subst - 1; j++) {
+                /* j < len: substitute subst[j]; j == len: delete */
+                memcpy(s, t, n + 1);
+                if (j < sizeof subst - 1)
+                    s[i] = subst[j];
+                else
+                    memmove(s + i, s + i + 1, n - i);
+                same_both_ways(s, sk);
+                /* The same change under a checksum that matches it. */
+                if (i > 0 && i < n - 3) {
+                    memcpy(body, s + 1, strlen(s) - 3);
+                    body[strlen(s) - 4] = '\0';
+                    if (strchr(body, '*') == NULL) {
+                        with_sum(s, sizeof s, body);
+                        same_both_ways(s, sk);
+                    }
+                }
+            }
+            /* An inserted ',' or '*'. */
+            for (j = 0; j < 2; j++) {
+                memcpy(s, t, i);
+                s[i] = ",*"[j];
+                memcpy(s + i + 1, t + i, n - i + 1);
+                same_both_ways(s, sk);
+            }
+        }
+        /* Fill bits 0-7, channels, a trailing time, a second part. */
+        same_both_ways("!AIVDM,1,1,,B,15RTgt0PAso;90TKcjM8h6g208CQ,7*4D", sk);
+        same_both_ways("!AIVDM,1,1,,2,15RTgt0PAso;90TKcjM8h6g208CQ,0*1E", sk);
+        same_both_ways("!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A,"
+                       "1700000000", sk);
+        same_both_ways(T5B, sk);
+    }
+}
+
 static void test_every_payload_byte(void **state)
 {
     static const char pay[] = "15RTgt0PAso;90TKcjM8h6g208CQ";
@@ -422,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_feed_chunks_and_long_lines),
         cmocka_unit_test(test_dedup),
         cmocka_unit_test(test_body_scan),
+        cmocka_unit_test(test_single_fast_path),
         cmocka_unit_test(test_every_payload_byte),
         cmocka_unit_test(test_real_logs_counts),
     };
