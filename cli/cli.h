@@ -21,6 +21,8 @@ void cli_err(const char *fmt, ...)
 /* Output: a buffer flushed to standard output when it grows past a
  * threshold and at the end.  Returns -1 if writing failed. */
 int cli_out_flush(struct df_buf *b, int force);
+/* Output is written in pieces of this many bytes (unless forced). */
+#define CLI_OUT_CHUNK (1u << 18)
 
 /* What a reader hands to its consumer, one call per item. */
 struct cli_sink {

@@ -29,6 +29,27 @@ struct decode {
     unsigned s24_next;
 };
 
+/* Ends an object's line, and writes the output once a chunk is full (the
+ * checks inline: one call each per message was 3% of decoding). */
+static int end_line(struct decode *d)
+{
+    struct df_buf *b = &d->out;
+
+    if (!b->oom && b->cap - b->len > 1) {
+        b->data[b->len++] = '\n';
+        b->data[b->len] = '\0';
+    } else {
+        df_buf_append(b, "\n", 1);
+    }
+    if (!b->oom && b->len < CLI_OUT_CHUNK)
+        return 0;
+    if (cli_out_flush(b, 0) != 0) {
+        d->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int on_msg(const struct df_msg *m, void *ud)
 {
     struct decode *d = ud;
@@ -50,20 +71,13 @@ static int on_msg(const struct df_msg *m, void *ud)
                     memcpy(joined.u.s24.shipname, d->s24[k].name, 21);
                     df_msg_json(&d->out, &joined,
                                 d->flags | DF_JSON_S24_JOINED);
-                    df_buf_append(&d->out, "\n", 1);
-                    goto flush;
+                    return end_line(d);
                 }
             }
         }
     }
     df_msg_json(&d->out, m, d->flags);
-    df_buf_append(&d->out, "\n", 1);
-flush:
-    if (cli_out_flush(&d->out, 0) != 0) {
-        d->failed = 1;
-        return 1;
-    }
-    return 0;
+    return end_line(d);
 }
 
 static int on_rec(const struct df_rec *r, void *ud)
@@ -71,12 +85,7 @@ static int on_rec(const struct df_rec *r, void *ud)
     struct decode *d = ud;
 
     df_rec_json(&d->out, r, d->flags);
-    df_buf_append(&d->out, "\n", 1);
-    if (cli_out_flush(&d->out, 0) != 0) {
-        d->failed = 1;
-        return 1;
-    }
-    return 0;
+    return end_line(d);
 }
 
 static void usage(FILE *f)

@@ -22,7 +22,7 @@ int cli_out_flush(struct df_buf *b, int force)
         cli_err("out of memory");
         return -1;
     }
-    if (b->len == 0 || (!force && b->len < (1u << 18)))
+    if (b->len == 0 || (!force && b->len < CLI_OUT_CHUNK))
         return 0;
     if (fwrite(b->data, 1, b->len, stdout) != b->len) {
         cli_err("writing output: %s", strerror(errno));

@@ -808,7 +808,7 @@ static void fast_position(struct df_buf *b, const struct df_msg *m,
     const int scaled = (flags & DF_JSON_SCALED) != 0;
     char *o;
 
-    if (df_buf_reserve(b, 512) != 0)
+    if ((b->oom || b->cap - b->len <= 512) && df_buf_reserve(b, 512) != 0)
         return;                 /* out of memory: b->oom says so */
     o = b->data + b->len;
     W(o, "{\"class\":\"AIS\",\"type\":");

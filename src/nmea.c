@@ -508,8 +508,13 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
 
         written = (size_t)(o - nm->bits) + DEARMOR_SLOP;
         top = written > nm->dirty ? written : nm->dirty;
-        if (top > nbytes)
-            memset(nm->bits + nbytes, 0, top - nbytes);
+        if (top > nbytes) {
+            /* Usually a few bytes: a fixed 16 is two stores, no call. */
+            if (top - nbytes <= 16 && nbytes + 16 <= sizeof nm->bits)
+                memset(nm->bits + nbytes, 0, 16);
+            else
+                memset(nm->bits + nbytes, 0, top - nbytes);
+        }
         nm->dirty = nbytes;
     }
     return (long)nbits;
