@@ -609,8 +609,9 @@ static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
 /* ---- one sentence ---------------------------------------------------- */
 
 /* XOR of n bytes, eight at a time (XOR is associative, so the bytes of
- * the folded word are XORed together at the end). */
-static unsigned xor_bytes(const char *p, size_t n)
+ * the folded word are XORed together at the end); the last one to seven
+ * bytes are the top of the word that ends with them. */
+static inline unsigned xor_bytes(const char *p, size_t n)
 {
     uint64_t acc = 0, w;
     size_t i = 0;
@@ -619,6 +620,13 @@ static unsigned xor_bytes(const char *p, size_t n)
         memcpy(&w, p + i, 8);
         acc ^= w;
     }
+#if NMEA_SWAR
+    if (i < n && n >= 8) {
+        memcpy(&w, p + n - 8, 8);
+        acc ^= w >> (8 * (8 - (n - i)));
+        i = n;
+    }
+#endif
     acc ^= acc >> 32;
     acc ^= acc >> 16;
     acc ^= acc >> 8;
