@@ -162,17 +162,33 @@ void df__put_u(struct df_buf *b, uint64_t v)
 }
 
 /* Appends v as exactly width digits (width <= 8), or more if v needs
- * them, as printf("%0*u") does. */
+ * them, as printf("%0*u") does.  Dates and times: two digits, or four. */
 static void put_u0(struct df_buf *b, unsigned v, int width)
 {
-    char tmp[12];
-    int n = 0;
+    char *o = room(b, 12), tmp[12];
+    size_t n;
 
-    do {
-        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v || n < width);
-    app(b, tmp + sizeof tmp - n, (size_t)n);
+    if (!o)
+        return;
+    if (width == 2 && v < 100) {
+        memcpy(o, digit_pairs + 2 * v, 2);
+        n = 2;
+    } else if (width == 4 && v < 10000) {
+        memcpy(o, digit_pairs + 2 * (v / 100), 2);
+        memcpy(o + 2, digit_pairs + 2 * (v % 100), 2);
+        n = 4;
+    } else {
+        n = (size_t)(w_u(tmp, v) - tmp);
+        if (n < (size_t)width) {
+            memset(o, '0', (size_t)width - n);
+            memcpy(o + width - n, tmp, n);
+            n = (size_t)width;
+        } else {
+            memcpy(o, tmp, n);
+        }
+    }
+    o[n] = '\0';
+    b->len += n;
 }
 
 void df__put_i(struct df_buf *b, int64_t v)

@@ -2,8 +2,9 @@
  * test_jsonfmt.c - the number writers of the JSON output (src/json.c)
  * against plain digit-by-digit references: integers of every length and
  * at every power-of-ten boundary, ten million consecutive values and ten
- * million pseudo-random ones, and positions in degrees, which the fast
- * path of df_msg_json() writes with the same fixed-point digit pairs.
+ * million pseudo-random ones, positions in degrees, which the fast path
+ * of df_msg_json() writes with the same fixed-point digit pairs, and the
+ * zero-padded fields of a timestamp.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,11 +150,47 @@ static void test_deg6(void **state)
     df_buf_free(&b);
 }
 
+/* Type 4's timestamp is "%04u-%02u-%02uT%02u:%02u:%02uZ" of its fields,
+ * which the wire lets reach five digits (year) and two (the others). */
+static void test_timestamp(void **state)
+{
+    static const unsigned years[] = {0, 7, 99, 999, 2026, 9999, 10000, 16383};
+    struct df_buf b = {0};
+    struct df_msg m;
+    char want[64];
+    size_t i;
+    unsigned v;
+
+    (void)state;
+    for (i = 0; i < sizeof years / sizeof years[0]; i++) {
+        for (v = 0; v < 64; v += 7) {
+            memset(&m, 0, sizeof m);
+            m.type = 4;
+            m.rx_ms = DF_TIME_NONE;
+            m.u.base.year = (uint16_t)years[i];
+            m.u.base.month = (uint8_t)(v & 15);
+            m.u.base.day = (uint8_t)(v & 31);
+            m.u.base.hour = (uint8_t)(v & 31);
+            m.u.base.minute = (uint8_t)v;
+            m.u.base.second = (uint8_t)(63 - v);
+            b.len = 0;
+            df_msg_json(&b, &m, 0);
+            snprintf(want, sizeof want,
+                     "\"timestamp\":\"%04u-%02u-%02uT%02u:%02u:%02uZ\"",
+                     years[i], v & 15, v & 31, v & 31, v, 63 - v);
+            if (strstr(b.data, want) == NULL)
+                fail_msg("%s lacks %s", b.data, want);
+        }
+    }
+    df_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_u),
         cmocka_unit_test(test_deg6),
+        cmocka_unit_test(test_timestamp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
