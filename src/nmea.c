@@ -32,6 +32,14 @@
 #define NMEA_SWAR 0
 #endif
 
+/* SSE2 is part of x86-64: no runtime dispatch is needed. */
+#if defined(__SSE2__) && defined(__x86_64__) && NMEA_SWAR
+#include <emmintrin.h>
+#define NMEA_SSE2 1
+#else
+#define NMEA_SSE2 0
+#endif
+
 #define PENDING_CHARS 360   /* armored characters of one multipart message */
 #define BITS_BYTES 272      /* bytes of de-armored payload (2176 bits) */
 
@@ -441,6 +449,45 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
         return -2;
     if (fill > n * 6)
         return -1;
+#if NMEA_SSE2
+    /* Sixteen characters at a time: the same range check with byte
+     * compares (a byte >= 0x80 is negative, so below '0'), then the six
+     * bits of each character gathered pairwise in 16-, 32- and 64-bit
+     * lanes into two 48-bit groups, stored big-endian as the word loop
+     * below stores one.  About 2.5 instructions a character. */
+    for (; i + 16 <= n; i += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        const __m128i ge30 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2F));
+        const __m128i ge58 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x57));
+        const __m128i ge60 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x5F));
+        const __m128i ge78 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x77));
+        __m128i x;
+        uint64_t r0, r1;
+
+        /* '0'-'W' or '`'-'w': >= '0', not >= 'x', not in 'X'-'_'. */
+        if (_mm_movemask_epi8(_mm_andnot_si128(
+                _mm_or_si128(ge78, _mm_andnot_si128(ge60, ge58)), ge30)) !=
+            0xFFFF)
+            goto refuse;
+        x = _mm_sub_epi8(_mm_sub_epi8(v, _mm_set1_epi8(0x30)),
+                         _mm_and_si128(ge60, _mm_set1_epi8(8)));
+        x = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), 6),
+                         _mm_srli_epi16(x, 8));
+        x = _mm_or_si128(
+            _mm_slli_epi32(_mm_and_si128(x, _mm_set1_epi32(0xFFFF)), 12),
+            _mm_srli_epi32(x, 16));
+        x = _mm_or_si128(
+            _mm_slli_epi64(_mm_and_si128(x, _mm_set_epi32(0, -1, 0, -1)), 24),
+            _mm_srli_epi64(x, 32));
+        r0 = (uint64_t)_mm_cvtsi128_si64(x);
+        r1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+        r0 = __builtin_bswap64(r0 << 16);
+        r1 = __builtin_bswap64(r1 << 16);
+        memcpy(o, &r0, 8);
+        memcpy(o + 6, &r1, 8);  /* 12 bytes count; the pad takes 2 more */
+        o += 12;
+    }
+#endif
 #if NMEA_SWAR
     /* Eight characters at a time in a 64-bit word (SWAR), about 5
      * instructions a character against 8 for the table.  Every byte must
