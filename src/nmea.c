@@ -72,6 +72,7 @@ struct df_nmea {
     uint64_t seq;
     struct df_stats st;
     struct pending *pend;
+    unsigned npend;         /* entries of pend[] in use */
     uint64_t lineno;
     int64_t next_rx_ms;     /* from a $PGHP header, for the next sentence */
     char *carry;            /* partial line between df_nmea_feed() calls */
@@ -372,15 +373,32 @@ static void parse_pghp(struct df_nmea *nm, const char *p, const char *end)
 
 /* ---- multipart reassembly ------------------------------------------- */
 
+static void pend_take(struct df_nmea *nm, struct pending *pe)
+{
+    pe->used = 1;
+    nm->npend++;
+}
+
+static void pend_drop(struct df_nmea *nm, struct pending *pe)
+{
+    pe->used = 0;
+    nm->npend--;
+}
+
+/* The loops below stop once they have seen every entry in use: a new
+ * one takes the lowest free slot, so those are few and at the front (an
+ * entry is a few hundred bytes; scanning all 64 was most of the cost of
+ * a multipart sentence). */
 static struct pending *find_pending(struct df_nmea *nm, const struct meta *m,
                                     uint32_t seqid, char channel)
 {
-    unsigned i;
+    unsigned i, left = nm->npend;
 
-    for (i = 0; i < nm->o.max_pending; i++) {
+    for (i = 0; left > 0; i++) {
         struct pending *pe = &nm->pend[i];
         if (!pe->used)
             continue;
+        left--;
         if (m->group_total) {
             if (pe->by_group && pe->id == m->group_id)
                 return pe;
@@ -397,26 +415,27 @@ static struct pending *find_pending(struct df_nmea *nm, const struct meta *m,
 static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
 {
     struct pending *free_slot = NULL, *oldest = NULL;
-    unsigned i;
+    unsigned i, left = nm->npend;
 
-    for (i = 0; i < nm->o.max_pending; i++) {
+    for (i = 0; i < nm->o.max_pending && (left > 0 || !free_slot); i++) {
         struct pending *pe = &nm->pend[i];
-        if (pe->used && rx_ms != DF_TIME_NONE && pe->rx_ms != DF_TIME_NONE &&
-            rx_ms - pe->rx_ms > nm->o.fragment_ttl_ms) {
-            pe->used = 0;
-            nm->st.drop_fragment_orphan += pe->next - 1;
+        if (pe->used) {
+            left--;
+            if (rx_ms != DF_TIME_NONE && pe->rx_ms != DF_TIME_NONE &&
+                rx_ms - pe->rx_ms > nm->o.fragment_ttl_ms) {
+                pend_drop(nm, pe);
+                nm->st.drop_fragment_orphan += pe->next - 1;
+            } else if (!oldest || pe->born < oldest->born) {
+                oldest = pe;
+            }
         }
-        if (!pe->used) {
-            if (!free_slot)
-                free_slot = pe;
-        } else if (!oldest || pe->born < oldest->born) {
-            oldest = pe;
-        }
+        if (!pe->used && !free_slot)
+            free_slot = pe;
     }
     if (free_slot)
         return free_slot;
     nm->st.drop_fragment_orphan += oldest->next - 1;
-    oldest->used = 0;
+    pend_drop(nm, oldest);
     return oldest;
 }
 
@@ -851,10 +870,10 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
         if (num == 1) {
             if (pe) {               /* a restart: the old one is orphaned */
                 nm->st.drop_fragment_orphan += pe->next - 1;
-                pe->used = 0;
+                pend_drop(nm, pe);
             }
             pe = new_pending(nm, m->rx_ms);
-            pe->used = 1;
+            pend_take(nm, pe);
             pe->src = m->src;
             pe->by_group = m->group_total != 0;
             pe->id = pe->by_group ? m->group_id : (uint32_t)seqid;
@@ -867,14 +886,14 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
         } else if (!pe || pe->next != num || pe->total != total) {
             if (pe) {
                 nm->st.drop_fragment_orphan += pe->next - 1;
-                pe->used = 0;
+                pend_drop(nm, pe);
             }
             nm->st.drop_fragment_order++;
             return 0;
         }
         if (pe->nchars + plen > PENDING_CHARS) {
             nm->st.drop_fragment_overflow++;
-            pe->used = 0;
+            pend_drop(nm, pe);
             return 0;
         }
         memcpy(pe->chars + pe->nchars, f[4], plen);
@@ -882,7 +901,7 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
         pe->next++;
         if (num < total)
             return 0;
-        pe->used = 0;
+        pend_drop(nm, pe);
         if (pe->nchars == 0) {
             nm->st.drop_empty_payload++;
             return 0;
@@ -1048,7 +1067,7 @@ int df_nmea_flush(struct df_nmea *nm,
     for (i = 0; i < nm->o.max_pending; i++) {
         if (nm->pend[i].used) {
             nm->st.drop_fragment_orphan += nm->pend[i].next - 1;
-            nm->pend[i].used = 0;
+            pend_drop(nm, &nm->pend[i]);
         }
     }
     return rc;
