@@ -77,14 +77,16 @@ static inline char *room(struct df_buf *b, size_t n)
     ((t) = ((t) & ((UINT64_C(1) << 57) - 1)) * 100,                        \
      memcpy((o), digit_pairs + 2 * ((t) >> 57), 2), (o) += 2)
 
-static DF__ALWAYS_INLINE char *w_lead(char *o, uint32_t d)   /* 1 <= d <= 99 */
+/* One or two digits of d < 100 without a branch (which digit count comes
+ * next is a coin toss for speeds, seconds and headings): the pair of d,
+ * from its second character when d < 10.  Writes two bytes either way;
+ * the second is overwritten by whatever follows. */
+static DF__ALWAYS_INLINE char *w_lead(char *o, uint32_t d)
 {
-    if (d < 10) {
-        *o = (char)('0' + d);
-        return o + 1;
-    }
-    memcpy(o, digit_pairs + 2 * d, 2);
-    return o + 2;
+    unsigned one = d < 10;
+
+    memcpy(o, digit_pairs + 2 * d + one, 2);
+    return o + 2 - one;
 }
 
 static DF__ALWAYS_INLINE char *w_u(char *o, uint32_t v)
@@ -92,8 +94,7 @@ static DF__ALWAYS_INLINE char *w_u(char *o, uint32_t v)
     uint64_t t;
 
     if (v < 100)
-        return v < 10 ? (*o = (char)('0' + v), o + 1)
-                      : (memcpy(o, digit_pairs + 2 * v, 2), o + 2);
+        return w_lead(o, v);
     if (v < 1000000) {
         if (v < 10000) {
             t = (uint64_t)v * 42949673u;            /* 2^32 / 10^2 */
