@@ -113,14 +113,15 @@ time_cmds() {
     fi
 }
 
-# interleave RUNS CMD_A CMD_B -> "Nx (A fastest a s, B fastest b s)": the
-# two commands alternately, RUNS times each after one warm-up, fastest of
-# each.  On a shared virtual machine a core runs fast for a few seconds,
-# then slower (up to 1.6x here); hyperfine runs all of A, then all of B,
-# so B's ten runs (two seconds) can all fall in a slow spell.  Alternating
-# spreads both over the same half minute.
+# interleave RUNS CMD_A CMD_B -> "Nx (A fastest a s, B fastest b s; median
+# of pairs Mx)": the two commands alternately, RUNS times each after one
+# warm-up; the fastest of each, and the median of the RUNS ratios of a run
+# of A to the run of B right after it.  On a shared virtual machine a core
+# runs fast for a few seconds, then slower (up to 1.6x here); hyperfine
+# runs all of A, then all of B, so B's ten runs (two seconds) can all fall
+# in a slow spell.  Alternating spreads both over the same half minute.
 interleave() {
-    local runs=$1 a=$2 b=$3 r t0 t1 ta tb ba= bb=
+    local runs=$1 a=$2 b=$3 r t0 t1 ta tb ba= bb= ratios=()
     for r in $(seq 0 "$runs"); do
         t0=$(date +%s%N); "${PIN[@]}" bash -c "$a" || return 1; t1=$(date +%s%N)
         ta=$((t1 - t0))
@@ -129,9 +130,12 @@ interleave() {
         [ "$r" -eq 0 ] && continue          # warm-up
         { [ -z "$ba" ] || [ "$ta" -lt "$ba" ]; } && ba=$ta
         { [ -z "$bb" ] || [ "$tb" -lt "$bb" ]; } && bb=$tb
+        ratios+=("$(calc "$ta / $tb")")
     done
-    printf '**%.1fx** (fastest of %d alternating runs: %.3f s / %.3f s)' \
-        "$(calc "$ba / $bb")" "$runs" "$(calc "$ba / 1e9")" "$(calc "$bb / 1e9")"
+    printf '**%.1fx** (fastest of %d alternating runs: %.3f s / %.3f s; median of the %d pairs %.1fx)' \
+        "$(calc "$ba / $bb")" "$runs" "$(calc "$ba / 1e9")" "$(calc "$bb / 1e9")" \
+        "$runs" "$(printf '%s\n' "${ratios[@]}" | sort -g |
+                   awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
 }
 
 # secs_cell I -> "fastest (mean M; CPU C)" for command I of the last time_cmds
