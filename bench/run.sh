@@ -15,7 +15,7 @@
 # Usage: bench/run.sh            (from anywhere; about 4-5 minutes)
 # Environment: DF_DATA (default <repo>/../shared/data), DF_BENCH_TMP
 # (default /tmp/darkfleet-bench), DF_CPU (core to pin to, default 1),
-# RUNS (default 10), CSV_RUNS (default 3), BD_RUNS (default 40).
+# RUNS (default 10), ALT_RUNS (default 20), CSV_RUNS (default 3), BD_RUNS (default 40).
 # Writes the Markdown table to stdout and to bench/results.md.
 set -u
 
@@ -23,6 +23,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${DF_DATA:-$SRC/../shared/data}
 TMP=${DF_BENCH_TMP:-/tmp/darkfleet-bench}
 RUNS=${RUNS:-10}
+ALT_RUNS=${ALT_RUNS:-20}  # alternating gpsdecode/darkfleet pairs (3 s each)
 CSV_RUNS=${CSV_RUNS:-3}
 BD_RUNS=${BD_RUNS:-40}   # bench_decode passes (0.1 s each): best and median
 CPU=${DF_CPU:-1}
@@ -183,7 +184,7 @@ if [ -r "$BASE" ]; then
                 "$(fmt_int "$(calc "$SENT / $D")") sentences/s"
             row "speedup, scaled (target >= 20x)" "" "" "$(ratio_cell)" ""
         fi
-        R=$(interleave "$RUNS" "gpsdecode -j < $IN > /dev/null 2>/dev/null" \
+        R=$(interleave "$ALT_RUNS" "gpsdecode -j < $IN > /dev/null 2>/dev/null" \
             "$DF decode $IN > /dev/null") &&
             row "speedup, scaled, alternating runs" "same file" "" "$R" ""
         say "== (c) unscaled JSON: gpsdecode -u -j vs darkfleet decode --unscaled"
@@ -201,7 +202,7 @@ if [ -r "$BASE" ]; then
                 "$(fmt_int "$(calc "$SENT / $D")") sentences/s"
             row "speedup, unscaled (target >= 20x)" "" "" "$(ratio_cell)" ""
         fi
-        R=$(interleave "$RUNS" "gpsdecode -u -j < $IN > /dev/null 2>/dev/null" \
+        R=$(interleave "$ALT_RUNS" "gpsdecode -u -j < $IN > /dev/null 2>/dev/null" \
             "$DF decode --unscaled $IN > /dev/null") &&
             row "speedup, unscaled, alternating runs" "same file" "" "$R" ""
     else
