@@ -12,10 +12,11 @@
 # hyperfine when installed (else a bash loop); the figure reported is the
 # fastest run (zstd CONTRIBUTING: the most stable), the mean is shown too.
 #
-# Usage: bench/run.sh            (from anywhere; about 4-5 minutes)
+# Usage: bench/run.sh            (from anywhere; about 6 minutes)
 # Environment: DF_DATA (default <repo>/../shared/data), DF_BENCH_TMP
 # (default /tmp/darkfleet-bench), DF_CPU (core to pin to, default 1),
-# RUNS (default 10), ALT_RUNS (default 20), CSV_RUNS (default 3), BD_RUNS (default 40).
+# RUNS (default 10), ALT_RUNS (default 20), CSV_RUNS (default 3),
+# BD_RUNS (default 40).
 # Writes the Markdown table to stdout and to bench/results.md.
 set -u
 
