@@ -36,6 +36,10 @@
 #if defined(__SSE2__) && defined(__x86_64__) && NMEA_SWAR
 #include <emmintrin.h>
 #define NMEA_SSE2 1
+/* 16 - k bytes on: k bytes of 0xff, then zeros. */
+static const unsigned char first_k[32] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 #else
 #define NMEA_SSE2 0
 #endif
@@ -442,8 +446,10 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
 /*
  * De-armors n payload characters into nm->bits: eight characters (six
  * bytes) at a time where the byte order allows, then four (three bytes).
- * Returns the number of bits, -1 if a character is not a payload
- * character, -2 if the payload is too long.  Every byte of nm->bits past
+ * avail >= n bytes at s may be read: where sixteen are, the last few
+ * characters are taken sixteen at a time too, the bytes past the payload
+ * read as '0' (zero bits).  Returns the number of bits, -1 if a character
+ * is not a payload character, -2 if the payload is too long.  Every byte of nm->bits past
  * the payload is zero afterwards, fill bits included: only the bytes
  * dirtied since the last message (nm->dirty, kept even when a payload is
  * refused half-way) are cleared.
@@ -455,8 +461,14 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
 /* A last group of four characters writes up to 3 bytes past the payload's
  * whole bytes; with the slop that must fit in the pad. */
 _Static_assert(3 + DEARMOR_SLOP <= DF_BITS_PAD, "nm->bits pad too small");
+/* The sixteen-character loop may take a last, partial group: it stores
+ * 12 + DEARMOR_SLOP bytes from 12 bytes per group before it. */
+_Static_assert(12 * ((BITS_BYTES * 8 / 6 - 1) / 16) + 12 + DEARMOR_SLOP <=
+                   BITS_BYTES + DF_BITS_PAD,
+               "nm->bits pad too small for a partial group");
 
-static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
+static long dearmor(struct df_nmea *nm, const char *s, size_t n,
+                    size_t avail, unsigned fill)
 {
     const unsigned char *u = (const unsigned char *)s;
     const int8_t *t = df__armor_tab;
@@ -474,14 +486,21 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n, unsigned fill)
      * bits of each character gathered pairwise in 16-, 32- and 64-bit
      * lanes into two 48-bit groups, stored big-endian as the word loop
      * below stores one.  About 2.5 instructions a character. */
-    for (; i + 16 <= n; i += 16) {
-        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-        const __m128i ge30 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2F));
-        const __m128i ge58 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x57));
-        const __m128i ge60 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x5F));
-        const __m128i ge78 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x77));
-        __m128i x;
+    for (; i + 16 <= n || (i < n && i + 16 <= avail); i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        __m128i ge30, ge58, ge60, ge78, x;
         uint64_t r0, r1;
+
+        if (i + 16 > n) {       /* the last few: the rest reads as '0' */
+            const __m128i keep = _mm_loadu_si128(
+                (const __m128i *)(const void *)(first_k + 16 - (n - i)));
+            v = _mm_or_si128(_mm_and_si128(keep, v),
+                             _mm_andnot_si128(keep, _mm_set1_epi8('0')));
+        }
+        ge30 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x2F));
+        ge58 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x57));
+        ge60 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x5F));
+        ge78 = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x77));
 
         /* '0'-'W' or '`'-'w': >= '0', not >= 'x', not in 'X'-'_'. */
         if (_mm_movemask_epi8(_mm_andnot_si128(
@@ -650,8 +669,8 @@ static int decode_bits(struct df_nmea *nm, long nbits, int64_t rx_ms,
 }
 
 static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
-                          unsigned fill, int64_t rx_ms, char channel,
-                          struct df_msg *out)
+                          size_t avail, unsigned fill, int64_t rx_ms,
+                          char channel, struct df_msg *out)
 {
     long nbits;
 
@@ -659,7 +678,7 @@ static int decode_payload(struct df_nmea *nm, const char *s, size_t n,
         nm->st.drop_duplicate++;
         return 0;
     }
-    nbits = dearmor(nm, s, n, fill);
+    nbits = dearmor(nm, s, n, avail, fill);
 
     if (nbits == -2) {
         nm->st.drop_fragment_overflow++;
@@ -734,7 +753,8 @@ static int frame_single(struct df_nmea *nm, const char *p, const char *end,
         !nm->o.skip_checksum)
         return -1;
     fill = (unsigned)(star[-1] - '0');
-    nbits = dearmor(nm, pay, (size_t)(star - 2 - pay), fill);
+    nbits = dearmor(nm, pay, (size_t)(star - 2 - pay), (size_t)(end - pay),
+                    fill);
     if (nbits < 0)
         return -1;
     nm->st.sentences++;
@@ -858,8 +878,8 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
             nm->st.drop_empty_payload++;
             return 0;
         }
-        return decode_payload(nm, f[4], plen, (unsigned)fill, m->rx_ms,
-                              channel, out);
+        return decode_payload(nm, f[4], plen, (size_t)(end - f[4]),
+                              (unsigned)fill, m->rx_ms, channel, out);
     }
 
     /* Multipart. */
@@ -906,8 +926,8 @@ static int frame_sentence(struct df_nmea *nm, const char *p, const char *end,
             nm->st.drop_empty_payload++;
             return 0;
         }
-        return decode_payload(nm, pe->chars, pe->nchars, (unsigned)fill,
-                              pe->rx_ms, pe->channel, out);
+        return decode_payload(nm, pe->chars, pe->nchars, sizeof pe->chars,
+                              (unsigned)fill, pe->rx_ms, pe->channel, out);
     }
 }
 
