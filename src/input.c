@@ -26,7 +26,7 @@
  * opened, not linked: it brings libxml2, ICU and libstdc++ with it, whose
  * loading and relocation took 4.3 ms at the start of every run, a few
  * percent of decoding a 25 MB file.  (-DDF_LIBARCHIVE_LINKED links it
- * instead, for platforms without dlopen.)
+ * instead: the default where shared objects are not ELF, as on macOS.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +66,8 @@ static const char *la_load(void) { return NULL; }
 #include <dlfcn.h>
 #include <pthread.h>
 
+/* The name the dynamic linker knows it by, read off the library at
+ * configure time (CMakeLists.txt); Debian 12's as a default. */
 #ifndef DF_LIBARCHIVE_SONAME
 #define DF_LIBARCHIVE_SONAME "libarchive.so.13"
 #endif
@@ -79,18 +81,22 @@ static struct {
 static const char *la_err_;   /* NULL once every function resolved */
 static pthread_once_t la_once_ = PTHREAD_ONCE_INIT;
 
+/* Keeps "cannot read compressed input: <why>" as la_err_. */
+static void la_fail(const char *why)
+{
+    static char msg[300];
+
+    snprintf(msg, sizeof(msg), "cannot read compressed input: %s",
+             why ? why : DF_LIBARCHIVE_SONAME " did not load");
+    la_err_ = msg;
+}
+
 static void la_open(void)
 {
-    static char msg[200];
     void *h = dlopen(DF_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
 
-    if (h == NULL)
-        h = dlopen("libarchive.so", RTLD_NOW | RTLD_LOCAL);
-    if (h == NULL) {
-        snprintf(msg, sizeof(msg), "cannot read compressed input: %s "
-                 "not found (Debian: apt-get install libarchive13)",
-                 DF_LIBARCHIVE_SONAME);
-        la_err_ = msg;
+    if (h == NULL) {        /* "libarchive.so.13: cannot open shared ..." */
+        la_fail(dlerror());
         return;
     }
     /* ISO C has no function-pointer cast from void *; dlsym's POSIX
@@ -99,9 +105,8 @@ static void la_open(void)
     {                                                                      \
         void *sym = dlsym(h, #f);                                          \
         if (sym == NULL) {                                                 \
-            snprintf(msg, sizeof(msg), "cannot read compressed input: "    \
-                     "%s lacks %s", DF_LIBARCHIVE_SONAME, #f);             \
-            la_err_ = msg;                                                 \
+            la_fail(DF_LIBARCHIVE_SONAME " lacks " #f);                    \
+            dlclose(h);                                                    \
             return;                                                        \
         }                                                                  \
         memcpy(&la_.f, &sym, sizeof(sym));                                 \
