@@ -64,10 +64,13 @@ static inline char *room(struct df_buf *b, size_t n)
  * a pair (James Anhalt's method, as in jeaiii/itoa): t holds v / 10^k as
  * a 32.32 fixed-point number; its integer part is the leading one or two
  * digits, and each multiplication of the fraction by 100 brings the next
- * two into the integer part.  The constants are 2^n / 10^k rounded up,
- * exact for every 32-bit v in their range (test_json checks them against
- * snprintf).  A division loop needed a chain of dependent multiplies a
- * pair from the right, and was a tenth of `decode --unscaled`.
+ * two into the integer part.  The constants are 2^n / 10^k rounded up
+ * (for 10^6 one more, for the 16 bits shifted out), exact for every 32-bit
+ * v in their range: test_jsonfmt checks them against a digit-by-digit
+ * reference, and every 32-bit value was checked once.  A division loop
+ * needed a chain of dependent multiplies a pair from the right, and was a
+ * tenth of `decode --unscaled`.  w_u may write one byte past the end it
+ * returns (see w_lead): callers leave room for it.
  */
 #define W_PAIR(o, t)                                                       \
     ((t) = (uint64_t)(uint32_t)(t) * 100,                                  \

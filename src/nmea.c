@@ -36,7 +36,7 @@
 #if defined(__SSE2__) && defined(__x86_64__) && NMEA_SWAR
 #include <emmintrin.h>
 #define NMEA_SSE2 1
-/* 16 - k bytes on: k bytes of 0xff, then zeros. */
+/* Sixteen bytes from first_k + 16 - k: k of 0xff, then zeros. */
 static const unsigned char first_k[32] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
@@ -444,15 +444,16 @@ static struct pending *new_pending(struct df_nmea *nm, int64_t rx_ms)
 }
 
 /*
- * De-armors n payload characters into nm->bits: eight characters (six
- * bytes) at a time where the byte order allows, then four (three bytes).
- * avail >= n bytes at s may be read: where sixteen are, the last few
- * characters are taken sixteen at a time too, the bytes past the payload
- * read as '0' (zero bits).  Returns the number of bits, -1 if a character
- * is not a payload character, -2 if the payload is too long.  Every byte of nm->bits past
- * the payload is zero afterwards, fill bits included: only the bytes
- * dirtied since the last message (nm->dirty, kept even when a payload is
- * refused half-way) are cleared.
+ * De-armors n payload characters into nm->bits: sixteen characters
+ * (twelve bytes) at a time with SSE2, eight (six bytes) where the byte
+ * order allows, then four (three bytes).  avail >= n bytes at s may be
+ * read: where sixteen are, the last few characters are taken sixteen at a
+ * time too, the bytes past the payload read as '0' (zero bits).  Returns
+ * the number of bits, -1 if a character is not a payload character, -2 if
+ * the payload is too long.  Every byte of nm->bits past the payload is
+ * zero afterwards, fill bits included: only the bytes dirtied since the
+ * last message (nm->dirty, kept even when a payload is refused half-way)
+ * are cleared.
  */
 /* Bytes past o that dearmor() may have written: the word loop stores
  * eight bytes and keeps six.  Counted as written (and so cleared later);
@@ -509,8 +510,9 @@ static long dearmor(struct df_nmea *nm, const char *s, size_t n,
             goto refuse;
         x = _mm_sub_epi8(_mm_sub_epi8(v, _mm_set1_epi8(0x30)),
                          _mm_and_si128(ge60, _mm_set1_epi8(8)));
-        x = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), 6),
-                         _mm_srli_epi16(x, 8));
+        x = _mm_or_si128(
+            _mm_slli_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)), 6),
+            _mm_srli_epi16(x, 8));
         x = _mm_or_si128(
             _mm_slli_epi32(_mm_and_si128(x, _mm_set1_epi32(0xFFFF)), 12),
             _mm_srli_epi32(x, 16));
