@@ -211,6 +211,21 @@ if [ -r "$BASE" ]; then
         NOTES+=("gpsdecode not installed: comparison skipped.")
     fi
 
+    # ---- start-up: the fixed cost of every run ---------------------------
+    # An empty file, run without a shell (hyperfine -N): loading the binary
+    # and its libraries.  libarchive is not among them (src/input.c).
+    if [ "$HAVE_HF" = 1 ]; then
+        : >"$TMP/empty.nmea"
+        say "== start-up: darkfleet decode of an empty file"
+        if "${PIN[@]}" hyperfine -N --style basic --warmup 10 --runs 200 \
+            --export-json "$TMP/startup.json" \
+            "$DF decode $TMP/empty.nmea" >&2; then
+            SU=$(python3 -c "import json; r=json.load(open('$TMP/startup.json'))['results'][0]; print('%.1f (mean %.1f)' % (r['min'] * 1e3, r['mean'] * 1e3))")
+            row "darkfleet decode of an empty file (start-up)" "0 bytes" \
+                "$SU ms" "" ""
+        fi
+    fi
+
     # ---- (d) in memory --------------------------------------------------
     say "== (d) bench_decode in memory"
     R=$("${PIN[@]}" "$BD" "$BASE" "$BD_RUNS") && {

@@ -50,11 +50,11 @@ static const char digit_pairs[201] =
     "6869707172737475767778798081828384858687888990919293949596979899";
 
 /* Returns where n more bytes can be written (growing the buffer if it
- * must), or NULL when out of memory.  The caller adds what it wrote to
- * b->len. */
+ * must), or NULL when out of memory, now or before (appends after a
+ * failed one are no-ops).  The caller adds what it wrote to b->len. */
 static inline char *room(struct df_buf *b, size_t n)
 {
-    if (n >= b->cap - b->len && df_buf_reserve(b, n) != 0)
+    if ((b->oom || n >= b->cap - b->len) && df_buf_reserve(b, n) != 0)
         return NULL;
     return b->data + b->len;
 }
@@ -828,9 +828,9 @@ static void fast_position(struct df_buf *b, const struct df_msg *m,
     const int scaled = (flags & DF_JSON_SCALED) != 0;
     char *o;
 
-    if ((b->oom || b->cap - b->len <= 512) && df_buf_reserve(b, 512) != 0)
+    o = room(b, 512);
+    if (!o)
         return;                 /* out of memory: b->oom says so */
-    o = b->data + b->len;
     W(o, "{\"class\":\"AIS\",\"type\":");
     o = w_u(o, m->type);
     W(o, ",\"repeat\":");
