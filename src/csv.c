@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "darkfleet.h"
+#include "util/alloc.h"
 
 #define CSV_MAX_COLS 64        /* columns mapped; later ones are ignored */
 #define CSV_MAX_LINE 65536     /* longer lines are dropped */
@@ -843,14 +844,14 @@ static int header(struct df_csv *c, const char *line, size_t len)
 
 struct df_csv *df_csv_new(void)
 {
-    struct df_csv *c = calloc(1, sizeof(*c));
+    struct df_csv *c = df__calloc(1, sizeof(*c));
 
     return c;
 }
 
 void df_csv_free(struct df_csv *c)
 {
-    free(c);
+    df__free(c);
 }
 
 int df_csv_line(struct df_csv *c, const char *line, size_t len,

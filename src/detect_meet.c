@@ -89,6 +89,7 @@
  * df__meet_forget() (PENDING_MAX).  What does not fit is counted and
  * dropped.  The library never prints.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,8 +97,10 @@
 #include <string.h>
 
 #include "detect_meet.h"
+#include "util/alloc.h"
 #include "util/grow.h"
 #include "util/hint.h"
+#include "util/hmap.h"
 
 #define RING_MAX 64          /* resampled points kept per vessel */
 #define NSAMP 48             /* samples per pair for the medians */
@@ -118,150 +121,8 @@
 #define MS_PER_H 3600000.0
 #define KN_PER_MPS 1.943844
 #define NO_TICK INT64_MIN
-#define NONE UINT32_MAX
-#define EMPTY UINT64_MAX
+#define NONE DF__HMAP_NONE
 #define SPD_NA 0xFFFFu       /* unknown speed in a sample */
-
-/* ------------------------------------------------------------------ */
-/* A small linear-probing map uint64 -> uint32 (backward-shift delete) */
-/* ------------------------------------------------------------------ */
-
-struct mslot {
-    uint64_t key;            /* EMPTY marks a free slot */
-    uint32_t val;
-};
-
-struct map {
-    struct mslot *slots;     /* key and value side by side: one miss */
-    size_t cap;              /* a power of two, or 0 */
-    size_t n;
-};
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-static void map_fini(struct map *mp)
-{
-    free(mp->slots);
-    memset(mp, 0, sizeof(*mp));
-}
-
-static int map_resize(struct map *mp, size_t cap)
-{
-    struct mslot *sl = malloc(cap * sizeof(*sl));
-    size_t i;
-
-    if (sl == NULL)
-        return -1;
-    for (i = 0; i < cap; i++)
-        sl[i].key = EMPTY;
-    for (i = 0; i < mp->cap; i++) {
-        size_t j;
-
-        if (mp->slots[i].key == EMPTY)
-            continue;
-        j = mix64(mp->slots[i].key) & (cap - 1);
-        while (sl[j].key != EMPTY)
-            j = (j + 1) & (cap - 1);
-        sl[j] = mp->slots[i];
-    }
-    free(mp->slots);
-    mp->slots = sl;
-    mp->cap = cap;
-    return 0;
-}
-
-/* The slot holding key, or NULL. */
-static struct mslot *map_find(const struct map *mp, uint64_t key)
-{
-    size_t j;
-
-    if (mp->cap == 0)
-        return NULL;
-    j = mix64(key) & (mp->cap - 1);
-    while (mp->slots[j].key != EMPTY) {
-        if (mp->slots[j].key == key)
-            return &mp->slots[j];
-        j = (j + 1) & (mp->cap - 1);
-    }
-    return NULL;
-}
-
-static uint32_t map_get(const struct map *mp, uint64_t key)
-{
-    const struct mslot *sl = map_find(mp, key);
-
-    return sl ? sl->val : NONE;
-}
-
-/* Inserts or replaces.  Returns -1 when out of memory. */
-static int map_put(struct map *mp, uint64_t key, uint32_t val)
-{
-    size_t j;
-
-    if ((mp->n + 1) * 2 > mp->cap &&
-        map_resize(mp, mp->cap ? mp->cap * 2 : 64) != 0)
-        return -1;
-    j = mix64(key) & (mp->cap - 1);
-    while (mp->slots[j].key != EMPTY) {
-        if (mp->slots[j].key == key) {
-            mp->slots[j].val = val;
-            return 0;
-        }
-        j = (j + 1) & (mp->cap - 1);
-    }
-    mp->slots[j].key = key;
-    mp->slots[j].val = val;
-    mp->n++;
-    return 0;
-}
-
-/* Replaces the value of a key that is present. */
-static void map_set(struct map *mp, uint64_t key, uint32_t val)
-{
-    struct mslot *sl = map_find(mp, key);
-
-    if (sl)
-        sl->val = val;
-}
-
-static void map_del(struct map *mp, uint64_t key)
-{
-    size_t mask = mp->cap - 1, i, j;
-
-    if (mp->cap == 0)
-        return;
-    i = mix64(key) & mask;
-    while (mp->slots[i].key != key) {
-        if (mp->slots[i].key == EMPTY)
-            return;
-        i = (i + 1) & mask;
-    }
-    /* Backward shift: move later members of the cluster into the hole
-     * when their home slot does not lie cyclically in (i, j]. */
-    j = i;
-    for (;;) {
-        size_t home;
-
-        j = (j + 1) & mask;
-        if (mp->slots[j].key == EMPTY)
-            break;
-        home = mix64(mp->slots[j].key) & mask;
-        if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-            continue;
-        mp->slots[i] = mp->slots[j];
-        i = j;
-    }
-    mp->slots[i].key = EMPTY;
-    mp->n--;
-}
 
 /* ------------------------------------------------------------------ */
 /* State                                                              */
@@ -370,7 +231,7 @@ struct df__meet {
     int64_t next_tick;       /* first tick not yet processed, or NO_TICK */
     int64_t max_tick;        /* latest tick holding a point */
 
-    struct map vmap;         /* MMSI -> vessel index */
+    struct df__hmap vmap;         /* MMSI -> vessel index */
     struct vessel *vs;
     struct vhot *hot;        /* parallel to vs */
     struct rpt *ring;        /* ring_n slots per vessel */
@@ -378,7 +239,7 @@ struct df__meet {
     uint32_t *vfree;
     size_t nvfree;
 
-    struct map pmap;         /* pair key -> pair index */
+    struct df__hmap pmap;         /* pair key -> pair index */
     struct pair *ps;
     size_t nps, capps;
     struct samp *blocks;     /* NSAMP samples per block */
@@ -388,13 +249,10 @@ struct df__meet {
 
     struct point *pts;       /* the points of the tick in hand */
     size_t npts, cappts;
-    uint64_t *gkeys;         /* grid: cell key, head point, stamp */
-    uint32_t *ghead, *gstamp;
-    size_t gcap;
-    uint32_t stamp;
+    struct df__hmap grid;    /* cell key -> first point in the cell */
     int64_t rc_row[256], rc_cols[256]; /* row_cols() cache, grid rows */
 
-    struct map amap;         /* anchorage cell key -> cell index */
+    struct df__hmap amap;         /* anchorage cell key -> cell index */
     struct anch_cell *acells;
     size_t nacells, capacells;
     struct learned learned[LEARNED_MAX];
@@ -657,7 +515,7 @@ static void anch_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
     int64_t ncols = row_cols(ANCH_CELL_M, row);
     int64_t col = col_of(ncols, lon);
     uint64_t key = cell_key(row, col);
-    uint32_t idx = map_get(&m->amap, key);
+    uint32_t idx = df__hmap_get(&m->amap, key);
     struct anch_cell *c;
     unsigned i;
 
@@ -668,7 +526,7 @@ static void anch_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
             df__grow(&m->acells, &m->capacells, sizeof(*m->acells), 256) != 0)
             return;
         idx = (uint32_t)m->nacells;
-        if (map_put(&m->amap, key, idx) != 0)
+        if (df__hmap_put(&m->amap, key, idx) != 0)
             return;
         m->nacells++;
         memset(&m->acells[idx], 0, sizeof(m->acells[idx]));
@@ -718,7 +576,7 @@ struct df__meet *df__meet_new(const struct df_config *cfg,
     double step_min = cfg->encounter_resample_min;
     int64_t lag;
 
-    m = calloc(1, sizeof(*m));
+    m = df__calloc(1, sizeof(*m));
     if (m == NULL)
         return NULL;
     m->cfg = cfg;
@@ -766,22 +624,20 @@ void df__meet_free(struct df__meet *m)
 {
     if (m == NULL)
         return;
-    map_fini(&m->vmap);
-    map_fini(&m->pmap);
-    map_fini(&m->amap);
-    free(m->vs);
-    free(m->hot);
-    free(m->ring);
-    free(m->vfree);
-    free(m->ps);
-    free(m->blocks);
-    free(m->bfree);
-    free(m->pts);
-    free(m->gkeys);
-    free(m->ghead);
-    free(m->gstamp);
-    free(m->acells);
-    free(m);
+    df__hmap_fini(&m->vmap);
+    df__hmap_fini(&m->pmap);
+    df__hmap_fini(&m->amap);
+    df__free(m->vs);
+    df__free(m->hot);
+    df__free(m->ring);
+    df__free(m->vfree);
+    df__free(m->ps);
+    df__free(m->blocks);
+    df__free(m->bfree);
+    df__free(m->pts);
+    df__hmap_fini(&m->grid);
+    df__free(m->acells);
+    df__free(m);
 }
 
 const struct df_stats *df__meet_stats(const struct df__meet *m)
@@ -805,7 +661,7 @@ static struct rpt *slot_of(struct df__meet *m, uint32_t v, int64_t tick)
 /* The vessel's index, created when new; NONE when the cap is reached. */
 static uint32_t vessel_get(struct df__meet *m, uint32_t mmsi)
 {
-    uint32_t v = map_get(&m->vmap, mmsi);
+    uint32_t v = df__hmap_get(&m->vmap, mmsi);
     struct vessel *vs;
     unsigned i;
 
@@ -827,19 +683,19 @@ static uint32_t vessel_get(struct df__meet *m, uint32_t mmsi)
 
             if (cap > m->maxvs)
                 cap = m->maxvs;
-            nv = realloc(m->vs, cap * sizeof(*nv));
+            nv = df__realloc(m->vs, cap * sizeof(*nv));
             if (nv == NULL)
                 return NONE;
             m->vs = nv;
-            nh = realloc(m->hot, cap * sizeof(*nh));
+            nh = df__realloc(m->hot, cap * sizeof(*nh));
             if (nh == NULL)
                 return NONE;
             m->hot = nh;
-            nr = realloc(m->ring, cap * m->ring_n * sizeof(*nr));
+            nr = df__realloc(m->ring, cap * m->ring_n * sizeof(*nr));
             if (nr == NULL)
                 return NONE;
             m->ring = nr;
-            nf = realloc(m->vfree, cap * sizeof(*nf));
+            nf = df__realloc(m->vfree, cap * sizeof(*nf));
             if (nf == NULL)
                 return NONE;
             m->vfree = nf;
@@ -847,7 +703,7 @@ static uint32_t vessel_get(struct df__meet *m, uint32_t mmsi)
         }
         v = (uint32_t)m->nvs;
     }
-    if (map_put(&m->vmap, mmsi, v) != 0)
+    if (df__hmap_put(&m->vmap, mmsi, v) != 0)
         return NONE;
     if (v == m->nvs)
         m->nvs++;
@@ -900,15 +756,13 @@ static int flush_pending(struct df__meet *m)
 
 void df__meet_prefetch(const struct df__meet *m, uint32_t mmsi, int stage)
 {
-    const struct mslot *sl;
+    const struct df__hslot *sl;
 
-    if (m->vmap.cap == 0)
-        return;
     if (stage == 0) {
-        DF__PREFETCH(&m->vmap.slots[mix64(mmsi) & (m->vmap.cap - 1)]);
+        df__hmap_prefetch(&m->vmap, mmsi);
         return;
     }
-    if ((sl = map_find(&m->vmap, mmsi)) != NULL)
+    if ((sl = df__hmap_find(&m->vmap, mmsi)) != NULL)
         DF__PREFETCH(&m->hot[sl->val]);
 }
 
@@ -985,13 +839,13 @@ static uint32_t block_new(struct df__meet *m)
         return m->bfree[--m->nbfree];
     if (m->nblocks == m->capblocks) {
         size_t cap = m->capblocks ? m->capblocks * 2 : 64;
-        struct samp *nb = realloc(m->blocks, cap * NSAMP * sizeof(*nb));
+        struct samp *nb = df__realloc(m->blocks, cap * NSAMP * sizeof(*nb));
         uint32_t *nf;
 
         if (nb == NULL)
             return NONE;
         m->blocks = nb;
-        nf = realloc(m->bfree, cap * sizeof(*nf));
+        nf = df__realloc(m->bfree, cap * sizeof(*nf));
         if (nf == NULL)
             return NONE;
         m->bfree = nf;
@@ -1011,13 +865,16 @@ static void block_free(struct df__meet *m, struct pair *p)
 static void pair_del(struct df__meet *m, size_t i)
 {
     struct pair *p = &m->ps[i];
+    struct df__hslot *sl;
 
     block_free(m, p);
-    map_del(&m->pmap, p->key);
+    df__hmap_del(&m->pmap, p->key);
     m->nps--;
     if (i != m->nps) {
         m->ps[i] = m->ps[m->nps];
-        map_set(&m->pmap, m->ps[i].key, (uint32_t)i);
+        sl = df__hmap_find(&m->pmap, m->ps[i].key);
+        assert(sl != NULL);
+        sl->val = (uint32_t)i;
     }
 }
 
@@ -1241,7 +1098,7 @@ static void pair_touch(struct df__meet *m, const struct point *a,
         hi = a;
     }
     key = (uint64_t)m->vs[lo->v].mmsi << 32 | m->vs[hi->v].mmsi;
-    idx = map_get(&m->pmap, key);
+    idx = df__hmap_get(&m->pmap, key);
     if (idx == NONE) {
         if (m->nps >= MAX_PAIRS) {
             m->st.drop_meet_pairs++;
@@ -1250,7 +1107,7 @@ static void pair_touch(struct df__meet *m, const struct point *a,
         if (m->nps == m->capps &&
             df__grow(&m->ps, &m->capps, sizeof(*m->ps), 256) != 0)
             return;
-        if (map_put(&m->pmap, key, (uint32_t)m->nps) != 0)
+        if (df__hmap_put(&m->pmap, key, (uint32_t)m->nps) != 0)
             return;
         idx = (uint32_t)m->nps++;
         p = &m->ps[idx];
@@ -1388,55 +1245,29 @@ static int hour_close(struct df__meet *m, struct vessel *vs)
 /* One tick                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Empties the grid and makes room for n cells. */
 static int grid_prepare(struct df__meet *m, size_t n)
 {
-    size_t cap = 64;
-
-    while (cap < n * 2)
-        cap *= 2;
-    if (cap > m->gcap) {
-        uint64_t *k = malloc(cap * sizeof(*k));
-        uint32_t *h = malloc(cap * sizeof(*h));
-        uint32_t *s = calloc(cap, sizeof(*s));
-
-        if (k == NULL || h == NULL || s == NULL) {
-            free(k);
-            free(h);
-            free(s);
-            return -1;
-        }
-        free(m->gkeys);
-        free(m->ghead);
-        free(m->gstamp);
-        m->gkeys = k;
-        m->ghead = h;
-        m->gstamp = s;
-        m->gcap = cap;
-        m->stamp = 0;
-    }
-    if (++m->stamp == 0) {
-        memset(m->gstamp, 0, m->gcap * sizeof(*m->gstamp));
-        m->stamp = 1;
-    }
-    return 0;
+    df__hmap_clear(&m->grid);
+    return df__hmap_reserve(&m->grid, n);
 }
 
-/* The head of cell key's chain, or NONE; with insert, a slot for it. */
-static uint32_t *grid_slot(struct df__meet *m, uint64_t key, int insert)
+/* Puts point i at the head of cell key's chain. */
+static void grid_add(struct df__meet *m, uint64_t key, uint32_t i)
 {
-    size_t mask = m->gcap - 1, j = mix64(key) & mask;
+    struct df__hslot *sl = df__hmap_find(&m->grid, key);
 
-    while (m->gstamp[j] == m->stamp) {
-        if (m->gkeys[j] == key)
-            return &m->ghead[j];
-        j = (j + 1) & mask;
-    }
-    if (!insert)
-        return NULL;
-    m->gstamp[j] = m->stamp;
-    m->gkeys[j] = key;
-    m->ghead[j] = NONE;
-    return &m->ghead[j];
+    m->pts[i].next = sl ? sl->val : NONE;
+    if (sl)
+        sl->val = i;
+    else
+        df__hmap_put(&m->grid, key, i); /* room was made */
+}
+
+/* The head of cell key's chain, or NONE. */
+static uint32_t grid_head(const struct df__meet *m, uint64_t key)
+{
+    return df__hmap_get(&m->grid, key);
 }
 
 /* Whether point pt is in a berth zone (on land, by the shore, in a
@@ -1560,9 +1391,9 @@ static void scan_cell(struct df__meet *m, struct point *a, uint64_t key,
                       int64_t T)
 {
     double maxd = m->maxd_m, pre = maxd * 1.01 + 1.0;
-    uint32_t *h = grid_slot(m, key, 0), j;
+    uint32_t j;
 
-    for (j = h ? *h : NONE; j != NONE; j = m->pts[j].next) {
+    for (j = grid_head(m, key); j != NONE; j = m->pts[j].next) {
         struct point *b = &m->pts[j];
         double d;
 
@@ -1609,16 +1440,13 @@ static int process_tick(struct df__meet *m, int64_t T)
          * moored side by side are never even compared. */
         for (i = 0; i < m->npts; i++) {
             struct point *pt = &m->pts[i];
-            uint32_t *h;
 
             pt->cy = row_of(m->cell_m, pt->lat);
             pt->cx = col_of(grid_cols(m, pt->cy), pt->lon);
-            h = grid_slot(m,
-                          cell_key(pt->cy, pt->cx) |
-                              (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
-                          1);
-            pt->next = *h;
-            *h = (uint32_t)i;
+            grid_add(m,
+                     cell_key(pt->cy, pt->cx) |
+                         (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
+                     (uint32_t)i);
         }
         for (i = 0; i < m->npts; i++) {
             struct point *a = &m->pts[i];
@@ -1729,7 +1557,7 @@ int df__meet_finish(struct df__meet *m)
 
 void df__meet_forget(struct df__meet *m, uint32_t mmsi)
 {
-    uint32_t v = map_get(&m->vmap, mmsi);
+    uint32_t v = df__hmap_get(&m->vmap, mmsi);
     struct vessel *vs;
     struct df_event ev;
 
@@ -1763,7 +1591,7 @@ void df__meet_forget(struct df__meet *m, uint32_t mmsi)
     }
     vs->live = 0;
     m->hot[v].live = 0;
-    map_del(&m->vmap, mmsi);
+    df__hmap_del(&m->vmap, mmsi);
     m->vfree[m->nvfree++] = v;
 }
 

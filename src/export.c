@@ -45,6 +45,7 @@
  *           reader, QGIS and pandas read back.
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
 #include "util/timeutil.h"
 
 #include <math.h>
@@ -980,7 +981,7 @@ struct df_export *df_export_new(const struct df_export_opts *opts)
 
     if (!opts || (unsigned)opts->format > DF_EXPORT_CSV_TRACKS)
         return NULL;
-    x = calloc(1, sizeof *x);
+    x = df__calloc(1, sizeof *x);
     if (!x)
         return NULL;
     x->o = *opts;
@@ -995,10 +996,10 @@ void df_export_free(struct df_export *x)
 {
     if (!x)
         return;
-    free(x->pts);
+    df__free(x->pts);
     df_buf_free(&x->s1);
     df_buf_free(&x->s2);
-    free(x);
+    df__free(x);
 }
 
 static enum df_err status(const struct df_export *x, const struct df_buf *b)
@@ -1103,7 +1104,7 @@ enum df_err df_export_track_point(struct df_export *x, struct df_buf *b,
 
         if (cap > x->o.max_track_points)
             cap = x->o.max_track_points;
-        np = realloc(x->pts, cap * sizeof *np);
+        np = df__realloc(x->pts, cap * sizeof *np);
         if (!np)
             return DF_NOMEM;
         x->pts = np;

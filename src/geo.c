@@ -31,6 +31,8 @@
 #include <jansson.h>
 
 #include "darkfleet.h"
+#include "util/alloc.h"
+#include "util/hmap.h"
 #include "geo.h"
 #include "mid.h"
 
@@ -53,7 +55,7 @@
 
 #define CELL 60000                /* port cells: 0.1 degree */
 #define NCX 3600                  /* cells around the globe */
-#define NONE UINT32_MAX
+#define NONE DF__HMAP_NONE
 
 struct ring {
     uint32_t v0, nv;              /* vertices, open (no repeated first) */
@@ -72,7 +74,7 @@ struct port {
     float radius_km;
     uint8_t anchorage;
     uint32_t name, country;       /* offsets in the pool */
-    uint32_t next;                /* chain of the bucket, or NONE */
+    uint32_t next;                /* next port in its cell, or NONE */
 };
 
 struct df_geo {
@@ -84,8 +86,7 @@ struct df_geo {
     uint32_t nverts, vcap;
     struct port *ports;
     uint32_t nports, pcap;
-    uint32_t *head;               /* bucket heads, nbuckets a power of 2 */
-    uint32_t nbuckets;
+    struct df__hmap cells;        /* port cell -> first port in it */
     char *pool;
     size_t npool, poolcap;
     struct df__geo_counts counts;
@@ -122,7 +123,7 @@ static int grow(void **p, uint32_t *cap, size_t sz, uint32_t need,
     n = *cap ? *cap : 16;
     while (n < need)
         n = n > max / 2 ? max : n * 2;
-    np = realloc(*p, (size_t)n * sz);
+    np = df__realloc(*p, (size_t)n * sz);
     if (!np)
         return -1;
     *p = np;
@@ -148,7 +149,7 @@ static uint32_t intern(struct df_geo *g, const char *s)
 
         if (cap > MAX_POOL)
             cap = MAX_POOL;
-        np = realloc(g->pool, cap);
+        np = df__realloc(g->pool, cap);
         if (!np)
             return NONE;
         g->pool = np;
@@ -184,13 +185,13 @@ double df_distance_m(int32_t lon1, int32_t lat1, int32_t lon2, int32_t lat2)
 
 struct df_geo *df_geo_new(void)
 {
-    struct df_geo *g = calloc(1, sizeof *g);
+    struct df_geo *g = df__calloc(1, sizeof *g);
 
     if (!g)
         return NULL;
-    g->pool = malloc(4096);
+    g->pool = df__malloc(4096);
     if (!g->pool) {
-        free(g);
+        df__free(g);
         return NULL;
     }
     g->pool[0] = '\0';
@@ -203,13 +204,13 @@ void df_geo_free(struct df_geo *g)
 {
     if (!g)
         return;
-    free(g->zones);
-    free(g->rings);
-    free(g->verts);
-    free(g->ports);
-    free(g->head);
-    free(g->pool);
-    free(g);
+    df__free(g->zones);
+    df__free(g->rings);
+    df__free(g->verts);
+    df__free(g->ports);
+    df__hmap_fini(&g->cells);
+    df__free(g->pool);
+    df__free(g);
 }
 
 void df__geo_counts(const struct df_geo *g, struct df__geo_counts *out)
@@ -241,39 +242,10 @@ static uint32_t cell_y(int32_t lat)
     return (uint32_t)(((int64_t)lat + 90 * 600000) / CELL);
 }
 
-static uint32_t bucket(const struct df_geo *g, uint32_t cx, uint32_t cy)
+/* The hash key of a port cell. */
+static uint64_t cell_key(uint32_t cx, uint32_t cy)
 {
-    uint32_t h = (cy * (NCX + 1) + cx) * 2654435761u;
-
-    return (h ^ (h >> 15)) & (g->nbuckets - 1);
-}
-
-/* Makes the bucket table at least as big as the port count and links
- * every port into it again.  Returns -1 when out of memory. */
-static int rehash(struct df_geo *g, uint32_t want)
-{
-    uint32_t n = 1024, i;
-    uint32_t *h;
-
-    while (n < want && n < (1u << 24))
-        n *= 2;
-    if (n <= g->nbuckets)
-        return 0;
-    h = malloc((size_t)n * sizeof *h);
-    if (!h)
-        return -1;
-    free(g->head);
-    g->head = h;
-    g->nbuckets = n;
-    memset(h, 0xff, (size_t)n * sizeof *h);
-    for (i = 0; i < g->nports; i++) {
-        struct port *p = &g->ports[i];
-        uint32_t b = bucket(g, cell_x(p->lon), cell_y(p->lat));
-
-        p->next = h[b];
-        h[b] = i;
-    }
-    return 0;
+    return (uint64_t)cy * NCX + cx;
 }
 
 /* Adds a port; returns its index, -1 when out of memory, -2 at the cap or
@@ -282,7 +254,8 @@ static int add_port(struct df_geo *g, const char *name, const char *country,
                     int32_t lon, int32_t lat, double radius_km, int anchorage)
 {
     struct port *p;
-    uint32_t b, nm, co;
+    uint32_t nm, co;
+    uint64_t key;
     char cc[4];
 
     if (lon < -180 * 600000 || lon > 180 * 600000 || lat < -90 * 600000 ||
@@ -293,7 +266,7 @@ static int add_port(struct df_geo *g, const char *name, const char *country,
     if (grow((void **)&g->ports, &g->pcap, sizeof *p, g->nports + 1,
              MAX_PORTS) < 0)
         return -1;
-    if (g->nports >= g->nbuckets && rehash(g, g->nports + 1) < 0)
+    if (df__hmap_reserve(&g->cells, g->nports + 1) < 0)
         return -1;
     nm = intern(g, name);
     co = intern(g, df__country_alpha2(country, cc));
@@ -308,9 +281,9 @@ static int add_port(struct df_geo *g, const char *name, const char *country,
     p->anchorage = anchorage ? 1 : 0;
     p->name = nm;
     p->country = co;
-    b = bucket(g, cell_x(lon), cell_y(lat));
-    p->next = g->head[b];
-    g->head[b] = g->nports;
+    key = cell_key(cell_x(lon), cell_y(lat));
+    p->next = df__hmap_get(&g->cells, key);
+    df__hmap_put(&g->cells, key, g->nports); /* room was made */
     g->counts.ports++;
     return (int)g->nports++;
 }
@@ -370,13 +343,11 @@ int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
             for (cx = cx0; cx <= cx1; cx++) {
                 uint32_t wx = (uint32_t)(((cx % NCX) + NCX) % NCX);
 
-                for (i = g->head[bucket(g, wx, (uint32_t)cy)]; i != NONE;
-                     i = g->ports[i].next) {
+                for (i = df__hmap_get(&g->cells,
+                                      cell_key(wx, (uint32_t)cy));
+                     i != NONE; i = g->ports[i].next) {
                     const struct port *p = &g->ports[i];
 
-                    if (cell_y(p->lat) != (uint32_t)cy ||
-                        cell_x(p->lon) != wx)
-                        continue;
                     d = df_distance_m(lon, lat, p->lon, p->lat);
                     if (d < best || (d == best && (int)i < found)) {
                         best = d;
@@ -853,16 +824,16 @@ static enum df_err slurp(const char *path, char **out, size_t *len,
             char *nb;
 
             if (cap >= MAX_FILE) {
-                free(buf);
+                df__free(buf);
                 fclose(f);
                 set_err(err, errlen, "%s: larger than %u MB", path,
                         MAX_FILE >> 20);
                 return DF_LIMIT;
             }
             cap = cap ? cap * 2 : 65536;
-            nb = realloc(buf, cap);
+            nb = df__realloc(buf, cap);
             if (!nb) {
-                free(buf);
+                df__free(buf);
                 fclose(f);
                 set_err(err, errlen, "%s: out of memory", path);
                 return DF_NOMEM;
@@ -875,7 +846,7 @@ static enum df_err slurp(const char *path, char **out, size_t *len,
         n += r;
     }
     if (ferror(f)) {
-        free(buf);
+        df__free(buf);
         fclose(f);
         set_err(err, errlen, "%s: read error", path);
         return DF_IO;
@@ -899,7 +870,7 @@ enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
     if (rc != DF_OK)
         return rc;
     rc = df__geo_load_geojson(g, text, len, path, err, errlen);
-    free(text);
+    df__free(text);
     return rc;
 }
 
@@ -1038,7 +1009,7 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return DF_IO;
     }
-    line = malloc(MAX_LINE);
+    line = df__malloc(MAX_LINE);
     if (!line) {
         fclose(fp);
         set_err(err, errlen, "%s: out of memory", path);
@@ -1140,7 +1111,7 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
     }
 out:
     g->counts.bad_rows += bad;
-    free(line);
+    df__free(line);
     fclose(fp);
     return rc;
 }

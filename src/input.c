@@ -40,6 +40,7 @@
 #include <archive_entry.h>
 
 #include "darkfleet.h"
+#include "util/alloc.h"
 
 /* ---- libarchive, loaded on first use ---------------------------------- */
 
@@ -258,7 +259,7 @@ static enum df_err start(struct df_input *in)
             return DF_FORMAT;
         }
     }
-    in->raw = aligned_alloc(4096, IN_BLOCK);    /* a faster read(2) */
+    in->raw = df__aligned_alloc(4096, IN_BLOCK);    /* a faster read(2) */
     in->a = LA(archive_read_new)();
     if (in->raw == NULL || in->a == NULL) {
         set_err(in, "out of memory");
@@ -291,7 +292,7 @@ static enum df_err make(struct df_input **out, int fd, int own_fd,
     enum df_err e;
 
     *out = NULL;
-    in = calloc(1, sizeof(*in));
+    in = df__calloc(1, sizeof(*in));
     if (in == NULL) {
         if (own_fd)
             close(fd);
@@ -506,6 +507,6 @@ void df_input_free(struct df_input *in)
         LA(archive_read_free)(in->a);
     if (in->own_fd && in->fd >= 0)
         close(in->fd);
-    free(in->raw);
-    free(in);
+    df__free(in->raw);
+    df__free(in);
 }

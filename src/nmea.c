@@ -17,6 +17,8 @@
  * Nothing here allocates after df_nmea_new().
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +98,7 @@ struct meta {
 
 struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts)
 {
-    struct df_nmea *nm = calloc(1, sizeof *nm);
+    struct df_nmea *nm = df__calloc(1, sizeof *nm);
 
     if (!nm)
         return NULL;
@@ -114,15 +116,15 @@ struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts)
         uint64_t buckets = 1;
         while (buckets * SEEN_WAYS < nm->o.dedup_cap)
             buckets *= 2;
-        nm->seen = calloc(buckets * SEEN_WAYS, sizeof *nm->seen);
+        nm->seen = df__calloc(buckets * SEEN_WAYS, sizeof *nm->seen);
         nm->seen_mask = buckets - 1;
         if (!nm->seen) {
             df_nmea_free(nm);
             return NULL;
         }
     }
-    nm->pend = calloc(nm->o.max_pending, sizeof *nm->pend);
-    nm->carry = malloc(nm->o.max_line + 1);
+    nm->pend = df__calloc(nm->o.max_pending, sizeof *nm->pend);
+    nm->carry = df__malloc(nm->o.max_line + 1);
     if (!nm->pend || !nm->carry) {
         df_nmea_free(nm);
         return NULL;
@@ -135,10 +137,10 @@ void df_nmea_free(struct df_nmea *nm)
 {
     if (!nm)
         return;
-    free(nm->pend);
-    free(nm->carry);
-    free(nm->seen);
-    free(nm);
+    df__free(nm->pend);
+    df__free(nm->carry);
+    df__free(nm->seen);
+    df__free(nm);
 }
 
 const struct df_stats *df_nmea_stats(const struct df_nmea *nm)
@@ -625,12 +627,10 @@ refuse:
 static int is_duplicate(struct df_nmea *nm, const char *s, size_t n,
                         unsigned fill, int64_t rx_ms)
 {
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = df__fnv1a64(DF__FNV64_INIT, s, n);
     struct seen *b, *victim;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     h = (h ^ fill) * 1099511628211ULL;
     nm->seq++;
     b = &nm->seen[(h & nm->seen_mask) * SEEN_WAYS];

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "darkfleet.h"
+#include "util/alloc.h"
 
 #define REORDER_DEFAULT_CAP 65536
 
@@ -61,15 +62,15 @@ struct df_reorder *df_reorder_new(int64_t window_ms, size_t cap)
         cap = REORDER_DEFAULT_CAP;
     if (cap > SIZE_MAX / sizeof(struct df_rec))
         return NULL;
-    r = calloc(1, sizeof(*r));
+    r = df__calloc(1, sizeof(*r));
     if (r == NULL)
         return NULL;
     r->window_ms = window_ms;
     r->cap = cap;
-    r->heap = malloc(cap * sizeof(*r->heap));
-    r->ring = malloc(cap * sizeof(*r->ring));
-    r->recs = malloc(cap * sizeof(*r->recs));
-    r->free_idx = malloc(cap * sizeof(*r->free_idx));
+    r->heap = df__malloc(cap * sizeof(*r->heap));
+    r->ring = df__malloc(cap * sizeof(*r->ring));
+    r->recs = df__malloc(cap * sizeof(*r->recs));
+    r->free_idx = df__malloc(cap * sizeof(*r->free_idx));
     if (r->heap == NULL || r->ring == NULL || r->recs == NULL ||
         r->free_idx == NULL) {
         df_reorder_free(r);
@@ -87,11 +88,11 @@ void df_reorder_free(struct df_reorder *r)
 {
     if (r == NULL)
         return;
-    free(r->heap);
-    free(r->ring);
-    free(r->recs);
-    free(r->free_idx);
-    free(r);
+    df__free(r->heap);
+    df__free(r->ring);
+    df__free(r->recs);
+    df__free(r->free_idx);
+    df__free(r);
 }
 
 static int before(const struct slot *a, const struct slot *b)

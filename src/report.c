@@ -27,6 +27,7 @@
  * events on the overview map (struct df_report_opts).
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
 #include "util/grow.h"
 #include "report_assets.h"
 
@@ -400,7 +401,7 @@ static int on_vessel(const struct df_vessel *v, double score, void *ud)
     if (id)
         row->id = *id;
     if (r->nrows < r->opts.top) {
-        row->full = malloc(sizeof *row->full);
+        row->full = df__malloc(sizeof *row->full);
         if (!row->full) {
             r->oom = 1;
             return 1;
@@ -447,10 +448,10 @@ static enum df_err index_rows(struct report *r)
     struct pair *p;
     size_t i;
 
-    r->by_mmsi = malloc((r->nrows ? r->nrows : 1) * sizeof *r->by_mmsi);
-    p = malloc((r->nrows ? r->nrows : 1) * sizeof *p);
+    r->by_mmsi = df__malloc((r->nrows ? r->nrows : 1) * sizeof *r->by_mmsi);
+    p = df__malloc((r->nrows ? r->nrows : 1) * sizeof *p);
     if (!r->by_mmsi || !p) {
-        free(p);
+        df__free(p);
         return DF_NOMEM;
     }
     for (i = 0; i < r->nrows; i++) {
@@ -461,7 +462,7 @@ static enum df_err index_rows(struct report *r)
         qsort(p, r->nrows, sizeof *p, cmp_pair);
     for (i = 0; i < r->nrows; i++)
         r->by_mmsi[i] = p[i].idx;
-    free(p);
+    df__free(p);
     return DF_OK;
 }
 
@@ -688,7 +689,7 @@ static enum df_err write_vessel_data(struct report *r, const struct row *row)
     ec.self = v->mmsi;
     rc = events(r, &ec, v->mmsi);
     if (rc != DF_OK) {
-        free(ec.others);
+        df__free(ec.others);
         goto out;
     }
     df_buf_printf(&b, "],\"events_total\":%llu,\n\"others\":{",
@@ -712,7 +713,7 @@ static enum df_err write_vessel_data(struct report *r, const struct row *row)
         jnum(&b, o ? o->score : 0);
         df_buf_puts(&b, "}");
     }
-    free(ec.others);
+    df__free(ec.others);
     df_buf_puts(&b, "},\n\"track\":[");
 
     memset(&tc, 0, sizeof tc);
@@ -735,7 +736,7 @@ static enum df_err write_vessel_data(struct report *r, const struct row *row)
         df_buf_printf(&b, "],\"track_total\":%llu};\n",
                       (unsigned long long)tc.n);
     }
-    free(tc.p);
+    df__free(tc.p);
     if (rc != DF_OK)
         goto out;
     snprintf(name, sizeof name, "v/%lu.js", (unsigned long)v->mmsi);
@@ -872,9 +873,9 @@ enum df_err df_report_write_opts(struct df_store *st, const char *dir,
     if (rc == DF_NOMEM && errlen && !err[0])
         set_err(&r, "out of memory", "", 0);
     for (i = 0; i < r.nrows; i++)
-        free(r.rows[i].full);
-    free(r.rows);
-    free(r.by_mmsi);
+        df__free(r.rows[i].full);
+    df__free(r.rows);
+    df__free(r.by_mmsi);
     return rc;
 }
 

@@ -28,6 +28,9 @@
  * Points are rounded to 1/100.  Sentences name the partner, place, length
  * and UTC date and time, so that two events never share one.
  */
+#include "util/alloc.h"
+#include "util/grow.h"
+#include "util/hmap.h"
 #include "util/timeutil.h"
 
 #include "darkfleet.h"
@@ -463,7 +466,7 @@ struct pair {
 
 /* A vessel known to be listed or DPRK-flagged. */
 struct mark {
-    uint32_t mmsi;             /* 0 = empty slot */
+    uint32_t mmsi;             /* never 0 */
     float factor;              /* 1, or the name/call sign match score */
     char label[88];            /* "a listed vessel, 445... CHON MA SAN
                                 * (sdn.csv)" */
@@ -472,13 +475,14 @@ struct mark {
 struct df_ties {
     struct pair *pairs;        /* ring of up to max_pairs */
     size_t npairs, cap_pairs, head, max_pairs;
-    struct mark *marks;        /* open addressing, power-of-two size */
+    struct mark *marks;        /* in the order marked */
     size_t nmarks, cap_marks, max_marks;
+    struct df__hmap index;     /* MMSI -> marks[] */
 };
 
 struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked)
 {
-    struct df_ties *t = calloc(1, sizeof *t);
+    struct df_ties *t = df__calloc(1, sizeof *t);
 
     if (!t)
         return NULL;
@@ -491,66 +495,32 @@ void df_ties_free(struct df_ties *t)
 {
     if (!t)
         return;
-    free(t->pairs);
-    free(t->marks);
-    free(t);
-}
-
-static size_t hash32(uint32_t x)
-{
-    x ^= x >> 16;
-    x *= 0x7feb352dU;
-    x ^= x >> 15;
-    x *= 0x846ca68bU;
-    x ^= x >> 16;
-    return x;
+    df__free(t->pairs);
+    df__free(t->marks);
+    df__hmap_fini(&t->index);
+    df__free(t);
 }
 
 static struct mark *mark_find(const struct df_ties *t, uint32_t mmsi)
 {
-    size_t i;
+    uint32_t i = df__hmap_get(&t->index, mmsi);
 
-    if (!t->cap_marks || mmsi == 0)
-        return NULL;
-    for (i = hash32(mmsi) & (t->cap_marks - 1); t->marks[i].mmsi;
-         i = (i + 1) & (t->cap_marks - 1))
-        if (t->marks[i].mmsi == mmsi)
-            return &t->marks[i];
-    return NULL;
+    return i == DF__HMAP_NONE || mmsi == 0 ? NULL : &t->marks[i];
 }
 
 /* Inserts (or keeps) a mark; 0 when full or out of memory. */
 static int mark_add(struct df_ties *t, const struct mark *m)
 {
-    size_t i;
-
     if (mark_find(t, m->mmsi))
         return 1;
-    if (t->nmarks >= t->max_marks)
+    if (m->mmsi == 0 || t->nmarks >= t->max_marks)
         return 0;
-    if ((t->nmarks + 1) * 2 > t->cap_marks) {
-        size_t cap = t->cap_marks ? t->cap_marks * 2 : 256, k;
-        struct mark *nm = calloc(cap, sizeof *nm);
-
-        if (!nm)
-            return 0;
-        for (k = 0; k < t->cap_marks; k++) {
-            if (!t->marks[k].mmsi)
-                continue;
-            for (i = hash32(t->marks[k].mmsi) & (cap - 1); nm[i].mmsi;
-                 i = (i + 1) & (cap - 1))
-                ;
-            nm[i] = t->marks[k];
-        }
-        free(t->marks);
-        t->marks = nm;
-        t->cap_marks = cap;
-    }
-    for (i = hash32(m->mmsi) & (t->cap_marks - 1); t->marks[i].mmsi;
-         i = (i + 1) & (t->cap_marks - 1))
-        ;
-    t->marks[i] = *m;
-    t->nmarks++;
+    if (t->nmarks == t->cap_marks &&
+        df__grow(&t->marks, &t->cap_marks, sizeof(*t->marks), 256) != 0)
+        return 0;
+    if (df__hmap_put(&t->index, m->mmsi, (uint32_t)t->nmarks) != 0)
+        return 0;
+    t->marks[t->nmarks++] = *m;
     return 1;
 }
 
@@ -601,7 +571,7 @@ int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
 
         if (cap > t->max_pairs)
             cap = t->max_pairs;
-        np = realloc(t->pairs, cap * sizeof *np);
+        np = df__realloc(t->pairs, cap * sizeof *np);
         if (!np)
             return rc ? rc : -1;
         t->pairs = np;

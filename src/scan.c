@@ -18,6 +18,7 @@
  * vessel has moved (detect_vessel.c).  Nothing is allocated per record.
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
 #include "detect_meet.h"
 #include "detect_vessel.h"
 #include "track.h"
@@ -114,7 +115,7 @@ static void ghost_put(struct df_scan *s, const struct df__track *t)
     if (t->pos_ms == DF_TIME_NONE)
         return;
     if (!s->ghosts) {
-        s->ghosts = calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
+        s->ghosts = df__calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
                            sizeof *s->ghosts);
         if (!s->ghosts)
             return;
@@ -202,7 +203,7 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
                             const struct df_geo *geo,
                             const struct df_scan_cbs *cbs)
 {
-    struct df_scan *s = calloc(1, sizeof *s);
+    struct df_scan *s = df__calloc(1, sizeof *s);
     double maxv, silence_h;
 
     if (!s)
@@ -241,8 +242,8 @@ void df_scan_free(struct df_scan *s)
         return;
     df__tracks_free(s->tracks);
     df__meet_free(s->meet);
-    free(s->ghosts);
-    free(s);
+    df__free(s->ghosts);
+    df__free(s);
 }
 
 /* 1 for a usable position: known, in range, and not (0, 0), the fix a

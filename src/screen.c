@@ -39,7 +39,9 @@
  * the score; only pairs whose bound reaches the threshold are compared.
  */
 #include "screen.h"
+#include "util/alloc.h"
 #include "util/grow.h"
+#include "util/hmap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +87,7 @@ static void *arena_alloc(struct arena *a, size_t n)
     if (b == NULL || b->cap - b->used < n) {
         size_t cap = n > 65536 ? n : 65536;
 
-        b = malloc(sizeof(*b) + cap);
+        b = df__malloc(sizeof(*b) + cap);
         if (b == NULL)
             return NULL;
         b->used = 0;
@@ -104,7 +106,7 @@ static void arena_free(struct arena *a)
 
     for (; b != NULL; b = next) {
         next = b->next;
-        free(b);
+        df__free(b);
     }
     a->head = NULL;
 }
@@ -463,14 +465,11 @@ struct name_key {
     uint16_t pop;              /* bits set in mask */
 };
 
-/* Hash index: IMO, MMSI and call sign to entries (open addressing). */
-struct hslot {
-    uint64_t key;              /* 0 = empty */
-    uint32_t head;             /* 1 + index into posts */
-};
+/* The exact index: IMO, MMSI and call sign keys map to the first of a
+ * chain of postings, one per entry holding the key. */
 struct hpost {
     uint32_t entry;
-    uint32_t next;             /* 1 + index into posts, 0 = end */
+    uint32_t next;             /* index into posts, DF__HMAP_NONE = end */
 };
 
 #define KEY_IMO (1ull << 62)
@@ -486,8 +485,7 @@ struct df_watchlist {
     size_t len_off[NORM_MAX + 1]; /* keys of length L: [len_off[L],
                                    * len_off[L + 1]) */
     size_t indexed;            /* entries whose names are in keys */
-    struct hslot *slots;
-    size_t nslots;
+    struct df__hmap index;     /* key -> first posting */
     struct hpost *posts;
     size_t nposts;
     struct df__wl_stats st;
@@ -495,7 +493,7 @@ struct df_watchlist {
 
 struct df_watchlist *df_watchlist_new(void)
 {
-    return calloc(1, sizeof(struct df_watchlist));
+    return df__calloc(1, sizeof(struct df_watchlist));
 }
 
 void df_watchlist_free(struct df_watchlist *wl)
@@ -503,11 +501,11 @@ void df_watchlist_free(struct df_watchlist *wl)
     if (wl == NULL)
         return;
     arena_free(&wl->arena);
-    free(wl->ents);
-    free(wl->keys);
-    free(wl->slots);
-    free(wl->posts);
-    free(wl);
+    df__free(wl->ents);
+    df__free(wl->keys);
+    df__hmap_fini(&wl->index);
+    df__free(wl->posts);
+    df__free(wl);
 }
 
 size_t df_watchlist_count(const struct df_watchlist *wl)
@@ -837,16 +835,16 @@ static enum df_err read_file(const char *path, char **out, size_t *len,
 
             if (cap >= DF__WL_MAX_FILE) {
                 fclose(f);
-                free(buf);
+                df__free(buf);
                 snprintf(err, errlen, "%s: list larger than %u MiB", path,
                          DF__WL_MAX_FILE >> 20);
                 return DF_LIMIT;
             }
             cap = cap ? cap * 2 : 1 << 20;
-            nb = realloc(buf, cap + 1);
+            nb = df__realloc(buf, cap + 1);
             if (nb == NULL) {
                 fclose(f);
-                free(buf);
+                df__free(buf);
                 snprintf(err, errlen, "%s: out of memory", path);
                 return DF_NOMEM;
             }
@@ -859,7 +857,7 @@ static enum df_err read_file(const char *path, char **out, size_t *len,
     }
     if (ferror(f)) {
         fclose(f);
-        free(buf);
+        df__free(buf);
         snprintf(err, errlen, "%s: read error", path);
         return DF_IO;
     }
@@ -1167,29 +1165,29 @@ static enum df_err load_ofac_alt(struct df_watchlist *wl, const char *path,
 
     if (wl->n == first)
         return DF_OK;
-    altpath = malloc(dirlen + sizeof("alt.csv"));
+    altpath = df__malloc(dirlen + sizeof("alt.csv"));
     if (altpath == NULL)
         goto nomem;
     memcpy(altpath, path, dirlen);
     memcpy(altpath + dirlen, "alt.csv", sizeof("alt.csv"));
     if (strcmp(altpath, path) == 0 || (probe = fopen(altpath, "rb")) == NULL) {
-        free(altpath);
+        df__free(altpath);
         return DF_OK;
     }
     fclose(probe);
     rc = read_file(altpath, &buf, &len, tmp, sizeof(tmp));
-    free(altpath);
+    df__free(altpath);
     if (rc != DF_OK) {
         snprintf(err, errlen, "%s", tmp);
         return rc;
     }
     nv = wl->n - first;
-    byent = malloc(nv * sizeof(*byent));
-    c.scratch = malloc(CSV_MAX_RECORD);
+    byent = df__malloc(nv * sizeof(*byent));
+    c.scratch = df__malloc(CSV_MAX_RECORD);
     if (byent == NULL || c.scratch == NULL) {
-        free(byent);
-        free(c.scratch);
-        free(buf);
+        df__free(byent);
+        df__free(c.scratch);
+        df__free(buf);
         goto nomem;
     }
     memcpy(byent, wl->ents + first, nv * sizeof(*byent));
@@ -1230,9 +1228,9 @@ static enum df_err load_ofac_alt(struct df_watchlist *wl, const char *path,
         if (rc != DF_OK)
             break;
     }
-    free(byent);
-    free(c.scratch);
-    free(buf);
+    df__free(byent);
+    df__free(c.scratch);
+    df__free(buf);
     if (rc == DF_OK)
         return DF_OK;
 nomem:
@@ -1532,61 +1530,23 @@ static enum df_err load_table(struct df_watchlist *wl, struct csv *c,
 /* Indexes                                                             */
 /* ------------------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    for (; *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
 static uint64_t callsign_key(const char *norm)
 {
-    return KEY_CALLSIGN | (fnv1a(norm) >> 2);
+    return KEY_CALLSIGN |
+           (df__fnv1a64(DF__FNV64_INIT, norm, strlen(norm)) >> 2);
 }
 
-/* The first posting (1-based) for key, or 0. */
-static uint32_t hash_find(const struct df_watchlist *wl, uint64_t key)
+/* Adds entry to the chain of key (room for the posting was made). */
+static int hash_put(struct df_watchlist *wl, uint64_t key, uint32_t entry)
 {
-    size_t mask, i;
-
-    if (wl->nslots == 0)
-        return 0;
-    mask = wl->nslots - 1;
-    for (i = (size_t)mix64(key) & mask; wl->slots[i].key != 0;
-         i = (i + 1) & mask) {
-        if (wl->slots[i].key == key)
-            return wl->slots[i].head;
-    }
-    return 0;
-}
-
-static void hash_put(struct df_watchlist *wl, uint64_t key, uint32_t entry)
-{
-    size_t mask = wl->nslots - 1, i;
     struct hpost *p = &wl->posts[wl->nposts];
 
-    for (i = (size_t)mix64(key) & mask;
-         wl->slots[i].key != 0 && wl->slots[i].key != key;
-         i = (i + 1) & mask)
-        ;
-    wl->slots[i].key = key;
     p->entry = entry;
-    p->next = wl->slots[i].head;
-    wl->slots[i].head = (uint32_t)++wl->nposts;
+    p->next = df__hmap_get(&wl->index, key);
+    if (df__hmap_put(&wl->index, key, (uint32_t)wl->nposts) != 0)
+        return -1;
+    wl->nposts++;
+    return 0;
 }
 
 static int cmp_key_len(const void *pa, const void *pb)
@@ -1629,7 +1589,7 @@ static int key_add(struct df_watchlist *wl, const char *name, uint32_t entry)
 /* Brings the name keys and the hash index up to date with the entries. */
 static int index_build(struct df_watchlist *wl)
 {
-    size_t i, nposts = 0, nslots = 16, L;
+    size_t i, nposts = 0, L;
     unsigned a;
 
     for (i = wl->indexed; i < wl->n; i++) {
@@ -1657,32 +1617,24 @@ static int index_build(struct df_watchlist *wl)
         nposts += (e->pub.imo != 0) + (e->pub.mmsi != 0) +
                   (strlen(e->cs_norm) >= 4);
     }
-    while (nslots < 2 * nposts)
-        nslots *= 2;
-    free(wl->slots);
-    free(wl->posts);
-    wl->slots = calloc(nslots, sizeof(*wl->slots));
-    wl->posts = malloc((nposts ? nposts : 1) * sizeof(*wl->posts));
+    df__hmap_clear(&wl->index);
+    df__free(wl->posts);
     wl->nposts = 0;
-    if (wl->slots == NULL || wl->posts == NULL) {
-        free(wl->slots);
-        free(wl->posts);
-        wl->slots = NULL;
-        wl->posts = NULL;
-        wl->nslots = 0;
+    wl->posts = df__malloc((nposts ? nposts : 1) * sizeof(*wl->posts));
+    if (wl->posts == NULL || df__hmap_reserve(&wl->index, nposts) != 0)
         return -1;
-    }
-    wl->nslots = nslots;
     /* Backwards, so that each chain lists entries in load order. */
     for (i = wl->n; i-- > 0;) {
         const struct wl_entry *e = wl->ents[i];
 
-        if (e->pub.imo != 0)
-            hash_put(wl, KEY_IMO | e->pub.imo, e->idx);
-        if (e->pub.mmsi != 0)
-            hash_put(wl, KEY_MMSI | e->pub.mmsi, e->idx);
-        if (strlen(e->cs_norm) >= 4)
-            hash_put(wl, callsign_key(e->cs_norm), e->idx);
+        if (e->pub.imo != 0 && hash_put(wl, KEY_IMO | e->pub.imo, e->idx))
+            return -1;
+        if (e->pub.mmsi != 0 &&
+            hash_put(wl, KEY_MMSI | e->pub.mmsi, e->idx))
+            return -1;
+        if (strlen(e->cs_norm) >= 4 &&
+            hash_put(wl, callsign_key(e->cs_norm), e->idx))
+            return -1;
     }
     return 0;
 }
@@ -1714,10 +1666,10 @@ enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
     slash = strrchr(path, '/');
     list = wl_str(wl, slash ? slash + 1 : path,
                   strlen(slash ? slash + 1 : path), DF__WL_MAX_NAME);
-    c.scratch = malloc(CSV_MAX_RECORD);
+    c.scratch = df__malloc(CSV_MAX_RECORD);
     if (list == NULL || c.scratch == NULL) {
-        free(buf);
-        free(c.scratch);
+        df__free(buf);
+        df__free(c.scratch);
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
     }
@@ -1742,8 +1694,8 @@ enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
                  path);
         rc = DF_FORMAT;
     }
-    free(c.scratch);
-    free(buf);
+    df__free(c.scratch);
+    df__free(buf);
     if (index_build(wl) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
@@ -1888,10 +1840,10 @@ static void screen_key(const struct df_watchlist *wl, uint64_t key,
                        const char *cs_norm, const char *shown,
                        struct cands *cs)
 {
-    uint32_t p = hash_find(wl, key);
+    uint32_t p = df__hmap_get(&wl->index, key);
 
-    for (; p != 0; p = wl->posts[p - 1].next) {
-        uint32_t e = wl->posts[p - 1].entry;
+    for (; p != DF__HMAP_NONE; p = wl->posts[p].next) {
+        uint32_t e = wl->posts[p].entry;
 
         if (cs_norm != NULL && strcmp(wl->ents[e]->cs_norm, cs_norm) != 0)
             continue;

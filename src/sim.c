@@ -23,6 +23,8 @@
  * stream, and ties in the heap are broken by actor number.
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
+#include "util/hash.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,18 +46,11 @@
 
 /* ---- random numbers ------------------------------------------------- */
 
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 /* splitmix64 (Steele, Lea, Flood 2014). */
 static uint64_t next64(uint64_t *s)
 {
     *s += 0x9e3779b97f4a7c15ULL;
-    return mix64(*s);
+    return df__mix64(*s);
 }
 
 /* Uniform in [0, 1). */
@@ -77,7 +72,7 @@ static unsigned pick(uint64_t *s, unsigned n)
 /* A noise value in [-1, 1) that depends only on (key, t). */
 static double noise(uint64_t key, int64_t t, unsigned salt)
 {
-    uint64_t h = mix64(key ^ mix64((uint64_t)t * 31 + salt));
+    uint64_t h = df__mix64(key ^ df__mix64((uint64_t)t * 31 + salt));
     return (double)(h >> 11) * (2.0 / 9007199254740992.0) - 1.0;
 }
 
@@ -718,7 +713,7 @@ static struct actor *new_actor(struct df_sim *sim)
     struct actor *a = &sim->act[sim->nact];
 
     memset(a, 0, sizeof *a);
-    a->rng = mix64(sim->o.seed * 0x9E3779B97F4A7C15ULL + sim->nact + 1);
+    a->rng = df__mix64(sim->o.seed * 0x9E3779B97F4A7C15ULL + sim->nact + 1);
     a->plant = -1;
     a->last_id = 255;
     a->cls = 'A';
@@ -1781,9 +1776,9 @@ static void background(struct df_sim *sim, struct actor *a)
 static void sim_free(struct df_sim *sim)
 {
     df_geo_free(sim->zones);
-    free(sim->act);
-    free(sim->scripts);
-    free(sim->heap);
+    df__free(sim->act);
+    df__free(sim->scripts);
+    df__free(sim->heap);
 }
 
 enum df_err df__sim_run_ext(const struct df_sim_opts *opts, unsigned report_s,
@@ -1806,15 +1801,15 @@ enum df_err df__sim_run_ext(const struct df_sim_opts *opts, unsigned report_s,
     sim.period = (report_s ? report_s : 30) * SEC;
     sim.t_start = opts->start_ms ? opts->start_ms / SEC * SEC : DEFAULT_START;
     sim.t_end = sim.t_start + (int64_t)(opts->hours * 3600) * SEC;
-    sim.rng = mix64(opts->seed ^ 0x5eed5eed5eedULL);
+    sim.rng = df__mix64(opts->seed ^ 0x5eed5eed5eedULL);
     lanes_init();
     for (sc = 0; sc < DF_SIM_COUNT; sc++)
         if (opts->scenarios >> sc & 1)
             nplanted++;
     sim.cap = opts->vessels + nplanted * MAX_ROLES;
-    sim.act = calloc(sim.cap ? sim.cap : 1, sizeof *sim.act);
-    sim.scripts = calloc(nplanted * MAX_ROLES + 1, sizeof *sim.scripts);
-    sim.heap = calloc(sim.cap ? sim.cap : 1, sizeof *sim.heap);
+    sim.act = df__calloc(sim.cap ? sim.cap : 1, sizeof *sim.act);
+    sim.scripts = df__calloc(nplanted * MAX_ROLES + 1, sizeof *sim.scripts);
+    sim.heap = df__calloc(sim.cap ? sim.cap : 1, sizeof *sim.heap);
     if (!sim.act || !sim.scripts || !sim.heap) {
         sim_free(&sim);
         return DF_NOMEM;

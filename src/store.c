@@ -63,6 +63,7 @@
  * the error message of that last commit calls df_store_commit() first.
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
 #include "util/timeutil.h"
 
 #include <sqlite3.h>
@@ -527,7 +528,7 @@ static void writer_start(struct df_store *st)
 {
     if (!sqlite3_threadsafe())
         return;
-    st->jpts = malloc(POINT_BATCH * sizeof *st->jpts);
+    st->jpts = df__malloc(POINT_BATCH * sizeof *st->jpts);
     if (!st->jpts)
         return;
     if (pthread_mutex_init(&st->wmu, NULL) != 0)
@@ -544,7 +545,7 @@ static void writer_start(struct df_store *st)
     st->writer = 1;
     return;
 fail:
-    free(st->jpts);
+    df__free(st->jpts);
     st->jpts = NULL;
 }
 
@@ -760,9 +761,9 @@ static void destroy(struct df_store *st)
     sqlite3_finalize(st->begin);
     sqlite3_finalize(st->commit);
     sqlite3_close(st->db);
-    free(st->pts);
-    free(st->jpts);
-    free(st);
+    df__free(st->pts);
+    df__free(st->jpts);
+    df__free(st);
 }
 
 enum df_err df_store_open(struct df_store **out, const char *path,
@@ -779,15 +780,15 @@ enum df_err df_store_open(struct df_store **out, const char *path,
         return DF_INVAL;
     }
     *out = NULL;
-    st = calloc(1, sizeof *st);
+    st = df__calloc(1, sizeof *st);
     if (!st) {
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
     }
-    st->pts = malloc(POINT_BATCH * sizeof *st->pts);
+    st->pts = df__malloc(POINT_BATCH * sizeof *st->pts);
     if (!st->pts) {
         snprintf(err, errlen, "%s: out of memory", path);
-        free(st);
+        df__free(st);
         return DF_NOMEM;
     }
     rc = sqlite3_open_v2(path, &st->db,
@@ -797,8 +798,8 @@ enum df_err df_store_open(struct df_store **out, const char *path,
     if (rc != SQLITE_OK) {
         if (!st->db) {
             snprintf(err, errlen, "%s: out of memory", path);
-            free(st->pts);
-            free(st);
+            df__free(st->pts);
+            df__free(st);
             return DF_NOMEM;
         }
         set_err(st, "%s: cannot open database", path);
@@ -1087,7 +1088,7 @@ enum df_err df_store_open_ro(struct df_store **out, const char *path,
         return DF_INVAL;
     }
     *out = NULL;
-    st = calloc(1, sizeof *st);
+    st = df__calloc(1, sizeof *st);
     if (!st) {
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
@@ -1098,7 +1099,7 @@ enum df_err df_store_open_ro(struct df_store **out, const char *path,
     if (rc != SQLITE_OK) {
         if (!st->db) {
             snprintf(err, errlen, "%s: out of memory", path);
-            free(st);
+            df__free(st);
             return DF_NOMEM;
         }
         /* SQLite says "unable to open database file" for a missing one. */
@@ -1297,7 +1298,7 @@ int df_store_each_vessel(struct df_store *st,
         sqlite3_finalize(s);
         return -1;
     }
-    v = malloc(sizeof *v);
+    v = df__malloc(sizeof *v);
     if (!v) {
         snprintf(st->err, sizeof st->err, "reading vessels: out of memory");
         sqlite3_finalize(ids);
@@ -1320,7 +1321,7 @@ int df_store_each_vessel(struct df_store *st,
         }
         rc = fn(v, sqlite3_column_double(s, 8), ud);
     }
-    free(v);
+    df__free(v);
     sqlite3_finalize(ids);
     return end_read(st, s, rc, step, "vessels");
 }
@@ -1379,7 +1380,7 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
         return -1;
     if (mmsi)
         sqlite3_bind_int64(s, 1, mmsi);
-    ev = malloc(sizeof *ev);
+    ev = df__malloc(sizeof *ev);
     if (!ev) {
         snprintf(st->err, sizeof st->err, "reading events: out of memory");
         sqlite3_finalize(s);
@@ -1415,7 +1416,7 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
             col_str(s, 9, ev->evidence, sizeof ev->evidence);
         rc = fn(sqlite3_column_int64(s, 0), ev, ud);
     }
-    free(ev);
+    df__free(ev);
     return end_read(st, s, rc, step, "events");
 }
 

@@ -1,7 +1,6 @@
 /*
- * track.c - the per-MMSI track store: an open-addressing hash table
- * (linear probing, backward-shift deletion, as in Knuth 6.4 algorithm R)
- * from MMSI to a slot in a pool of struct df__track, plus a min-heap of
+ * track.c - the per-MMSI track store: a hash table (util/hmap.h) from
+ * MMSI to a slot in a pool of struct df__track, plus a min-heap of
  * vessels by last-seen time for flushing silent vessels and, at the cap,
  * the least recently seen one.  Also the identity history of a vessel.
  *
@@ -16,18 +15,16 @@
  * allocated on its first static record.
  */
 #include "track.h"
+#include "util/alloc.h"
 #include "util/hint.h"
+#include "util/hmap.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EMPTY UINT32_MAX        /* a free hash slot */
-
-struct slot {
-    uint32_t mmsi;
-    uint32_t idx;               /* pool index, EMPTY if free */
-};
+#define EMPTY DF__HMAP_NONE     /* no vessel */
 
 struct heapent {
     int64_t key_ms;             /* last_ms when placed (lazy) */
@@ -43,8 +40,7 @@ struct df__tracks {
     uint32_t *freelist;         /* free pool indices */
     uint32_t nfree;
 
-    struct slot *slots;         /* nslots is a power of two */
-    uint32_t nslots;
+    struct df__hmap map;        /* MMSI -> pool index */
 
     struct heapent *heap;       /* one entry per held vessel */
     uint32_t nheap;
@@ -52,99 +48,22 @@ struct df__tracks {
     struct df__track_stats st;
 };
 
-/* ---- hash table --------------------------------------------------- */
-
-static uint32_t hash_mmsi(uint32_t mmsi, uint32_t mask)
-{
-    /* MurmurHash3's finalizer: MMSIs share prefixes (MIDs) and come in
-     * arithmetic runs, so every input bit must reach the low bits. */
-    uint32_t h = mmsi;
-
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    h ^= h >> 16;
-    return h & mask;
-}
-
-/* Rebuilds the table with n slots (a power of two). */
-static int table_resize(struct df__tracks *ts, uint32_t n)
-{
-    struct slot *ns = malloc((size_t)n * sizeof *ns);
-    uint32_t i, mask = n - 1;
-
-    if (!ns)
-        return -1;
-    for (i = 0; i < n; i++)
-        ns[i].idx = EMPTY;
-    for (i = 0; i < ts->nslots; i++) {
-        uint32_t h;
-        if (ts->slots[i].idx == EMPTY)
-            continue;
-        h = hash_mmsi(ts->slots[i].mmsi, mask);
-        while (ns[h].idx != EMPTY)
-            h = (h + 1) & mask;
-        ns[h] = ts->slots[i];
-    }
-    free(ts->slots);
-    ts->slots = ns;
-    ts->nslots = n;
-    return 0;
-}
-
-/* The slot holding mmsi, or EMPTY.  The table is never full (load at
- * most one half), so the probe ends at an empty slot. */
-static uint32_t table_find(const struct df__tracks *ts, uint32_t mmsi)
-{
-    uint32_t mask = ts->nslots - 1, h = hash_mmsi(mmsi, mask);
-
-    while (ts->slots[h].idx != EMPTY) {
-        if (ts->slots[h].mmsi == mmsi)
-            return h;
-        h = (h + 1) & mask;
-    }
-    return EMPTY;
-}
-
 void df__tracks_prefetch(const struct df__tracks *ts, uint32_t mmsi,
                          int stage)
 {
-    uint32_t i;
+    uint32_t idx;
     const char *p;
     size_t o;
 
     if (stage == 0) {
-        DF__PREFETCH(&ts->slots[hash_mmsi(mmsi, ts->nslots - 1)]);
+        df__hmap_prefetch(&ts->map, mmsi);
         return;
     }
-    if ((i = table_find(ts, mmsi)) == EMPTY)
+    if ((idx = df__hmap_get(&ts->map, mmsi)) == EMPTY)
         return;
-    p = (const char *)&ts->pool[ts->slots[i].idx];
+    p = (const char *)&ts->pool[idx];
     for (o = 0; o < sizeof(struct df__track); o += 64)
         DF__PREFETCH(p + o);
-}
-
-/* Deletes slot i, shifting later entries of its cluster back so that
- * every entry stays reachable from its home slot. */
-static void table_delete(struct df__tracks *ts, uint32_t i)
-{
-    uint32_t mask = ts->nslots - 1, j = i;
-
-    for (;;) {
-        uint32_t home;
-        j = (j + 1) & mask;
-        if (ts->slots[j].idx == EMPTY)
-            break;
-        home = hash_mmsi(ts->slots[j].mmsi, mask);
-        /* Move j into the hole at i unless its home lies cyclically in
-         * (i, j], where it is reachable without passing i. */
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            ts->slots[i] = ts->slots[j];
-            i = j;
-        }
-    }
-    ts->slots[i].idx = EMPTY;
 }
 
 /* ---- heap --------------------------------------------------------- */
@@ -220,7 +139,7 @@ static uint32_t heap_true_top(struct df__tracks *ts)
 
 struct df__tracks *df__tracks_new(size_t max_vessels, int64_t silence_ms)
 {
-    struct df__tracks *ts = calloc(1, sizeof *ts);
+    struct df__tracks *ts = df__calloc(1, sizeof *ts);
 
     if (!ts)
         return NULL;
@@ -231,8 +150,8 @@ struct df__tracks *df__tracks_new(size_t max_vessels, int64_t silence_ms)
         max_vessels = (size_t)1 << 30;
     ts->max = max_vessels;
     ts->silence_ms = silence_ms;
-    if (table_resize(ts, 1024) != 0) {
-        free(ts);
+    if (df__hmap_reserve(&ts->map, 512) != 0) {
+        df__free(ts);
         return NULL;
     }
     return ts;
@@ -246,19 +165,19 @@ void df__tracks_free(struct df__tracks *ts)
         return;
     /* Every held vessel is in the heap exactly once. */
     for (i = 0; i < ts->nheap; i++)
-        free(ts->pool[ts->heap[i].idx].ids);
-    free(ts->pool);
-    free(ts->freelist);
-    free(ts->slots);
-    free(ts->heap);
-    free(ts);
+        df__free(ts->pool[ts->heap[i].idx].ids);
+    df__free(ts->pool);
+    df__free(ts->freelist);
+    df__hmap_fini(&ts->map);
+    df__free(ts->heap);
+    df__free(ts);
 }
 
 struct df__track *df__tracks_find(struct df__tracks *ts, uint32_t mmsi)
 {
-    uint32_t i = table_find(ts, mmsi);
+    uint32_t idx = df__hmap_get(&ts->map, mmsi);
 
-    return i == EMPTY ? NULL : &ts->pool[ts->slots[i].idx];
+    return idx == EMPTY ? NULL : &ts->pool[idx];
 }
 
 int df__tracks_full(const struct df__tracks *ts)
@@ -275,8 +194,7 @@ static int grow(struct df__tracks *ts)
     uint32_t cap;
     void *p;
 
-    if ((size_t)ts->nheap * 2 + 2 > ts->nslots &&
-        table_resize(ts, ts->nslots * 2) != 0)
+    if (df__hmap_reserve(&ts->map, (size_t)ts->nheap + 1) != 0)
         return -1;
     if (ts->nfree > 0 || ts->pool_used < ts->pool_cap)
         return 0;
@@ -285,15 +203,15 @@ static int grow(struct df__tracks *ts)
         cap = (uint32_t)ts->max;
     if (cap <= ts->pool_cap)
         cap = ts->pool_cap + 1;
-    p = realloc(ts->pool, (size_t)cap * sizeof *ts->pool);
+    p = df__realloc(ts->pool, (size_t)cap * sizeof *ts->pool);
     if (!p)
         return -1;
     ts->pool = p;
-    p = realloc(ts->freelist, (size_t)cap * sizeof *ts->freelist);
+    p = df__realloc(ts->freelist, (size_t)cap * sizeof *ts->freelist);
     if (!p)
         return -1;
     ts->freelist = p;
-    p = realloc(ts->heap, (size_t)cap * sizeof *ts->heap);
+    p = df__realloc(ts->heap, (size_t)cap * sizeof *ts->heap);
     if (!p)
         return -1;
     ts->heap = p;
@@ -304,12 +222,13 @@ static int grow(struct df__tracks *ts)
 struct df__track *df__tracks_get(struct df__tracks *ts, uint32_t mmsi,
                                  int *created)
 {
-    uint32_t i = table_find(ts, mmsi), idx, h, mask;
+    uint32_t idx = df__hmap_get(&ts->map, mmsi);
     struct df__track *t;
+    int rc;
 
     *created = 0;
-    if (i != EMPTY)
-        return &ts->pool[ts->slots[i].idx];
+    if (idx != EMPTY)
+        return &ts->pool[idx];
     if (df__tracks_full(ts) || grow(ts) != 0)
         return NULL;
     /* Reuse a slot of a flushed vessel before growing the pool. */
@@ -323,12 +242,9 @@ struct df__track *df__tracks_get(struct df__tracks *ts, uint32_t mmsi,
     t->course = DF_COURSE_NA;
     df__vdet_init(&t->det);
 
-    mask = ts->nslots - 1;
-    h = hash_mmsi(mmsi, mask);
-    while (ts->slots[h].idx != EMPTY)
-        h = (h + 1) & mask;
-    ts->slots[h].mmsi = mmsi;
-    ts->slots[h].idx = idx;
+    rc = df__hmap_put(&ts->map, mmsi, idx);
+    assert(rc == 0); /* grow() made room */
+    (void)rc;
 
     /* A new vessel's key is its (unknown) time: DF_TIME_NONE puts it at
      * the top until df__tracks_touch() or df__tracks_silent() sets it. */
@@ -395,14 +311,13 @@ void df__tracks_touch(struct df__tracks *ts, struct df__track *t,
 
 void df__tracks_remove(struct df__tracks *ts, struct df__track *t, int why)
 {
-    uint32_t idx = (uint32_t)(t - ts->pool), i = table_find(ts, t->mmsi);
+    uint32_t idx = (uint32_t)(t - ts->pool);
 
     /* Unlink from the table and the heap; the pool slot goes on the free
      * list and its identity array is freed. */
-    if (i != EMPTY)
-        table_delete(ts, i);
+    df__hmap_del(&ts->map, t->mmsi);
     heap_remove(ts, t->heap_pos);
-    free(t->ids);
+    df__free(t->ids);
     t->ids = NULL;
     ts->freelist[ts->nfree++] = idx;
     ts->st.held = ts->nheap;
@@ -623,7 +538,7 @@ static int identity_update(struct df__track *t, const struct df_rec *rec,
     if (t->nids == 0) {
         /* The first static record: most vessels never need more than
          * two entries, so start there. */
-        t->ids = calloc(2, sizeof *t->ids);
+        t->ids = df__calloc(2, sizeof *t->ids);
         if (!t->ids)
             return -1;
         t->capids = 2;
@@ -680,7 +595,7 @@ static int identity_update(struct df__track *t, const struct df_rec *rec,
         void *p;
         if (cap > DF_MAX_IDENTITIES)
             cap = DF_MAX_IDENTITIES;
-        p = realloc(t->ids, cap * sizeof *t->ids);
+        p = df__realloc(t->ids, cap * sizeof *t->ids);
         if (!p)
             return -1;
         t->ids = p;

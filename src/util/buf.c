@@ -5,6 +5,7 @@
  * check once at the end instead of after every call (as curl's dynbuf).
  */
 #include "darkfleet.h"
+#include "util/alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@
 
 void df_buf_free(struct df_buf *b)
 {
-    free(b->data);
+    df__free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
     b->oom = 0;
@@ -34,7 +35,7 @@ int df_buf_reserve(struct df_buf *b, size_t extra)
     cap = b->cap ? b->cap : 256;
     while (cap < need)
         cap *= 2;
-    p = realloc(b->data, cap);
+    p = df__realloc(b->data, cap);
     if (!p) {
         b->oom = 1;
         return -1;

@@ -2,6 +2,7 @@
  * grow.c - see grow.h.
  */
 #include "util/grow.h"
+#include "util/alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ int df__grow(void *pp, size_t *cap, size_t elem, size_t first)
     /* pp points at a T *: copied as bytes, never read through a void *
      * lvalue of another type. */
     memcpy(&p, pp, sizeof p);
-    q = realloc(p, n * elem);
+    q = df__realloc(p, n * elem);
     if (q == NULL)
         return -1;
     memcpy(pp, &q, sizeof q);
