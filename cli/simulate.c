@@ -259,50 +259,6 @@ static int parse_u64(const char *s, uint64_t *v)
     return errno || *end ? -1 : 0;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD" optionally followed by "THH:MM[:SS]" and "Z". */
-static int parse_start(const char *s, int64_t *ms)
-{
-    int v[6] = {0, 1, 1, 0, 0, 0}, i, k;
-    static const char sep[] = "--T::";
-    static const int width[] = {4, 2, 2, 2, 2, 2};
-
-    for (i = 0; i < 6; i++) {
-        int x = 0;
-        for (k = 0; k < width[i]; k++) {
-            if (s[k] < '0' || s[k] > '9')
-                return -1;
-            x = x * 10 + (s[k] - '0');
-        }
-        v[i] = x;
-        s += width[i];
-        if (i == 5 || *s == '\0' || (*s == 'Z' && s[1] == '\0' && i >= 4))
-            break;
-        if (*s != sep[i] && !(i == 2 && *s == ' '))
-            return -1;
-        s++;
-    }
-    if (*s == 'Z')
-        s++;
-    if (*s || (i > 0 && i < 2) || i == 3 || v[1] < 1 || v[1] > 12 ||
-        v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-        return -1;
-    *ms = ((days_from_civil(v[0], v[1], v[2]) * 24 + v[3]) * 60 + v[4]) *
-              60000LL + v[5] * 1000LL;
-    return 0;
-}
-
 static int parse_scenarios(const char *s, uint32_t *bits)
 {
     char name[64];
@@ -444,7 +400,8 @@ int cmd_simulate(int argc, char **argv)
         } else if (is_opt(a, "--start")) {
             if (!(v = value(argc, argv, &i, "--start")))
                 return 2;
-            if (parse_start(v, &so.start_ms) != 0) {
+            if ((so.start_ms = df_time_parse(v, strlen(v))) ==
+                DF_TIME_NONE) {
                 cli_err("simulate: bad --start '%s' (YYYY-MM-DDTHH:MM:SSZ)",
                         v);
                 return 2;

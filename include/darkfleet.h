@@ -572,6 +572,11 @@ void df_msg_json(struct df_buf *b, const struct df_msg *msg, unsigned flags);
 /* Formats ms since the epoch as UTC ISO 8601 with 'Z' and milliseconds
  * when non-zero into out (at least 32 bytes). Returns the length. */
 size_t df_time_iso(int64_t ms, char *out);
+/* Parses UTC ISO 8601 as written by df_time_iso() and by people:
+ * "YYYY-MM-DD", then optionally 'T' (or ' ') "HH:MM", ":SS", ".fff",
+ * and 'Z'; n bytes exactly.  Returns ms since the epoch, or DF_TIME_NONE
+ * for anything else or an impossible date (years 1900-9999). */
+int64_t df_time_parse(const char *s, size_t n);
 
 /* ------------------------------------------------------------------ */
 /* Reorder: records back in time order                                */

@@ -34,6 +34,8 @@
 
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/csvrec.h"
+#include "util/timeutil.h"
 
 #define CSV_MAX_COLS 64        /* columns mapped; later ones are ignored */
 #define CSV_MAX_LINE 65536     /* longer lines are dropped */
@@ -66,14 +68,13 @@ enum col {
     C_COUNT
 };
 
-/* Header names, normalised (lower case; ' ', '_', '-' removed). */
+/* Header names as df__csv_colkey() writes them. */
 static const struct {
     const char *name;
     enum col col;
 } names[] = {
     {"mmsi", C_MMSI},
     {"basedatetime", C_TIME},
-    {"#timestamp", C_TIME},
     {"timestamp", C_TIME},
     {"lat", C_LAT},
     {"latitude", C_LAT},
@@ -228,19 +229,6 @@ static int uint_parse(const char *s, size_t n, int maxdig, uint32_t *out)
 /* Times                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_civil(int y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* n digits at s as a number, or -1. */
 static int digits(const char *s, int n)
 {
@@ -296,7 +284,7 @@ static int64_t date_ms(int y, int m, int d)
         return -1;
     if (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))
         return -1;
-    return days_civil(y, m, d) * 86400000;
+    return df__days_from_civil(y, (unsigned)m, (unsigned)d) * 86400000;
 }
 
 /*
@@ -610,78 +598,42 @@ static int field(struct df_csv *c, enum col col, const char *s, size_t n,
 /* ------------------------------------------------------------------ */
 
 /*
- * Finds the field starting at *pos: sets *fs and *fn to its text (unescaped
- * into c->quoted when quoted) and moves *pos past the ','.  Returns 1 if
- * a ',' followed (more fields), 0 at the end of the line, -1 if a quoted
- * field is not closed or is followed by junk.
+ * Reads the quoted field at *pos of the line (unescaped into c->quoted,
+ * cut at CSV_MAX_QUOTED bytes) and moves *pos past its ','.  Returns 1 if
+ * a ',' followed (more fields), 0 at the end of the line, -1 if the quote
+ * is not closed or is followed by other text (the row is dropped).
  */
-static int next_field(struct df_csv *c, const char *line, size_t len,
-                      size_t *pos, const char **fs, size_t *fn)
+static int quoted_field(struct df_csv *c, const char *line, size_t len,
+                        size_t *pos, const char **fs, size_t *fn)
 {
-    size_t i = *pos, k = 0;
+    struct df__csv cur = {line, len, *pos, c->quoted, sizeof(c->quoted),
+                          0, 0};
+    struct df__csvf f;
+    int more = df__csv_field(&cur, &f);
 
-    if (i < len && line[i] == '"') {
-        for (i++;; i++) {
-            if (i >= len)
-                return -1;
-            if (line[i] == '"') {
-                if (i + 1 < len && line[i + 1] == '"')
-                    i++;
-                else
-                    break;
-            }
-            if (k < sizeof(c->quoted))
-                c->quoted[k++] = line[i];
-        }
-        i++; /* the closing quote */
-        *fs = c->quoted;
-        *fn = k;
-        if (i == len) {
-            *pos = i;
-            return 0;
-        }
-        if (line[i] != ',')
-            return -1;
-        *pos = i + 1;
-        return 1;
-    }
-    *fs = line + i;
-    while (i < len && line[i] != ',')
-        i++;
-    *fn = (size_t)(i - *pos);
-    if (i == len) {
-        *pos = i;
-        return 0;
-    }
-    *pos = i + 1;
-    return 1;
+    if (cur.flags & (DF__CSV_OPEN | DF__CSV_JUNK))
+        return -1;
+    *fs = f.s;
+    *fn = f.n;
+    *pos = cur.pos;
+    return more;
 }
 
-/* The index of the first ',' in line[pos, len), or len.  Eight bytes at a
- * time where the byte order allows: a row is a hundred bytes of short
- * fields, and a byte loop was a quarter of reading one. */
-static size_t find_comma(const char *line, size_t pos, size_t len)
+/* The field at *pos (see quoted_field()); an unquoted one, the common
+ * case, inline. */
+static inline int next_field(struct df_csv *c, const char *line,
+                             size_t len, size_t *pos, const char **fs,
+                             size_t *fn)
 {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t ones = 0x0101010101010101ULL;
-    const uint64_t highs = 0x8080808080808080ULL;
+    size_t i;
 
-    for (; pos + 8 <= len; pos += 8) {
-        uint64_t w, x, z;
-
-        memcpy(&w, line + pos, 8);
-        x = w ^ (ones * ',');
-        /* The lowest high bit set marks the first zero byte exactly
-         * (bits above it may be false). */
-        z = (x - ones) & ~x & highs;
-        if (z)
-            return pos + ((unsigned)__builtin_ctzll(z) >> 3);
-    }
-#endif
-    while (pos < len && line[pos] != ',')
-        pos++;
-    return pos;
+    if (*pos < len && line[*pos] == '"')
+        return quoted_field(c, line, len, pos, fs, fn);
+    i = df__csv_comma(line, *pos, len);
+    *fs = line + *pos;
+    *fn = i - *pos;
+    *pos = i + 1;
+    return i < len;
 }
 
 /* A record with nothing available; copied over *rec before each row (a
@@ -709,19 +661,10 @@ static int row(struct df_csv *c, const char *line, size_t len,
         size_t fn;
         int r;
 
-        if (pos < len && line[pos] == '"') {
-            more = next_field(c, line, len, &pos, &fs, &fn);
-            if (more < 0) {
-                c->st.drop_csv_row++;
-                return 0;
-            }
-        } else { /* the common case, inline */
-            size_t i = find_comma(line, pos, len);
-
-            fs = line + pos;
-            fn = i - pos;
-            more = i < len;
-            pos = i + 1;
+        more = next_field(c, line, len, &pos, &fs, &fn);
+        if (more < 0) {
+            c->st.drop_csv_row++;
+            return 0;
         }
         if (col < CSV_MAX_COLS && c->map[col] != C_NONE) {
             r = field(c, (enum col)c->map[col], fs, fn, rec);
@@ -757,20 +700,10 @@ static int row(struct df_csv *c, const char *line, size_t len,
 static enum col col_of(const char *s, size_t n)
 {
     char key[CSV_MAX_NAME + 1];
-    size_t i, k = 0;
+    size_t i;
 
-    for (i = 0; i < n && k < CSV_MAX_NAME; i++) {
-        int ch = (unsigned char)s[i];
-
-        if (ch == ' ' || ch == '_' || ch == '\t')
-            continue;
-        if (ch >= 'A' && ch <= 'Z')
-            ch += 'a' - 'A';
-        key[k++] = (char)ch;
-    }
-    key[k] = '\0';
-    if (i < n)
-        return C_NONE; /* too long to be a name we know */
+    if (df__csv_colkey(s, n, key, sizeof(key)) <= 0)
+        return C_NONE; /* empty, or too long to be a name we know */
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(key, names[i].name) == 0)
             return names[i].col;

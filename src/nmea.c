@@ -223,45 +223,10 @@ static int64_t parse_epoch(const char *p, const char *end)
  * DF_TIME_NONE. */
 static int64_t parse_iso(const char *p, const char *end)
 {
-    int v[6] = {0}, ms = 0;
-    static const char sep[] = "--T::";
-    int i, k;
+    int parts;
+    int64_t ms = df__time_parse(p, (size_t)(end - p), &parts);
 
-    for (i = 0; i < 6; i++) {
-        int width = i == 0 ? 4 : 2;
-        int x = 0;
-        for (k = 0; k < width; k++) {
-            if (p >= end || *p < '0' || *p > '9')
-                return DF_TIME_NONE;
-            x = x * 10 + (*p++ - '0');
-        }
-        v[i] = x;
-        if (i < 5) {
-            if (p >= end)
-                return DF_TIME_NONE;
-            if (*p != sep[i] && !(i == 2 && *p == ' '))
-                return DF_TIME_NONE;
-            p++;
-        }
-    }
-    if (p < end && *p == '.') {
-        int digits = 0;
-        p++;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (digits < 3) {
-                ms = ms * 10 + (*p - '0');
-                digits++;
-            }
-            p++;
-        }
-        while (digits++ < 3)
-            ms *= 10;
-    }
-    if (p < end && *p == 'Z')
-        p++;
-    if (p != end)
-        return DF_TIME_NONE;
-    return df__utc_ms(v[0], v[1], v[2], v[3], v[4], v[5], ms);
+    return parts == 6 ? ms : DF_TIME_NONE;
 }
 
 /* FNV-1a of a tag block source name. */

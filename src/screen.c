@@ -40,6 +40,7 @@
  */
 #include "screen.h"
 #include "util/alloc.h"
+#include "util/arena.h"
 #include "util/grow.h"
 #include "util/hmap.h"
 
@@ -61,55 +62,6 @@
 #define SCORE_MMSI 0.95
 #define SCORE_CALLSIGN 0.8
 #define SCORE_NAME_SCALE 0.75
-
-/* ------------------------------------------------------------------ */
-/* Arena: every string and entry of a watchlist, freed together        */
-/* ------------------------------------------------------------------ */
-
-struct arena_blk {
-    struct arena_blk *next;
-    size_t used, cap;
-    _Alignas(max_align_t) char data[];
-};
-
-struct arena {
-    struct arena_blk *head;
-};
-
-/* Returns n bytes aligned for any object, or NULL when out of memory. */
-static void *arena_alloc(struct arena *a, size_t n)
-{
-    const size_t align = _Alignof(max_align_t);
-    struct arena_blk *b = a->head;
-    size_t off;
-
-    n = (n + align - 1) & ~(align - 1);
-    if (b == NULL || b->cap - b->used < n) {
-        size_t cap = n > 65536 ? n : 65536;
-
-        b = df__malloc(sizeof(*b) + cap);
-        if (b == NULL)
-            return NULL;
-        b->used = 0;
-        b->cap = cap;
-        b->next = a->head;
-        a->head = b;
-    }
-    off = b->used;
-    b->used += n;
-    return b->data + off;
-}
-
-static void arena_free(struct arena *a)
-{
-    struct arena_blk *b = a->head, *next;
-
-    for (; b != NULL; b = next) {
-        next = b->next;
-        df__free(b);
-    }
-    a->head = NULL;
-}
 
 /* ------------------------------------------------------------------ */
 /* Text: UTF-8, Windows-1252, transliteration                          */
@@ -477,7 +429,7 @@ struct hpost {
 #define KEY_CALLSIGN (3ull << 62)
 
 struct df_watchlist {
-    struct arena arena;
+    struct df__arena arena;
     struct wl_entry **ents;
     size_t n, cap;
     struct name_key *keys;     /* sorted by len */
@@ -500,7 +452,7 @@ void df_watchlist_free(struct df_watchlist *wl)
 {
     if (wl == NULL)
         return;
-    arena_free(&wl->arena);
+    df__arena_free(&wl->arena);
     df__free(wl->ents);
     df__free(wl->keys);
     df__hmap_fini(&wl->index);
@@ -554,7 +506,7 @@ static const char *wl_str(struct df_watchlist *wl, const char *s, size_t n,
                 n--;
             wl->st.truncated++;
         }
-        out = arena_alloc(&wl->arena, n + 1);
+        out = df__arena_alloc(&wl->arena, n + 1);
         if (out == NULL)
             return NULL;
         for (i = 0; i < n; i++)
@@ -563,7 +515,7 @@ static const char *wl_str(struct df_watchlist *wl, const char *s, size_t n,
         out[o] = '\0';
         return out;
     }
-    out = arena_alloc(&wl->arena, (n < cap ? n : cap) * 3 + 1);
+    out = df__arena_alloc(&wl->arena, (n < cap ? n : cap) * 3 + 1);
     if (out == NULL)
         return NULL;
     while (i < n) {
@@ -635,7 +587,7 @@ static struct wl_entry *entry_new(struct df_watchlist *wl, const char *list,
         *err = DF_NOMEM;
         return NULL;
     }
-    e = arena_alloc(&wl->arena, sizeof(*e));
+    e = df__arena_alloc(&wl->arena, sizeof(*e));
     if (e == NULL) {
         *err = DF_NOMEM;
         return NULL;
@@ -695,7 +647,7 @@ static int entry_alias(struct df_watchlist *wl, struct wl_entry *e,
     }
     if (e->pub.naliases == e->alias_cap) {
         unsigned cap = e->alias_cap ? e->alias_cap * 2 : 4;
-        const char **nv = arena_alloc(&wl->arena, cap * sizeof(*nv));
+        const char **nv = df__arena_alloc(&wl->arena, cap * sizeof(*nv));
 
         if (nv == NULL)
             return -1;
@@ -1573,10 +1525,9 @@ static int key_add(struct df_watchlist *wl, const char *name, uint32_t entry)
     if (wl->nkeys == wl->capkeys &&
         df__grow(&wl->keys, &wl->capkeys, sizeof(*wl->keys), 1024) != 0)
         return -1;
-    s = arena_alloc(&wl->arena, len + 1);
+    s = df__arena_strndup(&wl->arena, norm, len);
     if (s == NULL)
         return -1;
-    memcpy(s, norm, len + 1);
     k = &wl->keys[wl->nkeys++];
     k->s = s;
     k->len = (uint16_t)len;

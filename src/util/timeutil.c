@@ -53,6 +53,55 @@ void df__civil(int64_t ms, struct df__tm *tm)
     tm->ms = (int)(rem % 1000);
 }
 
+int64_t df__time_parse(const char *p, size_t n, int *parts)
+{
+    static const char sep[] = "--T::";
+    const char *end = p + n;
+    int v[6] = {0, 1, 1, 0, 0, 0}, ms = 0, i, k;
+
+    *parts = 0;
+    for (i = 0; i < 6; i++) {
+        int width = i == 0 ? 4 : 2, x = 0;
+
+        for (k = 0; k < width; k++) {
+            if (p >= end || *p < '0' || *p > '9')
+                return DF_TIME_NONE;
+            x = x * 10 + (*p++ - '0');
+        }
+        v[i] = x;
+        *parts = i + 1;
+        if (i == 5 || p == end || (*p == 'Z' && i >= 2))
+            break;
+        if (*p != sep[i] && !(i == 2 && *p == ' '))
+            return DF_TIME_NONE;
+        p++;
+    }
+    if (*parts == 6 && p < end && *p == '.') {
+        int digits = 0;
+
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            if (digits < 3) {
+                ms = ms * 10 + (*p - '0');
+                digits++;
+            }
+        }
+        while (digits++ < 3)
+            ms *= 10;
+    }
+    if (p < end && *p == 'Z')
+        p++;
+    if (p != end || *parts == 1 || *parts == 2 || *parts == 4)
+        return DF_TIME_NONE;
+    return df__utc_ms(v[0], v[1], v[2], v[3], v[4], v[5], ms);
+}
+
+int64_t df_time_parse(const char *s, size_t n)
+{
+    int parts;
+
+    return s ? df__time_parse(s, n, &parts) : DF_TIME_NONE;
+}
+
 size_t df_time_iso(int64_t ms, char *out)
 {
     struct df__tm tm;
