@@ -607,7 +607,7 @@ static int quoted_field(struct df_csv *c, const char *line, size_t len,
                         size_t *pos, const char **fs, size_t *fn)
 {
     struct df__csv cur = {line, len, *pos, c->quoted, sizeof(c->quoted),
-                          0, 0};
+                          0, 0, 1};
     struct df__csvf f;
     int more = df__csv_field(&cur, &f);
 

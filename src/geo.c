@@ -32,7 +32,9 @@
 
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/csvrec.h"
 #include "util/hmap.h"
+#include "util/slurp.h"
 #include "geo.h"
 #include "mid.h"
 
@@ -807,56 +809,6 @@ enum df_err df__geo_load_geojson(struct df_geo *g, const char *text,
     return DF_OK;
 }
 
-/* Reads a whole file (up to MAX_FILE bytes) into a malloc'd buffer. */
-static enum df_err slurp(const char *path, char **out, size_t *len,
-                         char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0, r;
-
-    if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
-        return DF_IO;
-    }
-    for (;;) {
-        if (n == cap) {
-            char *nb;
-
-            if (cap >= MAX_FILE) {
-                df__free(buf);
-                fclose(f);
-                set_err(err, errlen, "%s: larger than %u MB", path,
-                        MAX_FILE >> 20);
-                return DF_LIMIT;
-            }
-            cap = cap ? cap * 2 : 65536;
-            nb = df__realloc(buf, cap);
-            if (!nb) {
-                df__free(buf);
-                fclose(f);
-                set_err(err, errlen, "%s: out of memory", path);
-                return DF_NOMEM;
-            }
-            buf = nb;
-        }
-        r = fread(buf + n, 1, cap - n, f);
-        if (!r)
-            break;
-        n += r;
-    }
-    if (ferror(f)) {
-        df__free(buf);
-        fclose(f);
-        set_err(err, errlen, "%s: read error", path);
-        return DF_IO;
-    }
-    fclose(f);
-    *out = buf;
-    *len = n;
-    return DF_OK;
-}
-
 enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
                               size_t errlen)
 {
@@ -866,7 +818,7 @@ enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
 
     if (!g || !path)
         return DF_INVAL;
-    rc = slurp(path, &text, &len, err, errlen);
+    rc = df__slurp(path, MAX_FILE, &text, &len, err, errlen);
     if (rc != DF_OK)
         return rc;
     rc = df__geo_load_geojson(g, text, len, path, err, errlen);
@@ -882,72 +834,32 @@ enum df_err df_geo_load_builtin_dprk(struct df_geo *g)
 
 /* ---- CSV ---------------------------------------------------------------- */
 
-/* Splits a line in place into at most max fields (RFC 4180 quoting: a
- * quoted field may hold commas and "" for a quote).  Returns the count. */
-static int split_csv(char *s, char **f, int max)
+/* Copies a field into out (cap bytes, NUL-terminated) without the white
+ * space around it; a longer field is cut. */
+static char *field_str(const struct df__csvf *f, char *out, size_t cap)
 {
-    int n = 0;
-    char *w;
+    const char *s = f->s;
+    size_t n = f->n;
 
-    for (;;) {
-        if (n == max)
-            return n;
-        f[n++] = w = s;
-        if (*s == '"') {
-            s++;
-            for (;;) {
-                if (*s == '"' && s[1] == '"') {
-                    *w++ = '"';
-                    s += 2;
-                } else if (*s == '"') {
-                    s++;
-                    break;
-                } else if (!*s) {
-                    break;
-                } else {
-                    *w++ = *s++;
-                }
-            }
-            while (*s && *s != ',')
-                s++;
-        } else {
-            while (*s && *s != ',')
-                *w++ = *s++;
-        }
-        if (*s != ',') {
-            *w = '\0';
-            return n;
-        }
+    while (n && (*s == ' ' || *s == '\t')) {
         s++;
-        *w = '\0';
+        n--;
     }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
 }
 
-static char *trim(char *s)
+/* 1 if the column key is one of names. */
+static int key_in(const char *key, const char *const *names)
 {
-    size_t n;
-
-    while (*s == ' ' || *s == '\t')
-        s++;
-    n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
-                 s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
-static int name_is(const char *s, const char *const *names)
-{
-    for (; *names; names++) {
-        const char *a = s, *b = *names;
-
-        while (*a && tolower((unsigned char)*a) == *b) {
-            a++;
-            b++;
-        }
-        if (!*a && !*b)
+    for (; *names; names++)
+        if (strcmp(key, *names) == 0)
             return 1;
-    }
     return 0;
 }
 
@@ -959,26 +871,7 @@ static int parse_num(const char *s, double *out)
         return -1;
     errno = 0;
     *out = strtod(s, &end);
-    return (end == s || *trim(end) || errno == ERANGE) ? -1 : 0;
-}
-
-/* Reads one line of at most MAX_LINE - 1 bytes into buf.  Returns 1 for a
- * line, 0 at the end, -1 for a line too long (the rest is skipped). */
-static int read_line(FILE *f, char *buf)
-{
-    size_t n;
-
-    if (!fgets(buf, MAX_LINE, f))
-        return 0;
-    n = strlen(buf);
-    if (n == MAX_LINE - 1 && buf[n - 1] != '\n' && !feof(f)) {
-        int c;
-
-        while ((c = getc(f)) != EOF && c != '\n')
-            ;
-        return -1;
-    }
-    return 1;
+    return (end == s || *end || errno == ERANGE) ? -1 : 0;
 }
 
 enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
@@ -989,57 +882,62 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
                                             "long", NULL};
     static const char *const name_names[] = {"name", "label", NULL};
     static const char *const country_names[] = {"country", "iso3", "iso2",
-                                                "country_code", NULL};
+                                                "countrycode", NULL};
     static const char *const kind_names[] = {"kind", NULL};
-    static const char *const radius_names[] = {"radius_km", NULL};
+    static const char *const radius_names[] = {"radiuskm", NULL};
     static const char *const s2_names[] = {"s2id", NULL};
-    char *line, *f[MAX_FIELDS];
-    int nf, i, rl;
+    struct df__csvf f[MAX_FIELDS];
+    struct df__csv cur;
+    char *buf = NULL, name[256], country[64], num[64];
+    size_t len, nf, i;
     int clat = -1, clon = -1, cname = -1, ccountry = -1, ckind = -1;
     int crad = -1, need, anchorages = 0;
     uint64_t bad = 0, added = 0;
-    enum df_err rc = DF_OK;
-    FILE *fp;
+    enum df_err rc;
 
     if (!g || !path)
         return DF_INVAL;
     set_err(err, errlen, "%s", "");
-    fp = fopen(path, "rb");
-    if (!fp) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
-        return DF_IO;
-    }
-    line = df__malloc(MAX_LINE);
-    if (!line) {
-        fclose(fp);
+    rc = df__slurp(path, MAX_FILE, &buf, &len, err, errlen);
+    if (rc != DF_OK)
+        return rc;
+    memset(&cur, 0, sizeof(cur));
+    cur.s = buf;
+    cur.len = len;
+    cur.oneline = 1;
+    cur.cap = MAX_LINE;
+    cur.scratch = df__malloc(MAX_LINE);
+    if (!cur.scratch) {
         set_err(err, errlen, "%s: out of memory", path);
-        return DF_NOMEM;
+        rc = DF_NOMEM;
+        goto out;
     }
-    rl = read_line(fp, line);
-    if (rl <= 0) {
+    /* The header: skip a UTF-8 byte order mark. */
+    if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+        cur.pos = 3;
+    nf = df__csv_record(&cur, f, MAX_FIELDS);
+    if (nf == 0) {
         set_err(err, errlen, "%s: no header line", path);
         rc = DF_FORMAT;
         goto out;
     }
-    /* The header: skip a UTF-8 byte order mark. */
-    nf = split_csv(!memcmp(line, "\xef\xbb\xbf", 3) ? line + 3 : line, f,
-                   MAX_FIELDS);
-    for (i = 0; i < nf; i++) {
-        char *h = trim(f[i]);
+    for (i = 0; i < nf && i < MAX_FIELDS; i++) {
+        char key[64];
 
-        if (clat < 0 && name_is(h, lat_names))
-            clat = i;
-        else if (clon < 0 && name_is(h, lon_names))
-            clon = i;
-        else if (cname < 0 && name_is(h, name_names))
-            cname = i;
-        else if (ccountry < 0 && name_is(h, country_names))
-            ccountry = i;
-        else if (ckind < 0 && name_is(h, kind_names))
-            ckind = i;
-        else if (crad < 0 && name_is(h, radius_names))
-            crad = i;
-        else if (name_is(h, s2_names))
+        df__csv_colkey(f[i].s, f[i].n, key, sizeof(key));
+        if (clat < 0 && key_in(key, lat_names))
+            clat = (int)i;
+        else if (clon < 0 && key_in(key, lon_names))
+            clon = (int)i;
+        else if (cname < 0 && key_in(key, name_names))
+            cname = (int)i;
+        else if (ccountry < 0 && key_in(key, country_names))
+            ccountry = (int)i;
+        else if (ckind < 0 && key_in(key, kind_names))
+            ckind = (int)i;
+        else if (crad < 0 && key_in(key, radius_names))
+            crad = (int)i;
+        else if (key_in(key, s2_names))
             anchorages = 1;       /* GFW anchorages: S2 cell ids */
     }
     if (clat < 0 || clon < 0) {
@@ -1049,40 +947,51 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
         goto out;
     }
     need = clat > clon ? clat : clon;
-    while ((rl = read_line(fp, line)) != 0) {
+    for (;;) {
+        size_t start = cur.pos;
         double lat, lon, rad = 0;
         int anch = anchorages, r;
-        char *t;
 
-        if (rl < 0) {
+        if ((nf = df__csv_record(&cur, f, MAX_FIELDS)) == 0)
+            break;
+        if (cur.pos - start >= MAX_LINE ||
+            (cur.flags & (DF__CSV_OPEN | DF__CSV_TRUNC))) {
             bad++;
             continue;
         }
-        t = trim(line);
-        if (!*t)
-            continue;
-        nf = split_csv(t, f, MAX_FIELDS);
-        if (nf <= need || parse_num(trim(f[clat]), &lat) < 0 ||
-            parse_num(trim(f[clon]), &lon) < 0 || !valid_deg(lon, lat)) {
+        if (nf > MAX_FIELDS)
+            nf = MAX_FIELDS;
+        if (nf == 1 && !*field_str(&f[0], num, sizeof(num)))
+            continue;             /* a blank line */
+        if ((int)nf <= need ||
+            parse_num(field_str(&f[clat], num, sizeof(num)), &lat) < 0 ||
+            parse_num(field_str(&f[clon], num, sizeof(num)), &lon) < 0 ||
+            !valid_deg(lon, lat)) {
             bad++;
             continue;
         }
-        if (crad >= 0 && crad < nf && *trim(f[crad]) &&
-            (parse_num(trim(f[crad]), &rad) < 0 || rad < 0)) {
+        if (crad >= 0 && (size_t)crad < nf &&
+            *field_str(&f[crad], num, sizeof(num)) &&
+            (parse_num(num, &rad) < 0 || rad < 0)) {
             bad++;
             continue;
         }
-        if (ckind >= 0 && ckind < nf) {
-            const char *k = trim(f[ckind]);
+        if (ckind >= 0 && (size_t)ckind < nf) {
+            char key[16];
 
-            if (name_is(k, (const char *const[]){"anchorage", NULL}))
+            df__csv_colkey(f[ckind].s, f[ckind].n, key, sizeof(key));
+            if (strcmp(key, "anchorage") == 0)
                 anch = 1;
-            else if (name_is(k, (const char *const[]){"port", NULL}))
+            else if (strcmp(key, "port") == 0)
                 anch = 0;
         }
-        r = add_port(g, cname >= 0 && cname < nf ? trim(f[cname]) : NULL,
-                     ccountry >= 0 && ccountry < nf ? trim(f[ccountry])
-                                                    : NULL,
+        r = add_port(g,
+                     cname >= 0 && (size_t)cname < nf
+                         ? field_str(&f[cname], name, sizeof(name))
+                         : NULL,
+                     ccountry >= 0 && (size_t)ccountry < nf
+                         ? field_str(&f[ccountry], country, sizeof(country))
+                         : NULL,
                      (int32_t)lrint(lon * U), (int32_t)lrint(lat * U), rad,
                      anch);
         if (r == -1) {
@@ -1098,10 +1007,7 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
         }
         added++;
     }
-    if (ferror(fp)) {
-        set_err(err, errlen, "%s: read error", path);
-        rc = DF_IO;
-    } else if (!added) {
+    if (!added) {
         set_err(err, errlen, "%s: no usable rows", path);
         rc = DF_FORMAT;
     } else if (bad) {
@@ -1111,7 +1017,7 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
     }
 out:
     g->counts.bad_rows += bad;
-    df__free(line);
-    fclose(fp);
+    df__free(cur.scratch);
+    df__free(buf);
     return rc;
 }

@@ -41,8 +41,10 @@
 #include "screen.h"
 #include "util/alloc.h"
 #include "util/arena.h"
+#include "util/csvrec.h"
 #include "util/grow.h"
 #include "util/hmap.h"
+#include "util/slurp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -666,19 +668,32 @@ static int entry_alias(struct df_watchlist *wl, struct wl_entry *e,
 /* CSV records (RFC 4180, lenient)                                     */
 /* ------------------------------------------------------------------ */
 
-struct field {
-    const char *s;
-    size_t n;
-};
-
 struct csv {
-    const char *p, *end;
-    char *scratch;             /* CSV_MAX_RECORD bytes of unquoted text */
-    struct field f[CSV_MAX_FIELDS];
-    size_t nf;
+    struct df__csv cur;        /* the splitter, over the whole file */
+    struct df__csvf f[CSV_MAX_FIELDS];
+    size_t nf;                 /* fields in f */
     int too_many;              /* more than CSV_MAX_FIELDS fields */
     int bad;                   /* unterminated quote or record too long */
 };
+
+/* Starts reading buf (a whole file); returns -1 when out of memory. */
+static int csv_open(struct csv *c, const char *buf, size_t len)
+{
+    memset(c, 0, sizeof(*c));
+    c->cur.s = buf;
+    c->cur.len = len;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        c->cur.pos = 3;
+    c->cur.cap = CSV_MAX_RECORD;
+    c->cur.scratch = df__malloc(CSV_MAX_RECORD);
+    return c->cur.scratch == NULL ? -1 : 0;
+}
+
+static void csv_close(struct csv *c)
+{
+    df__free(c->cur.scratch);
+    c->cur.scratch = NULL;
+}
 
 /*
  * Reads the next record into c->f.  Returns 1 for a record (check c->bad),
@@ -688,76 +703,21 @@ struct csv {
 static int csv_next(struct csv *c)
 {
     for (;;) {
-        size_t o = 0;
+        size_t start = c->cur.pos;
+        size_t nf = df__csv_record(&c->cur, c->f, CSV_MAX_FIELDS);
 
-        if (c->p >= c->end)
+        if (nf == 0)
             return 0;
-        c->nf = 0;
-        c->too_many = c->bad = 0;
-        for (;;) {
-            size_t start = o;
-            char ch;
-
-            if (c->p < c->end && *c->p == '"') {
-                c->p++;
-                for (;;) {
-                    if (c->p >= c->end) {
-                        c->bad = 1;
-                        break;
-                    }
-                    ch = *c->p++;
-                    if (ch == '"') {
-                        if (c->p < c->end && *c->p == '"')
-                            c->p++;
-                        else
-                            break;
-                    }
-                    if (o < CSV_MAX_RECORD)
-                        c->scratch[o++] = ch;
-                    else
-                        c->bad = 1;
-                }
-                /* Text after the closing quote is kept, as most readers
-                 * do; the line break's '\r' is not. */
-                while (c->p < c->end && *c->p != ',' && *c->p != '\n') {
-                    if (*c->p != '\r') {
-                        if (o < CSV_MAX_RECORD)
-                            c->scratch[o++] = *c->p;
-                        else
-                            c->bad = 1;
-                    }
-                    c->p++;
-                }
-            } else {
-                while (c->p < c->end && *c->p != ',' && *c->p != '\n') {
-                    if (o < CSV_MAX_RECORD)
-                        c->scratch[o++] = *c->p;
-                    else
-                        c->bad = 1;
-                    c->p++;
-                }
-            }
-            if (c->nf < CSV_MAX_FIELDS) {
-                c->f[c->nf].s = c->scratch + start;
-                c->f[c->nf].n = o - start;
-                c->nf++;
-            } else {
-                c->too_many = 1;
-            }
-            if (c->p < c->end && *c->p == ',') {
-                c->p++;
-                continue;
-            }
-            if (c->p < c->end)
-                c->p++; /* '\n' */
-            break;
-        }
+        c->nf = nf < CSV_MAX_FIELDS ? nf : CSV_MAX_FIELDS;
+        c->too_many = (c->cur.flags & DF__CSV_MANY) != 0;
+        c->bad = (c->cur.flags & (DF__CSV_OPEN | DF__CSV_TRUNC)) != 0 ||
+                 c->cur.pos - start > CSV_MAX_RECORD;
         if (c->nf == 1) {
-            const char *s = c->f[0].s;
+            const char *fs = c->f[0].s;
             size_t n = c->f[0].n;
 
-            trim(&s, &n);
-            if (n == 0 || (n == 1 && s[0] == '\x1a'))
+            trim(&fs, &n);
+            if (n == 0 || (n == 1 && fs[0] == '\x1a'))
                 continue;
         }
         return 1;
@@ -768,81 +728,13 @@ static int csv_next(struct csv *c)
 /* Loading                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Reads a whole file; *out is malloc'd and NUL-terminated. */
-static enum df_err read_file(const char *path, char **out, size_t *len,
-                             char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0, r;
-
-    *out = NULL;
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open", path);
-        return DF_IO;
-    }
-    for (;;) {
-        if (cap - n < 65536) {
-            char *nb;
-
-            if (cap >= DF__WL_MAX_FILE) {
-                fclose(f);
-                df__free(buf);
-                snprintf(err, errlen, "%s: list larger than %u MiB", path,
-                         DF__WL_MAX_FILE >> 20);
-                return DF_LIMIT;
-            }
-            cap = cap ? cap * 2 : 1 << 20;
-            nb = df__realloc(buf, cap + 1);
-            if (nb == NULL) {
-                fclose(f);
-                df__free(buf);
-                snprintf(err, errlen, "%s: out of memory", path);
-                return DF_NOMEM;
-            }
-            buf = nb;
-        }
-        r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fclose(f);
-        df__free(buf);
-        snprintf(err, errlen, "%s: read error", path);
-        return DF_IO;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return DF_OK;
-}
-
-/* Lower-cased letters and digits of a header cell. */
-static void column_key(const char *s, size_t n, char *out, size_t cap)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i < n && o + 1 < cap; i++) {
-        unsigned ch = (unsigned char)s[i];
-
-        if (ch >= 'A' && ch <= 'Z')
-            out[o++] = (char)(ch - 'A' + 'a');
-        else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-            out[o++] = (char)ch;
-    }
-    out[o] = '\0';
-}
-
 enum col {
     COL_NAME, COL_VESSEL_NAME, COL_IMO, COL_IMO_NUMBER, COL_MMSI,
     COL_CALLSIGN, COL_ALIASES, COL_PROGRAM, COL_FLAG, COL_ID, COL_TYPE,
     COL_RISK, COL_DATASETS, COL_OTHER_INFO, COL_COUNT
 };
 
-/* Header names of each column, as column_key() writes them. */
+/* Header names of each column, as df__csv_colkey() writes them. */
 static const char *const col_names[COL_COUNT][5] = {
     [COL_NAME] = {"name", "caption", "shipname", "vessel", NULL},
     [COL_VESSEL_NAME] = {"vesselname", NULL},
@@ -876,7 +768,7 @@ static int map_header(const struct csv *c, int col[COL_COUNT])
     for (i = 0; i < c->nf; i++) {
         char key[32];
 
-        column_key(c->f[i].s, c->f[i].n, key, sizeof(key));
+        df__csv_colkey(c->f[i].s, c->f[i].n, key, sizeof(key));
         for (k = 0; k < COL_COUNT; k++) {
             for (a = 0; a < 5 && col_names[k][a] != NULL; a++) {
                 if (strcmp(key, col_names[k][a]) == 0 && col[k] < 0) {
@@ -930,10 +822,10 @@ static enum list_format detect(const struct csv *c, const char *buf,
 }
 
 /* The cell of column k in the current record, or an empty one. */
-static struct field cell(const struct csv *c, const int col[COL_COUNT],
+static struct df__csvf cell(const struct csv *c, const int col[COL_COUNT],
                          int k)
 {
-    struct field f = {"", 0};
+    struct df__csvf f = {"", 0};
 
     if (col[k] >= 0 && (size_t)col[k] < c->nf)
         f = c->f[col[k]];
@@ -951,9 +843,9 @@ static int starts(const char *s, size_t n, const char *p)
 
 /* Text of a name in a clause: between the first and last single quote if
  * there are two, else the whole rest with a final '.' dropped. */
-static struct field quoted_name(const char *s, size_t n)
+static struct df__csvf quoted_name(const char *s, size_t n)
 {
-    struct field f;
+    struct df__csvf f;
     const char *q1 = memchr(s, '\'', n), *q2 = NULL;
     size_t i;
 
@@ -1021,7 +913,7 @@ static int parse_remarks(struct df_watchlist *wl, struct wl_entry *e,
         for (t = 0; t < sizeof(name_tags) / sizeof(name_tags[0]); t++) {
             if (starts(cl, cn, name_tags[t])) {
                 size_t k = strlen(name_tags[t]);
-                struct field f;
+                struct df__csvf f;
 
                 /* A quoted name holding ';' ("a.k.a. 'A;B'"): take the
                  * clause up to the closing quote. */
@@ -1088,7 +980,7 @@ static const char *ofac_program(struct df_watchlist *wl, const char *s,
 }
 
 /* Stores an OFAC cell, "" when it is null; NULL when out of memory. */
-static const char *ofac_str(struct df_watchlist *wl, const struct field *f,
+static const char *ofac_str(struct df_watchlist *wl, const struct df__csvf *f,
                             size_t cap)
 {
     return is_ofac_null(f->s, f->n) ? "" : wl_str(wl, f->s, f->n, cap);
@@ -1127,28 +1019,25 @@ static enum df_err load_ofac_alt(struct df_watchlist *wl, const char *path,
         return DF_OK;
     }
     fclose(probe);
-    rc = read_file(altpath, &buf, &len, tmp, sizeof(tmp));
+    rc = df__slurp(altpath, DF__WL_MAX_FILE, &buf, &len, tmp, sizeof(tmp));
     df__free(altpath);
     if (rc != DF_OK) {
         snprintf(err, errlen, "%s", tmp);
         return rc;
     }
     nv = wl->n - first;
-    byent = df__malloc(nv * sizeof(*byent));
-    c.scratch = df__malloc(CSV_MAX_RECORD);
-    if (byent == NULL || c.scratch == NULL) {
+    byent = csv_open(&c, buf, len) == 0
+                ? df__malloc(nv * sizeof(*byent))
+                : NULL;
+    if (byent == NULL) {
         df__free(byent);
-        df__free(c.scratch);
+        csv_close(&c);
         df__free(buf);
         goto nomem;
     }
     memcpy(byent, wl->ents + first, nv * sizeof(*byent));
     if (nv > 0)
         qsort(byent, nv, sizeof(*byent), cmp_entnum);
-    c.p = buf;
-    c.end = buf + len;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        c.p += 3;
     rc = DF_OK;
     while (csv_next(&c)) {
         uint32_t ent;
@@ -1181,7 +1070,7 @@ static enum df_err load_ofac_alt(struct df_watchlist *wl, const char *path,
             break;
     }
     df__free(byent);
-    df__free(c.scratch);
+    csv_close(&c);
     df__free(buf);
     if (rc == DF_OK)
         return DF_OK;
@@ -1199,7 +1088,7 @@ static enum df_err load_ofac(struct df_watchlist *wl, struct csv *c,
     enum df_err rc = DF_OK;
 
     do {
-        const struct field *f = c->f;
+        const struct df__csvf *f = c->f;
         struct wl_entry *e;
         const char *t;
         size_t tn;
@@ -1354,7 +1243,7 @@ static int take_number(const char *s, size_t n, void *ud)
 }
 
 /* The first item of a multi-valued cell. */
-static struct field first_value(struct field f, char sep)
+static struct df__csvf first_value(struct df__csvf f, char sep)
 {
     struct first_item it = {"", 0};
 
@@ -1365,7 +1254,7 @@ static struct field first_value(struct field f, char sep)
 }
 
 /* The first number of want digits among the items of a cell, or 0. */
-static uint32_t first_number(struct field f, char sep, size_t want)
+static uint32_t first_number(struct df__csvf f, char sep, size_t want)
 {
     struct num_ctx nc = {want, 0};
 
@@ -1387,7 +1276,7 @@ static enum df_err load_table(struct df_watchlist *wl, struct csv *c,
     uint64_t row = 0;
 
     while (csv_next(c)) {
-        struct field name, f;
+        struct df__csvf name, f;
         struct wl_entry *e;
         struct alias_ctx ac;
         char idbuf[24];
@@ -1611,23 +1500,18 @@ enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
         snprintf(err, errlen, "watchlist: invalid argument");
         return DF_INVAL;
     }
-    rc = read_file(path, &buf, &len, err, errlen);
+    rc = df__slurp(path, DF__WL_MAX_FILE, &buf, &len, err, errlen);
     if (rc != DF_OK)
         return rc;
     slash = strrchr(path, '/');
     list = wl_str(wl, slash ? slash + 1 : path,
                   strlen(slash ? slash + 1 : path), DF__WL_MAX_NAME);
-    c.scratch = df__malloc(CSV_MAX_RECORD);
-    if (list == NULL || c.scratch == NULL) {
+    if (csv_open(&c, buf, len) != 0 || list == NULL) {
         df__free(buf);
-        df__free(c.scratch);
+        csv_close(&c);
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
     }
-    c.p = buf;
-    c.end = buf + len;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        c.p += 3;
     fmt = csv_next(&c) && !c.bad ? detect(&c, buf, len, col) : FMT_UNKNOWN;
     switch (fmt) {
     case FMT_OFAC:
@@ -1645,7 +1529,7 @@ enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
                  path);
         rc = DF_FORMAT;
     }
-    df__free(c.scratch);
+    csv_close(&c);
     df__free(buf);
     if (index_build(wl) < 0) {
         snprintf(err, errlen, "%s: out of memory", path);

@@ -48,7 +48,7 @@ int df__csv_field(struct df__csv *c, struct df__csvf *f)
     if (i < c->len && s[i] == '"') {
         start = c->used;
         for (i++;; i++) {
-            if (i >= c->len) {
+            if (i >= c->len || (c->oneline && s[i] == '\n')) {
                 c->flags |= DF__CSV_OPEN;
                 break;
             }

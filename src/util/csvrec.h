@@ -41,6 +41,10 @@ struct df__csv {
     size_t cap;
     size_t used;               /* scratch bytes taken by this record */
     unsigned flags;            /* DF__CSV_* seen in this record */
+    int oneline;               /* a line break ends a quoted field too
+                                * (DF__CSV_OPEN): for files of one record
+                                * a line, so that a stray quote cannot
+                                * swallow the rest of the file */
 };
 
 /*
