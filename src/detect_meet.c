@@ -91,13 +91,14 @@
  */
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "detect_meet.h"
+#include "event.h"
 #include "util/alloc.h"
+#include "util/geodesy.h"
 #include "util/grow.h"
 #include "util/hint.h"
 #include "util/hmap.h"
@@ -115,9 +116,9 @@
 #define PARTNER_TICKS 3      /* partnered ticks that rule out loitering */
 #define MIN_CELL_M 250.0
 
-#define E4MIN_PER_DEG 600000.0
-#define DEG_RAD_PI 3.14159265358979323846
-#define M_PER_DEG 111195.08  /* mean Earth radius 6371.0088 km */
+#define E4MIN_PER_DEG DF__E4MIN_PER_DEG
+#define DEG_RAD_PI DF__PI
+#define M_PER_DEG DF__M_PER_DEG
 #define MS_PER_H 3600000.0
 #define KN_PER_MPS 1.943844
 #define NO_TICK INT64_MIN
@@ -359,75 +360,23 @@ static int harbour_craft(unsigned t)
     return (t >= 33 && t <= 37) || (t >= 50 && t <= 55) || t == 58;
 }
 
-static unsigned mmsi_mid(uint32_t mmsi)
-{
-    if (mmsi >= 200000000u && mmsi <= 799999999u)
-        return mmsi / 1000000u;
-    return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Evidence text                                                      */
 /* ------------------------------------------------------------------ */
 
-struct ebuf {
-    char *s;
-    size_t len, cap;
-};
-
-static void eb_printf(struct ebuf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void eb_printf(struct ebuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->len >= b->cap)
-        return;
-    va_start(ap, fmt);
-    n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    b->len += (size_t)n;
-    if (b->len >= b->cap)
-        b->len = b->cap - 1;
-}
-
 /* A number, or null when v is negative (unknown). */
-static void eb_val(struct ebuf *b, double v, int prec)
+static void ev_val(struct df_buf *b, double v, int prec)
 {
     if (v < 0 || !isfinite(v))
-        eb_printf(b, "null");
+        df_buf_puts(b, "null");
     else
-        eb_printf(b, "%.*f", prec, v);
+        df_buf_printf(b, "%.*f", prec, v);
 }
 
-static void eb_num(struct ebuf *b, const char *key, double v, int prec)
+static void ev_num(struct df_buf *b, const char *key, double v, int prec)
 {
-    eb_printf(b, ",\"%s\":", key);
-    eb_val(b, v, prec);
-}
-
-static void eb_str(struct ebuf *b, const char *key, const char *s)
-{
-    eb_printf(b, ",\"%s\":\"", key);
-    for (; s && *s && b->len + 8 < b->cap; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            eb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            eb_printf(b, "\\u%04x", c);
-        else
-            b->s[b->len++] = (char)c;
-    }
-    b->s[b->len] = '\0';
-    eb_printf(b, "\"");
+    df_buf_printf(b, ",\"%s\":", key);
+    ev_val(b, v, prec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -940,7 +889,7 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     uint32_t lo = (uint32_t)(p->key >> 32), hi = (uint32_t)p->key;
     struct df_event ev;
     struct place pl;
-    struct ebuf eb;
+    struct df_buf eb = {0};
     int32_t elon, elat;
     int swap;
 
@@ -980,7 +929,7 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     ev.type = DF_EV_ENCOUNTER;
     ev.nvessels = 2;
     /* The subject first: the lower MMSI, unless the other is DPRK's. */
-    swap = mmsi_mid(hi) == 445 && mmsi_mid(lo) != 445;
+    swap = df_mmsi_mid(hi) == 445 && df_mmsi_mid(lo) != 445;
     ev.vessels[0] = swap ? hi : lo;
     ev.vessels[1] = swap ? lo : hi;
     ev.start_ms = p->ev_start * m->step_ms;
@@ -989,25 +938,24 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     ev.lat = elat;
     ev.score = pl.at_anchorage ? 0.4 : 0.9;
 
-    eb.s = ev.evidence;
-    eb.cap = sizeof(ev.evidence);
-    eb.len = 0;
-    eb_printf(&eb, "{\"median_distance_m\":%.0f", mdist);
-    eb_num(&eb, "median_speed_kn", mspd, 2);
-    eb_printf(&eb, ",\"median_speed_kn_vessels\":[");
-    eb_val(&eb, swap ? mspd_b : mspd_a, 2);
-    eb_printf(&eb, ",");
-    eb_val(&eb, swap ? mspd_a : mspd_b, 2);
-    eb_printf(&eb, "]");
-    eb_printf(&eb, ",\"duration_h\":%.2f", dur_h);
-    eb_num(&eb, "distance_to_shore_km", pl.shore_km, 1);
-    eb_printf(&eb, ",\"at_anchorage\":%s", pl.at_anchorage ? "true" : "false");
+    df_buf_printf(&eb, "{\"median_distance_m\":%.0f", mdist);
+    ev_num(&eb, "median_speed_kn", mspd, 2);
+    df_buf_printf(&eb, ",\"median_speed_kn_vessels\":[");
+    ev_val(&eb, swap ? mspd_b : mspd_a, 2);
+    df_buf_printf(&eb, ",");
+    ev_val(&eb, swap ? mspd_a : mspd_b, 2);
+    df_buf_printf(&eb, "]");
+    df_buf_printf(&eb, ",\"duration_h\":%.2f", dur_h);
+    ev_num(&eb, "distance_to_shore_km", pl.shore_km, 1);
+    df_buf_printf(&eb, ",\"at_anchorage\":%s", pl.at_anchorage ? "true" : "false");
     if (pl.at_anchorage) {
-        eb_str(&eb, "anchorage", pl.name ? pl.name : "");
-        eb_printf(&eb, ",\"anchorage_km\":%.1f", pl.km);
+        df_buf_puts(&eb, ",\"anchorage\":");
+        df_buf_json_str(&eb, pl.name ? pl.name : "",
+                        pl.name ? strlen(pl.name) : 0);
+        df_buf_printf(&eb, ",\"anchorage_km\":%.1f", pl.km);
     }
-    eb_printf(&eb, ",\"n_points\":%u", p->ev_n);
-    eb_printf(&eb,
+    df_buf_printf(&eb, ",\"n_points\":%u", p->ev_n);
+    df_buf_printf(&eb,
               ",\"max_distance_m\":%g,\"min_hours\":%g"
               ",\"max_median_speed_kn\":%g,\"merge_hours\":%g"
               ",\"min_anchorage_km\":%g,\"berth_max_shore_km\":%g"
@@ -1016,6 +964,8 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
               cfg->encounter_max_median_speed_kn, cfg->encounter_merge_hours,
               cfg->encounter_min_anchorage_km, cfg->berth_max_shore_km,
               cfg->encounter_resample_min, cfg->encounter_max_interp_hours);
+    df__event_set_evidence(&ev, &eb);
+    df_buf_free(&eb);
     return m->emit(&ev, m->ud);
 }
 
@@ -1160,7 +1110,7 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
     double dur_h, mspd, lon, lat;
     int32_t elon, elat;
     struct place pl;
-    struct ebuf eb;
+    struct df_buf eb = {0};
 
     if (!vs->ep_open)
         return 0;
@@ -1189,18 +1139,17 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
     ev->lon = elon;
     ev->lat = elat;
     ev->score = 0.5;
-    eb.s = ev->evidence;
-    eb.cap = sizeof(ev->evidence);
-    eb.len = 0;
-    eb_printf(&eb, "{\"duration_h\":%.2f", dur_h);
-    eb_num(&eb, "mean_speed_kn", mspd, 2);
-    eb_num(&eb, "distance_to_shore_km", pl.shore_km, 1);
-    eb_printf(&eb,
+    df_buf_printf(&eb, "{\"duration_h\":%.2f", dur_h);
+    ev_num(&eb, "mean_speed_kn", mspd, 2);
+    ev_num(&eb, "distance_to_shore_km", pl.shore_km, 1);
+    df_buf_printf(&eb,
               ",\"n_hours\":%d,\"n_points\":%d,\"partner_points\":%d"
               ",\"max_speed_kn\":%g,\"min_hours\":%g,\"min_shore_nm\":%g}",
               vs->ep_hours, vs->ep_n, vs->ep_partner,
               cfg->loitering_max_speed_kn, cfg->loitering_min_hours,
               cfg->loitering_min_shore_nm);
+    df__event_set_evidence(ev, &eb);
+    df_buf_free(&eb);
     return 1;
 }
 

@@ -45,7 +45,10 @@
  * (stationary vessels), shore distance only for a gap or a fix on land.
  */
 #include "detect_vessel.h"
+#include "event.h"
+#include "util/keep.h"
 #include "track.h"
+#include "util/geodesy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -54,7 +57,7 @@
 #define HOUR_MS 3600000LL
 #define MS_PER_KN_M (1852.0 / 3600000.0)   /* metres per ms at 1 kn */
 #define NM_KM 1.852
-#define PI 3.14159265358979323846
+#define PI DF__PI
 
 #define JUMP_MIN_M 1000.0       /* jitter below this is never a jump */
 #define JUMP_MIN_DT_MS 1000     /* time steps shorter count as 1 s */
@@ -70,14 +73,6 @@
 #define JUMP_GLITCH_KM 10.0     /* a lone bad fix nearer than this */
 #define PORT_STOP_DKN 2         /* SOG under 0.2 kn is stopped */
 #define DR_WAIT_MS (24 * HOUR_MS)  /* draught reported after the gap */
-
-/* Keeps the first non-zero return of a chain of emits. */
-#define KEEP(rc, expr)                                                       \
-    do {                                                                     \
-        int r_ = (expr);                                                     \
-        if ((rc) == 0)                                                       \
-            (rc) = r_;                                                       \
-    } while (0)
 
 /* ---- geometry ----------------------------------------------------- */
 
@@ -155,10 +150,7 @@ static int ev_emit(const struct df__vctx *c, struct df_event *ev,
 {
     int rc;
 
-    if (b->oom || b->len + 1 > sizeof ev->evidence)
-        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
-    else
-        memcpy(ev->evidence, b->data, b->len + 1);
+    df__event_set_evidence(ev, b);
     df_buf_free(b);
     rc = c->emit(ev, c->ud);
     return rc;
@@ -364,12 +356,13 @@ int df__vdet_static(const struct df__vctx *c, struct df__track *t,
             df_buf_printf(&b, ",\"imo\":{\"old\":%u,\"new\":%u}",
                           (unsigned)old->imo, (unsigned)now->imo);
         df_buf_printf(&b, ",\"identities\":%u}", (unsigned)t->nids);
-        KEEP(rc, ev_emit(c, &ev, &b));
+        DF__KEEP(rc, ev_emit(c, &ev, &b));
     }
     if (rec->imo != 0 && !(d->flags & DF__VD_BAD_IMO) &&
         !df_imo_valid(rec->imo)) {
         d->flags |= DF__VD_BAD_IMO;
-        KEEP(rc, emit_invalid(c, t, t_ms, "imo_check_digit", 0.4, rec->imo));
+        DF__KEEP(rc, emit_invalid(c, t, t_ms, "imo_check_digit", 0.4,
+                                  rec->imo));
     }
     if (d->dr_kind && rec->draught != 0) {
         if (t_ms != DF_TIME_NONE && t_ms - d->dr_end_ms > DR_WAIT_MS) {
@@ -377,7 +370,7 @@ int df__vdet_static(const struct df__vctx *c, struct df__track *t,
         } else if (rec->draught != d->dr_before) {
             unsigned kind = d->dr_kind;
             d->dr_kind = 0;
-            KEEP(rc, emit_draught(c, t, kind, d->dr_other, d->dr_start_ms,
+            DF__KEEP(rc, emit_draught(c, t, kind, d->dr_other, d->dr_start_ms,
                                   d->dr_end_ms, d->dr_lon, d->dr_lat,
                                   d->dr_before, rec->draught));
         }
@@ -441,7 +434,7 @@ static int gap_check(const struct df__vctx *c, struct df__track *t,
                   cfg->gap_min_hours, cfg->gap_min_shore_nm,
                   cfg->gap_zone_min_hours, cfg->gap_zone_km);
     rc = ev_emit(c, &ev, &b);
-    KEEP(rc, draught_after(c, t, 1, 0, t->pos_ms, rec->t_ms, t->lon,
+    DF__KEEP(rc, draught_after(c, t, 1, 0, t->pos_ms, rec->t_ms, t->lon,
                            t->lat));
     return rc;
 }
@@ -809,7 +802,7 @@ static int geo_check(const struct df__vctx *c, struct df__track *t,
         if (zone >= 0 && zone != d->zone &&
             !(zone == d->zone_left &&
               rec->t_ms - d->zone_left_ms < ZONE_REENTRY_MS))
-            KEEP(rc, emit_zone(c, t, rec, zone));
+            DF__KEEP(rc, emit_zone(c, t, rec, zone));
         d->zone = zone;
     }
     d->flags |= DF__VD_GEO_INIT;
@@ -820,7 +813,7 @@ static int geo_check(const struct df__vctx *c, struct df__track *t,
         /* Left (or moved to a nearer port): the visit ends at the last
          * position still inside. */
         d->port_last_ms = t->pos_ms;
-        KEEP(rc, port_end(c, t));
+        DF__KEEP(rc, port_end(c, t));
     }
     if (d->port < 0 && port >= 0 && km <= cfg->port_entry_km) {
         d->port = port;
@@ -847,10 +840,10 @@ int df__vdet_position(const struct df__vctx *c, struct df__track *t,
             return rc;
         /* After a takeover the track already moved: no gap across. */
         if (t->pos_ms == before)
-            KEEP(rc, gap_check(c, t, rec));
+            DF__KEEP(rc, gap_check(c, t, rec));
     }
-    KEEP(rc, land_check(c, t, rec));
-    KEEP(rc, geo_check(c, t, rec));
+    DF__KEEP(rc, land_check(c, t, rec));
+    DF__KEEP(rc, geo_check(c, t, rec));
     return rc;
 }
 
@@ -860,10 +853,10 @@ int df__vdet_flush(const struct df__vctx *c, struct df__track *t)
     int rc = close_episode(c, t);
 
     if (d->land_open) {
-        KEEP(rc, emit_on_land(c, t));
+        DF__KEEP(rc, emit_on_land(c, t));
         d->land_open = 0;
     }
     if (c->geo)
-        KEEP(rc, port_end(c, t));
+        DF__KEEP(rc, port_end(c, t));
     return rc;
 }

@@ -12,6 +12,7 @@
  * evidence object was rendered by the detector and is pasted as is.
  */
 #include "darkfleet.h"
+#include "event.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,14 @@ static const char *const names[] = {
     DF_EVENT_MAP(XX)
 #undef XX
 };
+
+void df__event_set_evidence(struct df_event *ev, const struct df_buf *b)
+{
+    if (b->oom || b->data == NULL || b->len + 1 > sizeof ev->evidence)
+        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
+    else
+        memcpy(ev->evidence, b->data, b->len + 1);
+}
 
 const char *df_event_name(enum df_event_type t)
 {

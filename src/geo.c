@@ -33,15 +33,15 @@
 #include "darkfleet.h"
 #include "util/alloc.h"
 #include "util/csvrec.h"
+#include "util/geodesy.h"
 #include "util/hmap.h"
 #include "util/slurp.h"
 #include "geo.h"
 #include "mid.h"
 
-#define U 600000.0                /* wire units (1/10000 min) per degree */
-#define PI 3.14159265358979323846
-#define EARTH_R_M 6371008.8
-#define KM_PER_DEG 111.19508      /* 2 pi R / 360, km */
+#define U DF__E4MIN_PER_DEG
+#define PI DF__PI
+#define KM_PER_DEG DF__KM_PER_DEG
 
 #define MAX_ZONES 10000
 #define MAX_RINGS 100000
@@ -173,14 +173,9 @@ static int valid_deg(double lon, double lat)
 double df_distance_m(int32_t lon1, int32_t lat1, int32_t lon2, int32_t lat2)
 {
     double k = PI / 180 / U;
-    double p1 = lat1 * k, p2 = lat2 * k;
-    double dp = (lat2 - (double)lat1) * k, dl = (lon2 - (double)lon1) * k;
-    double a = sin(dp / 2) * sin(dp / 2) +
-               cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
 
-    if (a > 1)
-        a = 1;
-    return 2 * EARTH_R_M * asin(sqrt(a));
+    return df__haversine_m(lat1 * k, lat2 * k, (lat2 - (double)lat1) * k,
+                           (lon2 - (double)lon1) * k);
 }
 
 /* ---- lifecycle --------------------------------------------------------- */

@@ -25,11 +25,12 @@
 
 #include "darkfleet.h"
 #include "land.h"
+#include "util/geodesy.h"
 
 #define U DF__LAND_UNITS
-#define KM_PER_DEG 111.19508      /* 2 pi 6371.0088 km / 360 */
+#define KM_PER_DEG DF__KM_PER_DEG
 #define MIN_COS 0.02              /* clamp near the poles (88.9 deg) */
-#define PI 3.14159265358979323846
+#define PI DF__PI
 
 static int valid(int32_t lon, int32_t lat)
 {

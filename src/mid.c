@@ -117,16 +117,20 @@ unsigned df_mmsi_mid(uint32_t mmsi)
     return mmsi / 1000000u;
 }
 
-int df_imo_valid(uint32_t imo)
+unsigned df__imo_check_digit(uint32_t six)
 {
     unsigned sum = 0, w;
-    uint32_t n = imo / 10;
 
+    for (w = 2; w <= 7; w++, six /= 10)
+        sum += w * (six % 10);
+    return sum % 10;
+}
+
+int df_imo_valid(uint32_t imo)
+{
     if (imo < 1000000u || imo > 9999999u)
         return 0;
-    for (w = 2; w <= 7; w++, n /= 10)
-        sum += w * (n % 10);
-    return sum % 10 == imo % 10;
+    return df__imo_check_digit(imo / 10) == imo % 10;
 }
 
 /* ISO 3166-1: alpha-3 then alpha-2, sorted by alpha-3 for bsearch. */

@@ -34,6 +34,7 @@
 #include "util/timeutil.h"
 
 #include "darkfleet.h"
+#include "event.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -443,12 +444,7 @@ size_t df_risk_match_event(const struct df_vessel *v,
         df_buf_puts(&b, "]");
     }
     df_buf_puts(&b, "}");
-    if (b.oom || b.len + 1 > sizeof ev->evidence)
-        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
-    else {
-        memcpy(ev->evidence, b.data, b.len);
-        ev->evidence[b.len] = '\0';
-    }
+    df__event_set_evidence(ev, &b);
     df_buf_free(&b);
     return best;
 }

@@ -19,6 +19,7 @@
  */
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/keep.h"
 #include "detect_meet.h"
 #include "detect_vessel.h"
 #include "track.h"
@@ -32,13 +33,6 @@
 #define TURN_MIN_DKN 10         /* ... when moving faster than 1 kn */
 #define STILL_UNITS 270         /* 1/10000 min: ~50 m of latitude */
 #define STILL_EVERY_MS 3600000  /* a vessel that has not moved: hourly */
-
-#define KEEP(rc, expr)                                                       \
-    do {                                                                     \
-        int r_ = (expr);                                                     \
-        if ((rc) == 0)                                                       \
-            (rc) = r_;                                                       \
-    } while (0)
 
 /*
  * The last fix of a vessel flushed for silence, so that a dark period
@@ -93,7 +87,7 @@ static int meet_emit(const struct df_event *ev, void *ud)
     for (i = 0; i < ev->nvessels && i < 2; i++) {
         struct df__track *t = df__tracks_find(s->tracks, ev->vessels[i]);
         if (t)
-            KEEP(rc, df__vdet_encounter(&s->vctx, t, ev));
+            DF__KEEP(rc, df__vdet_encounter(&s->vctx, t, ev));
     }
     return rc;
 }
@@ -182,8 +176,8 @@ static int flush(struct df_scan *s, struct df__track *t, int why)
 
     /* The display track ends where the vessel was last seen. */
     if (s->cbs.point && t->point_pending && t->pos_ms != DF_TIME_NONE) {
-        KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat, t->speed,
-                            t->course));
+        DF__KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat,
+                                t->speed, t->course));
         t->point_pending = 0;
     }
 
@@ -193,7 +187,7 @@ static int flush(struct df_scan *s, struct df__track *t, int why)
         df__meet_forget(s->meet, t->mmsi);
     if (s->cbs.vessel) {
         df__track_vessel(t, &v);
-        KEEP(rc, s->cbs.vessel(&v, s->cbs.ud));
+        DF__KEEP(rc, s->cbs.vessel(&v, s->cbs.ud));
     }
     df__tracks_remove(s->tracks, t, why);
     return rc;
@@ -303,8 +297,8 @@ static int track_point(struct df_scan *s, struct df__track *t,
           rec->t_ms - t->pos_ms >= s->point_every_ms;
     if (t->point_pending && gap) {
         /* A gap follows the last position: keep where it went dark. */
-        KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat, t->speed,
-                            t->course));
+        DF__KEEP(rc, emit_point(s, t->mmsi, t->pos_ms, t->lon, t->lat,
+                                t->speed, t->course));
         t->point_ms = t->pos_ms;
         t->point_course = t->course;
         t->point_lon = t->lon;
@@ -331,7 +325,7 @@ static int track_point(struct df_scan *s, struct df__track *t,
         due = d > TURN_DEG * 10;
     }
     if (due) {
-        KEEP(rc, emit_point(s, t->mmsi, rec->t_ms, rec->lon, rec->lat,
+        DF__KEEP(rc, emit_point(s, t->mmsi, rec->t_ms, rec->lon, rec->lat,
                             rec->speed, rec->course));
         t->point_ms = rec->t_ms;
         t->point_course = rec->course;
@@ -351,14 +345,14 @@ static int position(struct df_scan *s, struct df__track *t,
 
     if (!accept)
         return rc;
-    KEEP(rc, track_point(s, t, rec));
+    DF__KEEP(rc, track_point(s, t, rec));
     t->pos_ms = rec->t_ms;
     t->lon = rec->lon;
     t->lat = rec->lat;
     t->speed = rec->speed;
     t->course = rec->course;
     t->positions++;
-    KEEP(rc, df__meet_position(s->meet, rec));
+    DF__KEEP(rc, df__meet_position(s->meet, rec));
     return rc;
 }
 
@@ -370,11 +364,11 @@ static int advance(struct df_scan *s, int64_t now_ms)
 
     s->now_ms = now_ms;
     while ((t = df__tracks_silent(s->tracks, now_ms)) != NULL)
-        KEEP(rc, flush(s, t, 1));
+        DF__KEEP(rc, flush(s, t, 1));
     if (s->advance_ms == DF_TIME_NONE ||
         now_ms - s->advance_ms >= ADVANCE_MS) {
         s->advance_ms = now_ms;
-        KEEP(rc, df__meet_advance(s->meet, now_ms));
+        DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
     }
     return rc;
 }
@@ -393,13 +387,13 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
     int rc = 0, created, in_order = 1, has_t = rec->t_ms != DF_TIME_NONE;
 
     if (has_t && (s->now_ms == DF_TIME_NONE || rec->t_ms > s->now_ms))
-        KEEP(rc, advance(s, rec->t_ms));
+        DF__KEEP(rc, advance(s, rec->t_ms));
     t = df__tracks_find(s->tracks, rec->mmsi);
     if (!t) {
         struct df__track *lru;
         if (df__tracks_full(s->tracks) &&
             (lru = df__tracks_lru(s->tracks)) != NULL)
-            KEEP(rc, flush(s, lru, 2));
+            DF__KEEP(rc, flush(s, lru, 2));
         t = df__tracks_get(s->tracks, rec->mmsi, &created);
         if (!t)
             return rc;          /* out of memory: the record is lost */
@@ -415,20 +409,21 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
         }
     }
     if (vessel_record(rec))
-        KEEP(rc, df__vdet_vessel(&s->vctx, t, rec));
+        DF__KEEP(rc, df__vdet_vessel(&s->vctx, t, rec));
     if (rec->has & DF_REC_STATIC) {
         struct df_identity old;
         int64_t id_ms = has_t ? rec->t_ms : t->last_ms;
         int changed = df__track_identity(t, rec, id_ms, &old);
         if (changed >= 0)
-            KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed, &old));
+            DF__KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed,
+                                         &old));
         /* Harbour craft never form encounters: tell the meet detector. */
         if (rec->shiptype != 0)
             df__meet_shiptype(s->meet, rec->mmsi, rec->shiptype);
     }
     if ((rec->has & DF_REC_POS) && has_t && in_order) {
         if (valid_pos(rec))
-            KEEP(rc, position(s, t, rec));
+            DF__KEEP(rc, position(s, t, rec));
         else
             df__tracks_stats(s->tracks)->bad_positions++;
     }
@@ -441,7 +436,7 @@ int df_scan_finish(struct df_scan *s)
     int rc = df__meet_finish(s->meet);
 
     while ((t = df__tracks_any(s->tracks)) != NULL)
-        KEEP(rc, flush(s, t, 0));
+        DF__KEEP(rc, flush(s, t, 0));
     return rc;
 }
 

@@ -25,6 +25,8 @@
 #include "darkfleet.h"
 #include "util/alloc.h"
 #include "util/hash.h"
+#include "util/geodesy.h"
+#include "mid.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,8 +35,8 @@
 
 #include "sim.h"
 
-#define PI 3.14159265358979323846
-#define EARTH_M 6371008.8
+#define PI DF__PI
+#define EARTH_M DF__EARTH_R_M
 #define M_PER_DEG (EARTH_M * PI / 180.0)
 #define KN_MS 0.514444444      /* metres per second in a knot */
 #define SEC 1000LL
@@ -86,11 +88,8 @@ static double rad(double d)
 static double dist_m(double lat1, double lon1, double lat2, double lon2)
 {
     double p1 = rad(lat1), p2 = rad(lat2);
-    double dp = p2 - p1, dl = rad(lon2 - lon1);
-    double a = sin(dp / 2) * sin(dp / 2) +
-               cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
 
-    return 2 * EARTH_M * asin(sqrt(a < 1 ? a : 1));
+    return df__haversine_m(p1, p2, p2 - p1, rad(lon2 - lon1));
 }
 
 /* The point dist metres from (lat, lon) on the initial bearing brg. */
@@ -208,23 +207,11 @@ static unsigned mid_for(uint64_t *r, enum flagk f)
     }
 }
 
-/* The IMO check digit (METHODS.md section 2). */
-static unsigned imo_check(unsigned six)
-{
-    unsigned s = 0, w;
-
-    for (w = 2; w <= 7; w++) {
-        s += (six % 10) * w;
-        six /= 10;
-    }
-    return s % 10;
-}
-
 static uint32_t make_imo(uint64_t *r, int old)
 {
     unsigned six = old ? 800000 + pick(r, 100000) : 910000 + pick(r, 85000);
 
-    return six * 10 + imo_check(six);
+    return six * 10 + df__imo_check_digit(six);
 }
 
 static const char *const w_cn1[] = {"XIN", "HUA", "HAI", "ZHONG", "JIN",
