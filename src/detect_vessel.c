@@ -370,9 +370,10 @@ int df__vdet_static(const struct df__vctx *c, struct df__track *t,
         } else if (rec->draught != d->dr_before) {
             unsigned kind = d->dr_kind;
             d->dr_kind = 0;
-            DF__KEEP(rc, emit_draught(c, t, kind, d->dr_other, d->dr_start_ms,
-                                  d->dr_end_ms, d->dr_lon, d->dr_lat,
-                                  d->dr_before, rec->draught));
+            DF__KEEP(rc, emit_draught(c, t, kind, d->dr_other,
+                                      d->dr_start_ms, d->dr_end_ms,
+                                      d->dr_lon, d->dr_lat, d->dr_before,
+                                      rec->draught));
         }
     }
     return rc;
@@ -435,7 +436,7 @@ static int gap_check(const struct df__vctx *c, struct df__track *t,
                   cfg->gap_zone_min_hours, cfg->gap_zone_km);
     rc = ev_emit(c, &ev, &b);
     DF__KEEP(rc, draught_after(c, t, 1, 0, t->pos_ms, rec->t_ms, t->lon,
-                           t->lat));
+                               t->lat));
     return rc;
 }
 
