@@ -56,7 +56,7 @@ static size_t join(const struct df__csvf *f, size_t nf, int quote,
 
 static void round_trip(const struct df__csvf *f, size_t nf, size_t total)
 {
-    char *text = malloc(2 * total + 2 * nf + 8);
+    char *text = malloc(2 * total + 3 * nf + 2);
     char *scratch = malloc(total + 1);
     struct df__csvf g[MAXF];
     int quote;
