@@ -24,7 +24,7 @@
  * The message header needed to reach them is rebuilt from struct df_binary.
  */
 #include "ais_app.h"
-#include "jsonfmt.h"
+#include "jsonw.h"
 #include "sixbit.h"
 
 #include <stdint.h>

@@ -18,152 +18,16 @@
 #include <string.h>
 
 #include "ais_app.h"
-#include "jsonfmt.h"
+#include "jsonw.h"
 #include "labels.h"
 #include "util/hint.h"
 #include "util/timeutil.h"
 #include "sixbit.h"
 
-/* Appends n bytes: a copy when there is room (the common case, inlined),
- * else df_buf_append, which grows the buffer.  The NUL terminator is
- * written once, at the end of df_msg_json(). */
-static inline void app(struct df_buf *b, const char *s, size_t n)
-{
-    if (n < b->cap - b->len) {
-        memcpy(b->data + b->len, s, n);
-        b->len += n;
-    } else {
-        df_buf_append(b, s, n);
-    }
-}
-
-#define LIT(b, s) app((b), (s), sizeof(s) - 1)
-#define KEY(b, k) LIT((b), ",\"" k "\":")
 #define KV_U(b, k, v) (KEY(b, k), df__put_u((b), (v)))
 #define KV_I(b, k, v) (KEY(b, k), df__put_i((b), (v)))
 #define KV_BOOL(b, k, v) (KEY(b, k), put_bool((b), (v)))
 #define KV_STR(b, k, s) (KEY(b, k), put_str((b), (s)))
-
-static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233"
-    "34353637383940414243444546474849505152535455565758596061626364656667"
-    "6869707172737475767778798081828384858687888990919293949596979899";
-
-/* Returns where n more bytes can be written (growing the buffer if it
- * must), or NULL when out of memory, now or before (appends after a
- * failed one are no-ops).  The caller adds what it wrote to b->len. */
-static inline char *room(struct df_buf *b, size_t n)
-{
-    if ((b->oom || n >= b->cap - b->len) && df_buf_reserve(b, n) != 0)
-        return NULL;
-    return b->data + b->len;
-}
-
-/*
- * The decimal digits of v, two at a time from the left, with one multiply
- * a pair (James Anhalt's method, as in jeaiii/itoa): t holds v / 10^k as
- * a 32.32 fixed-point number; its integer part is the leading one or two
- * digits, and each multiplication of the fraction by 100 brings the next
- * two into the integer part.  The constants are 2^n / 10^k rounded up
- * (for 10^6 one more, for the 16 bits shifted out), exact for every 32-bit
- * v in their range: test_jsonfmt checks them against a digit-by-digit
- * reference, and every 32-bit value was checked once.  A division loop
- * needed a chain of dependent multiplies a pair from the right, and was a
- * tenth of `decode --unscaled`.  w_u may write one byte past the end it
- * returns (see w_lead): callers leave room for it.
- */
-#define W_PAIR(o, t)                                                       \
-    ((t) = (uint64_t)(uint32_t)(t) * 100,                                  \
-     memcpy((o), digit_pairs + 2 * ((t) >> 32), 2), (o) += 2)
-
-#define W_PAIR57(o, t)                                                     \
-    ((t) = ((t) & ((UINT64_C(1) << 57) - 1)) * 100,                        \
-     memcpy((o), digit_pairs + 2 * ((t) >> 57), 2), (o) += 2)
-
-/* One or two digits of d < 100 without a branch (which digit count comes
- * next is a coin toss for speeds, seconds and headings): the pair of d,
- * from its second character when d < 10.  Writes two bytes either way;
- * the second is overwritten by whatever follows. */
-static DF__ALWAYS_INLINE char *w_lead(char *o, uint32_t d)
-{
-    unsigned one = d < 10;
-
-    memcpy(o, digit_pairs + 2 * d + one, 2);
-    return o + 2 - one;
-}
-
-static DF__ALWAYS_INLINE char *w_u(char *o, uint32_t v)
-{
-    uint64_t t;
-
-    if (v < 100)
-        return w_lead(o, v);
-    if (v < 1000000) {
-        if (v < 10000) {
-            t = (uint64_t)v * 42949673u;            /* 2^32 / 10^2 */
-            o = w_lead(o, (uint32_t)(t >> 32));
-            W_PAIR(o, t);
-            return o;
-        }
-        t = (uint64_t)v * 429497u;                  /* 2^32 / 10^4 */
-        o = w_lead(o, (uint32_t)(t >> 32));
-        W_PAIR(o, t);
-        W_PAIR(o, t);
-        return o;
-    }
-    if (v < 100000000) {
-        t = (uint64_t)v * 281474978u >> 16;         /* 2^48 / 10^6 */
-        o = w_lead(o, (uint32_t)(t >> 32));
-        W_PAIR(o, t);
-        W_PAIR(o, t);
-        W_PAIR(o, t);
-        return o;
-    }
-    /* 32 bits of fraction are too few for eight more digits: this one
-     * keeps all 57 (7.57 fixed point). */
-    t = (uint64_t)v * 1441151881u;                  /* 2^57 / 10^8 */
-    o = w_lead(o, (uint32_t)(t >> 57));
-    W_PAIR57(o, t);
-    W_PAIR57(o, t);
-    W_PAIR57(o, t);
-    W_PAIR57(o, t);
-    return o;
-}
-
-/* Appends the decimal digits of v, two at a time, straight into the
- * buffer: numbers are most of every object. */
-void df__put_u(struct df_buf *b, uint64_t v)
-{
-    char *o = room(b, 24), tmp[48], *e = tmp + 24, *t = e;
-
-    if (!o)
-        return;
-    if (v <= UINT32_MAX) {
-        char *end = w_u(o, (uint32_t)v);
-        *end = '\0';           /* as df_buf_append leaves it */
-        b->len += (size_t)(end - o);
-        return;
-    }
-    while (v > UINT32_MAX) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        t -= 2;
-        memcpy(t, digit_pairs + 2 * r, 2);
-    }
-    {
-        /* The leading ten or fewer digits, then the pairs under them. */
-        char head[12];
-        size_t nh = (size_t)(w_u(head, (uint32_t)v) - head);
-
-        t -= nh;
-        memcpy(t, head, nh);
-    }
-    /* A fixed-size copy (inlined, no library call); only e - t bytes of
-     * it count.  room() made 24 bytes writable and tmp is 48 long. */
-    memcpy(o, t, 24);
-    o[e - t] = '\0';        /* as df_buf_append leaves it */
-    b->len += (size_t)(e - t);
-}
 
 /* Appends v as exactly width digits (width <= 8), or more if v needs
  * them, as printf("%0*u") does.  Dates and times: two digits, or four. */
@@ -195,45 +59,6 @@ static void put_u0(struct df_buf *b, unsigned v, int width)
     b->len += n;
 }
 
-void df__put_i(struct df_buf *b, int64_t v)
-{
-    if (v < 0) {
-        LIT(b, "-");
-        df__put_u(b, (uint64_t)(-(v + 1)) + 1);
-    } else {
-        df__put_u(b, (uint64_t)v);
-    }
-}
-
-/* Appends v / 10^dec with exactly dec decimals ("%.<dec>f" of an exact
- * value). */
-void df__put_fixed(struct df_buf *b, int64_t v, unsigned dec)
-{
-    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000,
-                                   1000000, 10000000};
-    char tmp[24];
-    uint64_t u, ip, fp;
-    unsigned i;
-
-    if (v < 0) {
-        LIT(b, "-");
-        u = (uint64_t)(-(v + 1)) + 1;
-    } else {
-        u = (uint64_t)v;
-    }
-    ip = u / p10[dec];
-    fp = u % p10[dec];
-    df__put_u(b, ip);
-    if (dec == 0)
-        return;
-    tmp[0] = '.';
-    for (i = dec; i > 0; i--) {
-        tmp[i] = (char)('0' + fp % 10);
-        fp /= 10;
-    }
-    app(b, tmp, dec + 1);
-}
-
 /* Degrees with six decimals of a 1/10000-minute value, as gpsd prints
  * v / 600000.0 with "%.6f" (printf keeps the sign of -0.000000). */
 static char *w_deg6(char *o, int32_t v)
@@ -253,7 +78,7 @@ static char *w_deg6(char *o, int32_t v)
     return o;
 }
 
-static void put_deg6(struct df_buf *b, int32_t v)
+static DF__ALWAYS_INLINE void put_deg6(struct df_buf *b, int32_t v)
 {
     char *o = room(b, 24);
 
@@ -275,21 +100,6 @@ static void put_bool(struct df_buf *b, unsigned v)
 static void put_str(struct df_buf *b, const char *s)
 {
     df_buf_json_str(b, s, strlen(s));
-}
-
-void df__put_key(struct df_buf *b, const char *k)
-{
-    size_t n = strlen(k);
-
-    if (df_buf_reserve(b, n + 4) != 0)
-        return;
-    b->data[b->len++] = ',';
-    b->data[b->len++] = '"';
-    memcpy(b->data + b->len, k, n);
-    b->len += n;
-    b->data[b->len++] = '"';
-    b->data[b->len++] = ':';
-    b->data[b->len] = '\0';
 }
 
 static void kv_i(struct df_buf *b, const char *k, int64_t v)

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "darkfleet.h"
-#include "jsonfmt.h"
+#include "jsonw.h"
 
-#define LIT(b, s) df_buf_append((b), (s), sizeof(s) - 1)
+#define TEXT(b, s) df_buf_append((b), (s), sizeof(s) - 1)
 
 /* Degrees with seven decimals of a 1/10000-minute value: v/600000 deg is
  * 50v/3 units of 1e-7 deg, rounded half away from zero (never a tie). */
@@ -32,20 +32,13 @@ static void put_deg7(struct df_buf *b, int32_t v)
     int64_t units = (100 * a + 3) / 6;
 
     if (v < 0 && units == 0)
-        LIT(b, "-"); /* printf keeps the sign of -0.0000000 */
+        TEXT(b, "-"); /* printf keeps the sign of -0.0000000 */
     df__put_fixed(b, v < 0 ? -units : units, 7);
-}
-
-static void key(struct df_buf *b, const char *k)
-{
-    LIT(b, ",\"");
-    df_buf_append(b, k, strlen(k));
-    LIT(b, "\":");
 }
 
 static void kv_u(struct df_buf *b, const char *k, uint64_t v)
 {
-    key(b, k);
+    df__put_key(b, k);
     df__put_u(b, v);
 }
 
@@ -54,7 +47,7 @@ static void kv_str(struct df_buf *b, const char *k, const char *s,
 {
     size_t n = strnlen(s, cap);
 
-    key(b, k);
+    df__put_key(b, k);
     df_buf_json_str(b, s, n);
 }
 
@@ -62,24 +55,24 @@ static void kv_str(struct df_buf *b, const char *k, const char *s,
 static void pos(struct df_buf *b, const struct df_rec *r, unsigned scaled)
 {
     kv_u(b, "status", r->status);
-    key(b, "speed");
+    df__put_key(b, "speed");
     if (!scaled)
         df__put_u(b, r->speed);
     else if (r->speed == DF_SPEED_NA)
-        LIT(b, "\"nan\"");
+        TEXT(b, "\"nan\"");
     else
         df__put_fixed(b, r->speed, 1);
-    key(b, "lon");
+    df__put_key(b, "lon");
     if (scaled)
         put_deg7(b, r->lon);
     else
         df__put_i(b, r->lon);
-    key(b, "lat");
+    df__put_key(b, "lat");
     if (scaled)
         put_deg7(b, r->lat);
     else
         df__put_i(b, r->lat);
-    key(b, "course");
+    df__put_key(b, "course");
     if (scaled)
         df__put_fixed(b, r->course, 1);
     else
@@ -107,7 +100,7 @@ static void ident(struct df_buf *b, const struct df_rec *r, unsigned scaled)
         kv_u(b, "to_starboard", r->to_starboard);
     }
     if (r->draught != 0) {
-        key(b, "draught");
+        df__put_key(b, "draught");
         if (scaled)
             df__put_fixed(b, r->draught, 1);
         else
@@ -116,11 +109,11 @@ static void ident(struct df_buf *b, const struct df_rec *r, unsigned scaled)
     if (r->destination[0] != '\0')
         kv_str(b, "destination", r->destination, sizeof(r->destination));
     if (!dims && r->length_dm != 0) {
-        key(b, "length");
+        df__put_key(b, "length");
         df__put_fixed(b, r->length_dm, 1);
     }
     if (!dims && r->width_dm != 0) {
-        key(b, "width");
+        df__put_key(b, "width");
         df__put_fixed(b, r->width_dm, 1);
     }
 }
@@ -131,7 +124,7 @@ void df_rec_json(struct df_buf *b, const struct df_rec *rec, unsigned flags)
 
     if (b == NULL || rec == NULL)
         return;
-    LIT(b, "{\"class\":\"AIS\"");
+    TEXT(b, "{\"class\":\"AIS\"");
     if (rec->msgtype != 0)
         kv_u(b, "type", rec->msgtype);
     kv_u(b, "mmsi", rec->mmsi);
@@ -139,7 +132,7 @@ void df_rec_json(struct df_buf *b, const struct df_rec *rec, unsigned flags)
         char t[40];
         size_t n = df_time_iso(rec->t_ms, t);
 
-        key(b, "time");
+        df__put_key(b, "time");
         df_buf_json_str(b, t, n);
     }
     if (rec->has & DF_REC_POS)
@@ -149,8 +142,8 @@ void df_rec_json(struct df_buf *b, const struct df_rec *rec, unsigned flags)
     if (rec->cls == 'A' || rec->cls == 'B') {
         char c = rec->cls;
 
-        key(b, "cls");
+        df__put_key(b, "cls");
         df_buf_json_str(b, &c, 1);
     }
-    LIT(b, "}");
+    TEXT(b, "}");
 }

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "darkfleet.h"
-#include "jsonfmt.h"
+#include "jsonw.h"
 
 /* The reference: one digit at a time, by division. */
 static size_t ref_u(char *out, uint64_t v)
