@@ -18,6 +18,71 @@ void cli_err(const char *fmt, ...)
 #endif
     ;
 
+/* ---- Options (args.c) --------------------------------------------- */
+
+/* One option of a command: its long name ("--db"), an optional short or
+ * second spelling ("-o"; NULL if none) and whether it takes a value.  A
+ * table of them ends with CLI_OPTS_END; ids are >= 0 and may repeat (two
+ * names for one option). */
+struct cli_opt {
+    int id;
+    const char *name;
+    const char *alias;
+    int has_arg;
+};
+
+/* Options several commands take, with one id everywhere; a command
+ * numbers its own from CLI_OPT_OWN.  Handling them is up to each. */
+enum {
+    CLI_OPT_HELP,               /* -h, --help: print the usage, exit 0 */
+    CLI_OPT_STATS,              /* --stats: counters on standard error */
+    CLI_OPT_NO_CHECKSUM,        /* --no-checksum: accept bad sentences */
+    CLI_OPT_UNSCALED,           /* -u, --unscaled: JSON as gpsdecode -u */
+    CLI_OPT_TEXT,               /* --text: JSON with gpsd's *_text */
+    CLI_OPT_OWN
+};
+#define CLI_OPTS_HELP {CLI_OPT_HELP, "--help", "-h", 0}
+/* What a command that reads inputs takes (cli_read_inputs). */
+#define CLI_OPTS_READ                                                      \
+    {CLI_OPT_STATS, "--stats", NULL, 0},                                   \
+    {CLI_OPT_NO_CHECKSUM, "--no-checksum", NULL, 0}
+/* What a command that prints messages as JSON takes (df_msg_json). */
+#define CLI_OPTS_JSON                                                      \
+    {CLI_OPT_UNSCALED, "--unscaled", "-u", 0},                             \
+    {CLI_OPT_TEXT, "--text", NULL, 0}
+#define CLI_OPTS_END {0, NULL, NULL, 0}
+
+/* The state of one walk over a command's argv (argv[0]: the command). */
+struct cli_args {
+    const char *cmd;            /* the command's name, for messages */
+    int argc;
+    char **argv;
+    int i;                      /* the next argument to read */
+    int rest;                   /* after "--": only operands */
+};
+
+#define CLI_END (-1)            /* no arguments left */
+#define CLI_OPERAND (-2)        /* an operand, in *val */
+#define CLI_BAD (-3)            /* a usage error, already printed */
+
+void cli_args_init(struct cli_args *a, const char *cmd, int argc,
+                   char **argv);
+/*
+ * Reads the next argument against opts (the rules are in args.c).  Returns
+ * the option's id (its value, if it takes one, in *val: never empty),
+ * CLI_OPERAND (the operand in *val), CLI_END, or CLI_BAD after printing
+ * one error line via cli_err().  *val points into argv.
+ */
+int cli_args_next(struct cli_args *a, const struct cli_opt *opts,
+                  const char **val);
+/*
+ * Ends a walk at a return of cli_args_next() that the command does not
+ * take: CLI_BAD (already reported) or CLI_OPERAND in a command that takes
+ * none (reported here: "CMD: unexpected argument 'VAL' (see darkfleet CMD
+ * --help)").  Returns 2, the exit status of a usage error.
+ */
+int cli_args_bad(const struct cli_args *a, int id, const char *val);
+
 /* Output: a buffer flushed to standard output when it grows past a
  * threshold and at the end.  Returns -1 if writing failed. */
 int cli_out_flush(struct df_buf *b, int force);
@@ -64,6 +129,10 @@ struct cli_reader_opts {
      * reading, as the sink's return does. */
     int (*fed)(void *ud);
 };
+
+/* Takes an option of CLI_OPTS_READ: --no-checksum into ro, --stats into
+ * *stats.  Returns 1 if id is one of them, else 0. */
+int cli_read_opt(int id, struct cli_reader_opts *ro, int *stats);
 
 /*
  * Reads every input in turn ("-" or none: standard input), detecting the

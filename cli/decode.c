@@ -108,14 +108,25 @@ static void usage(FILE *f)
           f);
 }
 
+enum { OPT_DEDUP = CLI_OPT_OWN };
+
+static const struct cli_opt opts[] = {
+    CLI_OPTS_JSON,
+    CLI_OPTS_READ,
+    {OPT_DEDUP, "--dedup", NULL, 1},
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
+
 int cmd_decode(int argc, char **argv)
 {
     struct decode *d = calloc(1, sizeof *d);
     struct cli_reader_opts ro;
     struct cli_sink sink;
     struct df_stats st;
+    struct cli_args args;
+    const char *val;
     char **inputs;
-    int i, n = 0, stats = 0, rc;
+    int id, n = 0, stats = 0, rc;
 
     if (!d) {
         cli_err("out of memory");
@@ -130,43 +141,39 @@ int cmd_decode(int argc, char **argv)
     memset(&ro, 0, sizeof ro);
     memset(&st, 0, sizeof st);
     d->flags = DF_JSON_SCALED;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--unscaled") == 0 || strcmp(a, "-u") == 0) {
+    cli_args_init(&args, "decode", argc, argv);
+    while ((id = cli_args_next(&args, opts, &val)) != CLI_END) {
+        if (cli_read_opt(id, &ro, &stats))
+            continue;
+        switch (id) {
+        case CLI_OPT_UNSCALED:
             d->flags &= ~(unsigned)DF_JSON_SCALED;
-        } else if (strcmp(a, "--text") == 0) {
+            break;
+        case CLI_OPT_TEXT:
             d->flags |= DF_JSON_TEXT;
-        } else if (strcmp(a, "--stats") == 0) {
-            stats = 1;
-        } else if (strcmp(a, "--no-checksum") == 0) {
-            ro.skip_checksum = 1;
-        } else if (strcmp(a, "--dedup") == 0 && i + 1 < argc) {
+            break;
+        case OPT_DEDUP: {
             char *end;
-            double sec = strtod(argv[++i], &end);
+            double sec = strtod(val, &end);
             if (*end != '\0' || !(sec >= 0 && sec <= 86400)) {
                 cli_err("decode: --dedup takes seconds (0-86400), not '%s'",
-                        argv[i]);
-                free(inputs);
-                free(d);
-                return 2;
+                        val);
+                rc = 2;
+                goto out;
             }
             ro.dedup_ms = (int64_t)(sec * 1000);
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            break;
+        }
+        case CLI_OPT_HELP:
             usage(stdout);
-            free(inputs);
-            free(d);
-            return 0;
-        } else if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                inputs[n++] = argv[i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_err("decode: unknown option '%s' (see darkfleet decode "
-                    "--help)", a);
-            free(inputs);
-            free(d);
-            return 2;
-        } else {
-            inputs[n++] = argv[i];
+            rc = 0;
+            goto out;
+        case CLI_OPERAND:
+            inputs[n++] = (char *)val;
+            break;
+        default:
+            rc = cli_args_bad(&args, id, val);
+            goto out;
         }
     }
     sink.msg = on_msg;
@@ -177,6 +184,7 @@ int cmd_decode(int argc, char **argv)
         rc = 1;
     if (stats)
         cli_print_stats(&st);
+out:
     df_buf_free(&d->out);
     free(inputs);
     free(d);

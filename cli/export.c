@@ -229,57 +229,43 @@ static int parse_mmsi(const char *s, uint32_t *out)
     return 0;
 }
 
+enum { OPT_DB = CLI_OPT_OWN, OPT_FORMAT, OPT_WHAT, OPT_MMSI, OPT_OUTPUT };
+
+static const struct cli_opt opts[] = {
+    {OPT_DB, "--db", NULL, 1},
+    {OPT_FORMAT, "--format", "-f", 1},
+    {OPT_WHAT, "--what", NULL, 1},
+    {OPT_MMSI, "--mmsi", NULL, 1},
+    {OPT_OUTPUT, "--output", "-o", 1},
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
+
 int cmd_export(int argc, char **argv)
 {
-    static const char *const with_value[] = {
-        "--db", "--format", "-f", "--what", "--mmsi", "-o", "--output",
-        NULL};
     struct export_run run;
     struct df_export_opts xo;
     const char *db = DEFAULT_DB, *format = NULL, *what = NULL;
-    const char *mmsi_arg = NULL;
+    const char *mmsi_arg = NULL, *val;
+    struct cli_args args;
     unsigned sections;
-    int rc = 0, i;
+    int rc = 0, id;
     char err[512];
 
     memset(&run, 0, sizeof run);
     memset(&xo, 0, sizeof xo);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-        int k;
-
-        for (k = 0; with_value[k]; k++) {
-            size_t n = strlen(with_value[k]);
-            if (strncmp(a, with_value[k], n) == 0 &&
-                (a[n] == '\0' || (a[n] == '=' && a[1] == '-'))) {
-                val = a[n] == '=' ? a + n + 1 : NULL;
-                break;
-            }
-        }
-        if (with_value[k]) {
-            if (!val && i + 1 < argc)
-                val = argv[++i];
-            if (!val || *val == '\0') {
-                cli_err("export: %s needs a value (see darkfleet export "
-                        "--help)",
-                        with_value[k]);
-                return 2;
-            }
-            switch (k) {
-            case 0: db = val; break;
-            case 1: case 2: format = val; break;
-            case 3: what = val; break;
-            case 4: mmsi_arg = val; break;
-            default: run.path = val; break;
-            }
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    cli_args_init(&args, "export", argc, argv);
+    while ((id = cli_args_next(&args, opts, &val)) != CLI_END) {
+        switch (id) {
+        case OPT_DB: db = val; break;
+        case OPT_FORMAT: format = val; break;
+        case OPT_WHAT: what = val; break;
+        case OPT_MMSI: mmsi_arg = val; break;
+        case OPT_OUTPUT: run.path = val; break;
+        case CLI_OPT_HELP:
             usage(stdout);
             return 0;
-        } else {
-            cli_err("export: unexpected argument '%s' (see darkfleet "
-                    "export --help)",
-                    a);
-            return 2;
+        default:
+            return cli_args_bad(&args, id, val);
         }
     }
 

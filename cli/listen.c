@@ -261,14 +261,25 @@ static int run(struct listen *l, struct feed *feeds, int nfeeds,
     return l->failed ? 1 : 0;
 }
 
+enum { OPT_IDLE = CLI_OPT_OWN };
+
+static const struct cli_opt opts[] = {
+    CLI_OPTS_JSON,
+    CLI_OPTS_READ,
+    {OPT_IDLE, "--idle", NULL, 1},
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
+
 int cmd_listen(int argc, char **argv)
 {
     struct listen l;
     struct feed *feeds;
     struct df_stats st;
+    struct cli_args args;
+    const char *val;
     char *buf;
     int64_t idle_ms = (int64_t)IDLE_DEFAULT_S * 1000;
-    int i, n = 0, stats = 0, rc = 0;
+    int i, id, n = 0, stats = 0, rc = 0;
 
     memset(&l, 0, sizeof(l));
     l.flags = DF_JSON_SCALED;
@@ -280,42 +291,55 @@ int cmd_listen(int argc, char **argv)
         free(buf);
         return 1;
     }
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--unscaled") == 0 || strcmp(a, "-u") == 0) {
+    cli_args_init(&args, "listen", argc, argv);
+    while ((id = cli_args_next(&args, opts, &val)) != CLI_END) {
+        switch (id) {
+        case CLI_OPT_UNSCALED:
             l.flags &= ~(unsigned)DF_JSON_SCALED;
-        } else if (strcmp(a, "--text") == 0) {
+            break;
+        case CLI_OPT_TEXT:
             l.flags |= DF_JSON_TEXT;
-        } else if (strcmp(a, "--stats") == 0) {
+            break;
+        case CLI_OPT_STATS:
             stats = 1;
-        } else if (strcmp(a, "--no-checksum") == 0) {
+            break;
+        case CLI_OPT_NO_CHECKSUM:
             l.no.skip_checksum = 1;
-        } else if (strcmp(a, "--idle") == 0 && i + 1 < argc) {
+            break;
+        case OPT_IDLE: {
             char *end;
-            double s = strtod(argv[++i], &end);
-            if (*end != '\0' || end == argv[i] || s < 0 || s > 86400 * 365) {
-                cli_err("listen: --idle wants seconds, not '%s'", argv[i]);
+            double s = strtod(val, &end);
+            if (*end != '\0' || end == val || s < 0 || s > 86400 * 365) {
+                cli_err("listen: --idle wants seconds, not '%s'", val);
                 rc = 2;
                 goto out;
             }
             idle_ms = (int64_t)(s * 1000);
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            break;
+        }
+        case CLI_OPT_HELP:
             usage(stdout);
             goto out;
-        } else if (cli_net_kind(a) != CLI_NET_NONE) {
+        case CLI_OPERAND:
+            if (cli_net_kind(val) == CLI_NET_NONE) {
+                cli_err("listen: '%s' is not tcp://HOST:PORT or "
+                        "udp://[HOST]:PORT (see darkfleet listen --help)",
+                        val);
+                rc = 2;
+                goto out;
+            }
             if (n == LISTEN_MAX_FEEDS) {
                 cli_err("listen: at most %d feeds", LISTEN_MAX_FEEDS);
                 rc = 2;
                 goto out;
             }
-            feeds[n].url = a;
-            feeds[n].udp = cli_net_kind(a) == CLI_NET_UDP;
+            feeds[n].url = val;
+            feeds[n].udp = cli_net_kind(val) == CLI_NET_UDP;
             feeds[n].backoff_ms = BACKOFF_MIN_MS;
             n++;
-        } else {
-            cli_err("listen: '%s' is not tcp://HOST:PORT or "
-                    "udp://[HOST]:PORT (see darkfleet listen --help)", a);
-            rc = 2;
+            break;
+        default:
+            rc = cli_args_bad(&args, id, val);
             goto out;
         }
     }

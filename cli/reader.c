@@ -360,6 +360,17 @@ static int read_net(const char *url, const struct cli_reader_opts *opts,
     return rc;
 }
 
+int cli_read_opt(int id, struct cli_reader_opts *ro, int *stats)
+{
+    if (id == CLI_OPT_STATS)
+        *stats = 1;
+    else if (id == CLI_OPT_NO_CHECKSUM)
+        ro->skip_checksum = 1;
+    else
+        return 0;
+    return 1;
+}
+
 int cli_read_inputs(char **inputs, int ninputs,
                     const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st)

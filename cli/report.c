@@ -35,53 +35,41 @@ static void usage(FILE *f)
             DEFAULT_DB, (unsigned)DF_REPORT_TOP_DEFAULT);
 }
 
-/* An option's value: "--opt VALUE" or "--opt=VALUE". */
-static const char *value(int argc, char **argv, int *i, const char *opt)
-{
-    size_t n = strlen(opt);
-    const char *a = argv[*i];
+enum { OPT_DB = CLI_OPT_OWN, OPT_OUT, OPT_TOP };
 
-    if (strncmp(a, opt, n) == 0 && a[n] == '=')
-        return a + n + 1;
-    if (strcmp(a, opt) != 0)
-        return NULL;
-    if (*i + 1 >= argc) {
-        cli_err("report: %s needs a value", opt);
-        return "";
-    }
-    return argv[++*i];
-}
+static const struct cli_opt opts[] = {
+    {OPT_DB, "--db", NULL, 1},
+    {OPT_OUT, "--out", "-o", 1},
+    {OPT_TOP, "--top", NULL, 1},
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
 
 int cmd_report(int argc, char **argv)
 {
     const char *db = DEFAULT_DB, *dir = NULL, *v;
-    struct df_report_opts opts;
+    struct df_report_opts ro;
+    struct cli_args args;
     struct df_store *st = NULL;
     char err[512];
     enum df_err rc;
-    int i;
+    int id;
 
-    df_report_opts_init(&opts);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    df_report_opts_init(&ro);
+    cli_args_init(&args, "report", argc, argv);
+    while ((id = cli_args_next(&args, opts, &v)) != CLI_END) {
+        switch (id) {
+        case CLI_OPT_HELP:
             usage(stdout);
             return 0;
-        }
-        if ((v = value(argc, argv, &i, "--db")) != NULL) {
-            if (!*v)
-                return 2;
+        case OPT_DB:
             db = v;
-        } else if ((v = value(argc, argv, &i, "-o")) != NULL ||
-                   (v = value(argc, argv, &i, "--out")) != NULL) {
-            if (!*v)
-                return 2;
+            break;
+        case OPT_OUT:
             dir = v;
-        } else if ((v = value(argc, argv, &i, "--top")) != NULL) {
+            break;
+        case OPT_TOP: {
             char *end;
             unsigned long n;
-            if (!*v)
-                return 2;
             errno = 0;
             n = strtoul(v, &end, 10);
             if (errno || *end || end == v || v[0] == '-' || n > 1000000) {
@@ -89,11 +77,11 @@ int cmd_report(int argc, char **argv)
                         "not '%s'", v);
                 return 2;
             }
-            opts.top = (unsigned)n;
-        } else {
-            cli_err("report: unknown option '%s' (see darkfleet report "
-                    "--help)", a);
-            return 2;
+            ro.top = (unsigned)n;
+            break;
+        }
+        default:
+            return cli_args_bad(&args, id, v);
         }
     }
     if (!dir) {
@@ -106,7 +94,7 @@ int cmd_report(int argc, char **argv)
         cli_err("%s", err[0] ? err : df_strerror(rc));
         return 1;
     }
-    rc = df_report_write_opts(st, dir, &opts, err, sizeof err);
+    rc = df_report_write_opts(st, dir, &ro, err, sizeof err);
     df_store_close(st);
     if (rc != DF_OK) {
         cli_err("report: %s", err[0] ? err : df_strerror(rc));

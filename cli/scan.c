@@ -342,6 +342,15 @@ static int parse_seconds(const char *s, double *out)
     return 0;
 }
 
+/* The seconds of option opt; prints the error and returns 2 if bad. */
+static int seconds_opt(const char *opt, const char *val, double *out)
+{
+    if (parse_seconds(val, out) == 0)
+        return 0;
+    cli_err("scan: %s: '%s' is not a number of seconds", opt, val);
+    return 2;
+}
+
 /* Applies one --set NAME=VALUE; prints the error and returns 2 if bad. */
 static int apply_set(struct df_config *cfg, const char *arg)
 {
@@ -425,6 +434,32 @@ static void print_count(uint64_t v, const char *name, const char *label)
 
 /* ---- the command ------------------------------------------------------- */
 
+enum { OPT_DB = CLI_OPT_OWN, OPT_ZONES, OPT_PORTS, OPT_CONFIG, OPT_SET,
+       OPT_REORDER_WINDOW, OPT_DEDUP, OPT_WATCHLIST, OPT_NO_DB,
+       OPT_NO_DPRK };
+
+static const struct cli_opt opts[] = {
+    {OPT_DB, "--db", NULL, 1},
+    {OPT_ZONES, "--zones", NULL, 1},
+    {OPT_PORTS, "--ports", NULL, 1},
+    {OPT_CONFIG, "--config", NULL, 1},
+    {OPT_SET, "--set", NULL, 1},
+    {OPT_REORDER_WINDOW, "--reorder-window", NULL, 1},
+    {OPT_DEDUP, "--dedup", NULL, 1},
+    {OPT_WATCHLIST, "--watchlist", NULL, 1},
+    {OPT_NO_DB, "--no-db", NULL, 0},
+    {OPT_NO_DPRK, "--no-dprk", NULL, 0},
+    CLI_OPTS_READ,
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
+
+/* A value of an option that may be given again (--zones, --ports,
+ * --config, --set, --watchlist): each is used in command-line order. */
+struct rep {
+    int id;
+    const char *val;
+};
+
 int cmd_scan(int argc, char **argv)
 {
     struct scan_run run;
@@ -435,12 +470,12 @@ int cmd_scan(int argc, char **argv)
     struct df_stats st;
     struct cli_progress progress;
     struct df_geo *geo = NULL;
-    const char *db = DEFAULT_DB;
-    char **inputs = NULL, **zones = NULL, **ports = NULL, **configs = NULL;
-    char **sets = NULL, **lists = NULL;
-    int ninputs = 0, nzones = 0, nports = 0, nconfigs = 0, nsets = 0;
-    int nlists = 0;
-    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i, live = 0;
+    struct cli_args args;
+    struct rep *rep = NULL;
+    const char *db = DEFAULT_DB, *val;
+    char **inputs = NULL;
+    int ninputs = 0, nrep = 0;
+    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i, id, live = 0;
     double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
     char err[512];
 
@@ -449,110 +484,71 @@ int cmd_scan(int argc, char **argv)
     memset(&st, 0, sizeof st);
     df_config_defaults(&cfg);
     inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    zones = calloc((size_t)argc + 1, sizeof *zones);
-    ports = calloc((size_t)argc + 1, sizeof *ports);
-    configs = calloc((size_t)argc + 1, sizeof *configs);
-    sets = calloc((size_t)argc + 1, sizeof *sets);
-    lists = calloc((size_t)argc + 1, sizeof *lists);
-    if (!inputs || !zones || !ports || !configs || !sets || !lists) {
+    rep = calloc((size_t)argc + 1, sizeof *rep);
+    if (!inputs || !rep) {
         cli_err("out of memory");
         rc = 1;
         goto done;
     }
 
-    for (i = 1; i < argc; i++) {
-        static const char *const with_value[] = {
-            "--db", "--zones", "--ports", "--config", "--set",
-            "--reorder-window", "--dedup", "--watchlist", NULL};
-        const char *a = argv[i], *val = NULL;
-        int k;
-
-        /* Options that take a value: "--opt VALUE" or "--opt=VALUE". */
-        for (k = 0; with_value[k]; k++) {
-            size_t n = strlen(with_value[k]);
-            if (strncmp(a, with_value[k], n) == 0 &&
-                (a[n] == '\0' || a[n] == '=')) {
-                val = a[n] == '=' ? a + n + 1 : NULL;
-                break;
-            }
-        }
-        if (with_value[k]) {
-            if (!val && i + 1 < argc)
-                val = argv[++i];
-            if (!val || *val == '\0') {
-                cli_err("scan: %s needs a value (see darkfleet scan "
-                        "--help)",
-                        with_value[k]);
-                rc = 2;
+    cli_args_init(&args, "scan", argc, argv);
+    while ((id = cli_args_next(&args, opts, &val)) != CLI_END) {
+        if (cli_read_opt(id, &ro, &stats))
+            continue;
+        switch (id) {
+        case OPT_DB:
+            db = val;
+            break;
+        case OPT_ZONES:
+        case OPT_PORTS:
+        case OPT_CONFIG:
+        case OPT_SET:
+        case OPT_WATCHLIST:
+            rep[nrep].id = id;
+            rep[nrep++].val = val;
+            break;
+        case OPT_REORDER_WINDOW:
+            if ((rc = seconds_opt("--reorder-window", val, &reorder_s)))
                 goto done;
-            }
-            switch (k) {
-            case 0:
-                db = val;
-                break;
-            case 1:
-                zones[nzones++] = (char *)val;
-                break;
-            case 2:
-                ports[nports++] = (char *)val;
-                break;
-            case 3:
-                configs[nconfigs++] = (char *)val;
-                break;
-            case 4:
-                sets[nsets++] = (char *)val;
-                break;
-            case 7:
-                lists[nlists++] = (char *)val;
-                break;
-            default:
-                if (parse_seconds(val, k == 5 ? &reorder_s : &dedup_s) !=
-                    0) {
-                    cli_err("scan: %s: '%s' is not a number of seconds",
-                            with_value[k], val);
-                    rc = 2;
-                    goto done;
-                }
-                break;
-            }
-        } else if (strcmp(a, "--no-db") == 0) {
+            break;
+        case OPT_DEDUP:
+            if ((rc = seconds_opt("--dedup", val, &dedup_s)))
+                goto done;
+            break;
+        case OPT_NO_DB:
             no_db = 1;
-        } else if (strcmp(a, "--no-dprk") == 0) {
+            break;
+        case OPT_NO_DPRK:
             no_dprk = 1;
-        } else if (strcmp(a, "--stats") == 0) {
-            stats = 1;
-        } else if (strcmp(a, "--no-checksum") == 0) {
-            ro.skip_checksum = 1;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            break;
+        case CLI_OPT_HELP:
             usage(stdout);
             goto done;
-        } else if (strcmp(a, "--") == 0) {
-            for (i++; i < argc; i++)
-                inputs[ninputs++] = argv[i];
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_err("scan: unknown option '%s' (see darkfleet scan --help)",
-                    a);
-            rc = 2;
+        case CLI_OPERAND:
+            inputs[ninputs++] = (char *)val;
+            break;
+        default:
+            rc = cli_args_bad(&args, id, val);
             goto done;
-        } else {
-            inputs[ninputs++] = argv[i];
         }
     }
     /* The command line is checked whole before any file is touched. */
-    for (i = 0; i < nsets; i++) {
+    for (i = 0; i < nrep; i++) {
         struct df_config probe = cfg;
-        if ((rc = apply_set(&probe, sets[i])) != 0)
+        if (rep[i].id == OPT_SET && (rc = apply_set(&probe, rep[i].val)))
             goto done;
     }
-    for (i = 0; i < nconfigs; i++) {
-        if (df_config_load(&cfg, configs[i], err, sizeof err) != DF_OK) {
+    for (i = 0; i < nrep; i++) {
+        if (rep[i].id == OPT_CONFIG &&
+            df_config_load(&cfg, rep[i].val, err, sizeof err) != DF_OK) {
             cli_err("%s", err);
             rc = 1;
             goto done;
         }
     }
-    for (i = 0; i < nsets; i++)
-        apply_set(&cfg, sets[i]);
+    for (i = 0; i < nrep; i++)
+        if (rep[i].id == OPT_SET)
+            apply_set(&cfg, rep[i].val);
     ro.dedup_ms = (int64_t)llround(dedup_s * 1000.0);
 
     geo = df_geo_new();
@@ -566,22 +562,23 @@ int cmd_scan(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    for (i = 0; i < nzones; i++)
-        if ((rc = load_geo(geo, zones[i], 0)) != 0)
+    /* Every zones file, then every ports file. */
+    for (i = 0; i < nrep; i++)
+        if (rep[i].id == OPT_ZONES && (rc = load_geo(geo, rep[i].val, 0)))
             goto done;
-    for (i = 0; i < nports; i++)
-        if ((rc = load_geo(geo, ports[i], 1)) != 0)
+    for (i = 0; i < nrep; i++)
+        if (rep[i].id == OPT_PORTS && (rc = load_geo(geo, rep[i].val, 1)))
             goto done;
-    if (nlists > 0) {
-        run.wl = df_watchlist_new();
-        if (!run.wl) {
+    for (i = 0; i < nrep; i++) {
+        if (rep[i].id != OPT_WATCHLIST)
+            continue;
+        if (!run.wl && !(run.wl = df_watchlist_new())) {
             cli_err("out of memory");
             rc = 1;
             goto done;
         }
-        for (i = 0; i < nlists; i++)
-            if ((rc = load_list(run.wl, lists[i])) != 0)
-                goto done;
+        if ((rc = load_list(run.wl, rep[i].val)) != 0)
+            goto done;
     }
     run.cfg = &cfg;
     run.ties = df_ties_new(TIES_PAIRS, TIES_MARKED);
@@ -665,10 +662,6 @@ done:
     df_ties_free(run.ties);
     df_buf_free(&run.out);
     free(inputs);
-    free(zones);
-    free(ports);
-    free(configs);
-    free(sets);
-    free(lists);
+    free(rep);
     return rc;
 }

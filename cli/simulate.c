@@ -298,27 +298,22 @@ static int parse_scenarios(const char *s, uint32_t *bits)
     return 0;
 }
 
-/* The value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"), or NULL
- * (after an error line) when it is missing. */
-static const char *value(int argc, char **argv, int *i, const char *opt)
-{
-    size_t n = strlen(opt);
+enum { OPT_LIST = CLI_OPT_OWN, OPT_SEED, OPT_HOURS, OPT_VESSELS,
+       OPT_SCENARIO, OPT_FORMAT, OPT_TRUTH, OPT_OUTPUT, OPT_START };
 
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (*i + 1 >= argc) {
-        cli_err("simulate: %s needs a value", opt);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-static int is_opt(const char *arg, const char *opt)
-{
-    size_t n = strlen(opt);
-
-    return strncmp(arg, opt, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
+static const struct cli_opt opts[] = {
+    {OPT_LIST, "--list", NULL, 0},
+    {OPT_SEED, "--seed", NULL, 1},
+    {OPT_HOURS, "--hours", NULL, 1},
+    {OPT_VESSELS, "--vessels", NULL, 1},
+    {OPT_SCENARIO, "--scenario", NULL, 1},
+    {OPT_SCENARIO, "--scenarios", NULL, 1},
+    {OPT_FORMAT, "--format", NULL, 1},
+    {OPT_TRUTH, "--truth", NULL, 1},
+    {OPT_OUTPUT, "--output", "-o", 1},
+    {OPT_START, "--start", NULL, 1},
+    CLI_OPTS_HELP,
+    CLI_OPTS_END};
 
 int cmd_simulate(int argc, char **argv)
 {
@@ -326,8 +321,9 @@ int cmd_simulate(int argc, char **argv)
     struct df_sim_cbs cbs;
     struct sim_out o;
     const char *out_path = NULL, *truth_path = NULL, *v;
+    struct cli_args args;
     enum df_err err;
-    int i, rc = 0;
+    int id, rc = 0;
 
     memset(&so, 0, sizeof so);
     memset(&o, 0, sizeof o);
@@ -337,51 +333,45 @@ int cmd_simulate(int argc, char **argv)
     so.start_ms = DEFAULT_START_MS;
     so.scenarios = (1u << DF_SIM_COUNT) - 1;
     o.day_ms = INT64_MIN;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
+    cli_args_init(&args, "simulate", argc, argv);
+    while ((id = cli_args_next(&args, opts, &v)) != CLI_END) {
         uint64_t n;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        char *end;
+        int k;
+
+        switch (id) {
+        case CLI_OPT_HELP:
             usage(stdout);
             return 0;
-        } else if (strcmp(a, "--list") == 0) {
-            int k;
+        case OPT_LIST:
             for (k = 0; k < DF_SIM_COUNT; k++)
                 printf("%s\n", df_sim_scenario_name((enum df_sim_scenario)k));
             return 0;
-        } else if (is_opt(a, "--seed")) {
-            if (!(v = value(argc, argv, &i, "--seed")))
-                return 2;
+        case OPT_SEED:
             if (parse_u64(v, &so.seed) != 0) {
                 cli_err("simulate: bad --seed '%s'", v);
                 return 2;
             }
-        } else if (is_opt(a, "--hours")) {
-            char *end;
-            if (!(v = value(argc, argv, &i, "--hours")))
-                return 2;
+            break;
+        case OPT_HOURS:
             so.hours = strtod(v, &end);
             if (*end || end == v || !(so.hours > 0) || so.hours > 24 * 3660) {
                 cli_err("simulate: bad --hours '%s' (0 < H <= 87840)", v);
                 return 2;
             }
-        } else if (is_opt(a, "--vessels")) {
-            if (!(v = value(argc, argv, &i, "--vessels")))
-                return 2;
+            break;
+        case OPT_VESSELS:
             if (parse_u64(v, &n) != 0 || n > 900000) {
                 cli_err("simulate: bad --vessels '%s' (0-900000)", v);
                 return 2;
             }
             so.vessels = (unsigned)n;
-        } else if (is_opt(a, "--scenario") || is_opt(a, "--scenarios")) {
-            if (!(v = value(argc, argv, &i,
-                            is_opt(a, "--scenarios") ? "--scenarios"
-                                                     : "--scenario")))
-                return 2;
+            break;
+        case OPT_SCENARIO:
             if (parse_scenarios(v, &so.scenarios) != 0)
                 return 2;
-        } else if (is_opt(a, "--format")) {
-            if (!(v = value(argc, argv, &i, "--format")))
-                return 2;
+            break;
+        case OPT_FORMAT:
             if (strcmp(v, "nmea") == 0) {
                 o.csv = 0;
             } else if (strcmp(v, "csv") == 0) {
@@ -390,26 +380,23 @@ int cmd_simulate(int argc, char **argv)
                 cli_err("simulate: bad --format '%s' (nmea or csv)", v);
                 return 2;
             }
-        } else if (is_opt(a, "--truth")) {
-            if (!(truth_path = value(argc, argv, &i, "--truth")))
-                return 2;
-        } else if (strcmp(a, "-o") == 0 || is_opt(a, "--output")) {
-            if (!(out_path = value(argc, argv, &i, a[1] == 'o' ? "-o"
-                                                               : "--output")))
-                return 2;
-        } else if (is_opt(a, "--start")) {
-            if (!(v = value(argc, argv, &i, "--start")))
-                return 2;
+            break;
+        case OPT_TRUTH:
+            truth_path = v;
+            break;
+        case OPT_OUTPUT:
+            out_path = v;
+            break;
+        case OPT_START:
             if ((so.start_ms = df_time_parse(v, strlen(v))) ==
                 DF_TIME_NONE) {
                 cli_err("simulate: bad --start '%s' (YYYY-MM-DDTHH:MM:SSZ)",
                         v);
                 return 2;
             }
-        } else {
-            cli_err("simulate: unknown option '%s' (see darkfleet simulate "
-                    "--help)", a);
-            return 2;
+            break;
+        default:
+            return cli_args_bad(&args, id, v);
         }
     }
     if (out_path && strcmp(out_path, "-") != 0 &&
