@@ -36,27 +36,29 @@ static void usage(FILE *f)
           f);
 }
 
+/* The commands, by name; each gets argv from its own name on. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cmds[] = {
+    {"decode", cmd_decode},     {"listen", cmd_listen},
+    {"scan", cmd_scan},         {"simulate", cmd_simulate},
+    {"report", cmd_report},     {"export", cmd_export},
+};
+
 int main(int argc, char **argv)
 {
     const char *cmd;
+    size_t i;
 
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
     cmd = argv[1];
-    if (strcmp(cmd, "decode") == 0)
-        return cmd_decode(argc - 1, argv + 1);
-    if (strcmp(cmd, "listen") == 0)
-        return cmd_listen(argc - 1, argv + 1);
-    if (strcmp(cmd, "scan") == 0)
-        return cmd_scan(argc - 1, argv + 1);
-    if (strcmp(cmd, "simulate") == 0)
-        return cmd_simulate(argc - 1, argv + 1);
-    if (strcmp(cmd, "report") == 0)
-        return cmd_report(argc - 1, argv + 1);
-    if (strcmp(cmd, "export") == 0)
-        return cmd_export(argc - 1, argv + 1);
+    for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(cmd, cmds[i].name) == 0)
+            return cmds[i].run(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("darkfleet %s\n", DF_VERSION_STRING);
         return 0;

@@ -121,6 +121,18 @@ static int csv_header_error(const char *buf, size_t len, char *err,
     return rc < 0;
 }
 
+/* A new NMEA framer with the reader's options (checksum, dedup window);
+ * NULL when out of memory.  The caller frees it with df_nmea_free(). */
+static struct df_nmea *new_framer(const struct cli_reader_opts *opts)
+{
+    struct df_nmea_opts no;
+
+    memset(&no, 0, sizeof no);
+    no.skip_checksum = opts->skip_checksum;
+    no.dedup_window_ms = opts->dedup_ms;
+    return df_nmea_new(&no);
+}
+
 static int read_one(const char *path, const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st,
                     char *buf)
@@ -169,11 +181,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         goto done;
     }
     if (fmt == DF_FMT_NMEA) {
-        struct df_nmea_opts no;
-        memset(&no, 0, sizeof no);
-        no.skip_checksum = opts->skip_checksum;
-        no.dedup_window_ms = opts->dedup_ms;
-        nm = df_nmea_new(&no);
+        nm = new_framer(opts);
         if (!nm) {
             cli_err("out of memory");
             rc = 1;
@@ -277,7 +285,6 @@ static int read_net(const char *url, const struct cli_reader_opts *opts,
 {
     int udp = cli_net_kind(url) == CLI_NET_UDP;
     int fds[CLI_NET_MAX_FDS], nfd, i, rc = 0, stop = 0, done = 0;
-    struct df_nmea_opts no;
     struct df_nmea *nm;
     char err[512];
     int64_t last;
@@ -288,10 +295,7 @@ static int read_net(const char *url, const struct cli_reader_opts *opts,
         cli_err("%s", err);
         return 1;
     }
-    memset(&no, 0, sizeof no);
-    no.skip_checksum = opts->skip_checksum;
-    no.dedup_window_ms = opts->dedup_ms;
-    nm = df_nmea_new(&no);
+    nm = new_framer(opts);
     if (!nm) {
         cli_err("out of memory");
         for (i = 0; i < nfd; i++)

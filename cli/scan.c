@@ -385,24 +385,32 @@ static int apply_set(struct df_config *cfg, const char *arg)
     return 0;
 }
 
-/* Loads a sanctions list; prints one line naming it and returns 1 on
- * failure. */
-static int load_list(struct df_watchlist *wl, const char *path)
+/* After loading path (a list, zones or ports file) returned e with its
+ * message, if any, in err: 0 if it loaded, or 1 after printing one line
+ * that names it. */
+static int load_failed(enum df_err e, const char *path, char *err,
+                       size_t errlen)
 {
-    char err[512];
-    enum df_err e;
-
-    err[0] = '\0';
-    e = df_watchlist_load(wl, path, err, sizeof err);
     if (e == DF_OK)
         return 0;
     if (err[0] == '\0')
-        snprintf(err, sizeof err, "%s", df_strerror(e));
+        snprintf(err, errlen, "%s", df_strerror(e));
     if (strstr(err, path))
         cli_err("%s", err);
     else
         cli_err("%s: %s", path, err);
     return 1;
+}
+
+/* Loads a sanctions list; prints one line naming it and returns 1 on
+ * failure. */
+static int load_list(struct df_watchlist *wl, const char *path)
+{
+    char err[512];
+
+    err[0] = '\0';
+    return load_failed(df_watchlist_load(wl, path, err, sizeof err), path,
+                       err, sizeof err);
 }
 
 /* Loads a zones or ports file into geo; prints one line naming it and
@@ -415,15 +423,7 @@ static int load_geo(struct df_geo *geo, const char *path, int ports)
     err[0] = '\0';
     e = ports ? df_geo_load_ports(geo, path, err, sizeof err)
               : df_geo_load_zones(geo, path, err, sizeof err);
-    if (e == DF_OK)
-        return 0;
-    if (err[0] == '\0')
-        snprintf(err, sizeof err, "%s", df_strerror(e));
-    if (strstr(err, path))
-        cli_err("%s", err);
-    else
-        cli_err("%s: %s", path, err);
-    return 1;
+    return load_failed(e, path, err, sizeof err);
 }
 
 static void print_count(uint64_t v, const char *name, const char *label)
