@@ -1,6 +1,10 @@
 /*
- * screen.h - private interface of screen.c (sanctions lists: load and
- * match).  The public half is the "Screening" section of darkfleet.h.
+ * screen.h - private interface of sanctions screening (lists: load and
+ * match): the caps on a watchlist and the counters of its loads.  The
+ * public half is the "Screening" section of darkfleet.h.  The code is in
+ * names.c (text, normalization, Jaro-Winkler; names.h), list_load.c (the
+ * list formats), watchlist.c (entries and index; watchlist.h) and
+ * screen.c (df_watchlist_screen).
  */
 #ifndef DF_SCREEN_H
 #define DF_SCREEN_H
@@ -15,6 +19,8 @@
 #define DF__WL_MAX_ALIASES 64u        /* aliases kept per entry */
 #define DF__WL_MAX_NAME 255u          /* bytes of a name or alias (UTF-8) */
 #define DF__WL_MAX_FILE (512u << 20)  /* bytes of one list file */
+#define DF__WL_MAX_ID 64              /* bytes of an entry id */
+#define DF__WL_MAX_SHORT 128          /* call sign, flag, program */
 
 /* What the loads so far have read, summed over every df_watchlist_load(). */
 struct df__wl_stats {
@@ -34,12 +40,5 @@ struct df__wl_stats {
 /* Copies the counters of wl into *out. */
 void df__watchlist_stats(const struct df_watchlist *wl,
                          struct df__wl_stats *out);
-
-/*
- * Jaro-Winkler similarity of (a, la) and (b, lb) as bytes, with no
- * normalization; at most 255 bytes of each are compared.
- */
-double df__jaro_winkler_n(const char *a, size_t la, const char *b,
-                          size_t lb);
 
 #endif /* DF_SCREEN_H */

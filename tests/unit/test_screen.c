@@ -1,10 +1,11 @@
 /*
- * test_screen.c - sanctions lists (src/screen.c): Jaro-Winkler reference
- * values, name normalization, OFAC sdn.csv (the 2024-05-03 and 2021-07
- * snapshots in ../shared/data/sanctions, the latter with its alt.csv),
- * OpenSanctions maritime.csv, the UN 1718 vessel CSV, plain CSVs, caps,
- * hostile strings, the screening rules, and the speed of screening 20,000
- * vessels against the 2024 list (printed, never asserted).
+ * test_screen.c - sanctions lists (src/names.c, list_load.c, watchlist.c,
+ * screen.c): Jaro-Winkler reference values, name normalization, OFAC
+ * sdn.csv (the 2024-05-03 and 2021-07 snapshots in
+ * ../shared/data/sanctions, the latter with its alt.csv), OpenSanctions
+ * maritime.csv, the UN 1718 vessel CSV, plain CSVs, caps, hostile
+ * strings, the screening rules, and the speed of screening 20,000 vessels
+ * against the 2024 list (printed, never asserted).
  *
  * Fixtures other than the shared data are written into a fresh temporary
  * folder at run time.  The UN 1718 rows use three vessels designated by
