@@ -148,11 +148,6 @@ const struct df_stats *df_nmea_stats(const struct df_nmea *nm)
     return &nm->st;
 }
 
-struct df_stats *df_nmea_stats_mut(struct df_nmea *nm)
-{
-    return &nm->st;
-}
-
 /* ---- small bounded parsers over [p, end) -------------------------- */
 
 static int hexval(char c)

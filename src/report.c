@@ -878,9 +878,3 @@ enum df_err df_report_write_opts(struct df_store *st, const char *dir,
     df__free(r.by_mmsi);
     return rc;
 }
-
-enum df_err df_report_write(struct df_store *st, const char *dir, char *err,
-                            size_t errlen)
-{
-    return df_report_write_opts(st, dir, NULL, err, errlen);
-}
