@@ -2,21 +2,52 @@
  * darkfleet.h - the only public header of libdarkfleet.
  *
  * libdarkfleet turns raw AIS (ITU-R M.1371-5 carried in NMEA 0183 / IEC
- * 61162-1 sentences, or decoded CSV tables) into typed messages and, in later
- * stages, into tracks and events.  The library never prints, never exits,
+ * 61162-1 sentences, or decoded CSV tables) into typed messages, tracks,
+ * events and ranked vessels.  The library never prints, never exits,
  * never opens a socket and never allocates per message on the hot path: the
  * CLI in cli/ does all of that.
+ *
+ * The sections follow the pipeline of DESIGN.md, left to right, after the
+ * infrastructure every stage uses:
+ *
+ *   1  Errors                       enum df_err, df_strerror()
+ *   2  Statistics                   struct df_stats: what each stage dropped
+ *   3  Output buffer                struct df_buf and its escaping writers
+ *   4  Time                         ms since the epoch <-> ISO 8601
+ *   5  Inputs                       files, stdin, compression; format guess
+ *   6  Framing                      NMEA lines -> messages (struct df_nmea)
+ *   7  Decode                       struct df_msg; as JSON, back to NMEA
+ *   8  Records                      struct df_rec from messages and CSV
+ *   9  Reorder                      records back in time order
+ *  10  Configuration                every threshold and risk weight
+ *  11  Vessels                      identity history, track points, MID
+ *  12  Events                       what the detectors report
+ *  13  Geography                    land, shore, zones, ports, distance
+ *  14  Scan                         tracks and detectors over records
+ *  15  Screening                    sanctions lists: load and match
+ *  16  Risk                         points and reasons behind a score
+ *  17  Store                        SQLite: write, then read back
+ *  18  Exports                      GeoJSON, GeoJSONSeq, KML, CSV
+ *  19  Report                       the offline HTML report
+ *  20  Simulator                    synthetic traffic (outside the pipeline)
  *
  * Conventions that hold for the whole API:
  *  - Values stay in AIS wire units (lon/lat in 1/10000 minute, speed in
  *    1/10 knot, course in 1/10 degree) until output.  The not-available
  *    sentinels (lon 181 deg, lat 91 deg, speed 1023, course 3600, heading 511)
  *    are kept as they arrive; DF_*_NA below name them.
- *  - Functions that can fail return enum df_err; DF_OK is 0.
+ *  - Functions that can fail return enum df_err; DF_OK is 0.  Those that
+ *    take (err, errlen) write a one-line message there on failure.
  *  - Bad input is data, not failure: it bumps a counter in struct df_stats.
  *  - Pointers passed in are borrowed for the duration of the call unless a
  *    comment says otherwise; pointers handed out are owned by the library
  *    object that produced them and stay valid until the next call on it.
+ *    A pointer a callback receives is valid during that call only.
+ *  - Heap objects come in _new/_free (or _open/_close) pairs; _free(NULL)
+ *    and _close(NULL) are no-ops.
+ *  - Callbacks that return int return 0 to go on; a non-zero return stops
+ *    the work and is handed back to the caller, unless a comment says
+ *    otherwise (the scan, the simulator).
  */
 #ifndef DARKFLEET_H
 #define DARKFLEET_H
@@ -33,10 +64,8 @@ extern "C" {
 #define DF_VERSION_PATCH 0
 #define DF_VERSION_STRING "0.1.0"
 
-struct df_buf; /* a growable output buffer, defined below */
-
 /* ------------------------------------------------------------------ */
-/* Errors                                                             */
+/* 1. Errors                                                          */
 /* ------------------------------------------------------------------ */
 
 /* One table for codes and messages (libuv's UV_ERRNO_MAP). */
@@ -57,11 +86,12 @@ enum df_err {
     DF_ERR_COUNT
 };
 
-/* Returns a static string describing err; never NULL. */
+/* Returns a static string describing err ("unknown error" for a value
+ * outside the table); never NULL. */
 const char *df_strerror(enum df_err err);
 
 /* ------------------------------------------------------------------ */
-/* Statistics                                                         */
+/* 2. Statistics                                                      */
 /* ------------------------------------------------------------------ */
 
 /*
@@ -111,20 +141,218 @@ struct df_stats {
 #undef XX
 };
 
-/* Calls fn(name, label, value, ud) for each counter in table order. */
+/* Calls fn(name, label, value, ud) for each counter in table order, zero
+ * or not; name and label are static strings. */
 void df_stats_each(const struct df_stats *s,
                    void (*fn)(const char *name, const char *label,
                               uint64_t value, void *ud),
                    void *ud);
 
-/* Adds every counter of src into dst. */
+/* Adds every counter of src into dst (to sum the stages of a run). */
 void df_stats_add(struct df_stats *dst, const struct df_stats *src);
 
 /* ------------------------------------------------------------------ */
-/* Decoded AIS messages (ITU-R M.1371-5), wire units                  */
+/* 3. Output buffer: every text writer renders into one               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A growable byte buffer; data is owned by the buffer.  Zero-initialise,
+ * then df_buf_free() when done.  The caller may read data[0..len) and
+ * empty the buffer (len = 0) at any time.  An append that cannot grow the
+ * buffer sets oom and every later append does nothing, so a writer checks
+ * oom once at the end; the df_buf_* appends keep data NUL-terminated.
+ */
+struct df_buf {
+    char *data;
+    size_t len, cap;
+    int oom;               /* set once an append failed; appends then no-op */
+};
+
+/* Frees data and resets *b to the zero state (oom cleared); b itself is
+ * the caller's.  The buffer can be used again. */
+void df_buf_free(struct df_buf *b);
+/* Makes room for extra more bytes plus a NUL.  Returns 0, or -1 (and sets
+ * b->oom) when out of memory or after an earlier failure. */
+int df_buf_reserve(struct df_buf *b, size_t extra);
+/* Appends n bytes of s (which may hold NULs). */
+void df_buf_append(struct df_buf *b, const char *s, size_t n);
+/* Appends the NUL-terminated s. */
+void df_buf_puts(struct df_buf *b, const char *s);
+/* Appends printf-formatted text (nothing if vsnprintf fails). */
+void df_buf_printf(struct df_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * Escaping writers: each appends n bytes of s, escaped for one format.
+ * Strings from AIS, lists and the store are attacker-controlled; they
+ * reach a document only through one of these.
+ */
+/* Appends s as a JSON string literal (RFC 8259): quoted; '"', '\\' and
+ * control characters escaped; bytes >= 0x80 copied as they are (the
+ * caller hands in UTF-8). */
+void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as a JSON string literal that is also safe inside an HTML
+ * <script> element: as df_buf_json_str(), with every '<' written as
+ * \u003c and U+2028, U+2029 as \u2028, \u2029. */
+void df_buf_json_script_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as HTML text or attribute value (& < > " ' escaped); NUL
+ * bytes are dropped. */
+void df_buf_html_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as XML 1.0 text for KML (& < > " ' escaped; control
+ * characters other than tab and newline dropped). */
+void df_buf_xml_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as one CSV field (RFC 4180: quoted when it holds a comma,
+ * quote, CR or LF; and a leading = + - @ prefixed with ' against formula
+ * injection in spreadsheets). */
+void df_buf_csv_str(struct df_buf *b, const char *s, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* 4. Time: ms since the epoch, UTC                                   */
 /* ------------------------------------------------------------------ */
 
 #define DF_TIME_NONE INT64_MIN /* receive time unknown */
+
+/* Formats ms since the epoch as UTC ISO 8601 with 'Z', with milliseconds
+ * only when non-zero ("2025-03-01T05:30:00Z", "...:00.250Z"), into out (at
+ * least 32 bytes; NUL-terminated).  Returns the length. */
+size_t df_time_iso(int64_t ms, char *out);
+/* Parses UTC ISO 8601 as written by df_time_iso() and by people:
+ * "YYYY-MM-DD", then optionally 'T' (or ' ') "HH:MM", ":SS", ".fff",
+ * and 'Z'; n bytes exactly.  Returns ms since the epoch, or DF_TIME_NONE
+ * for NULL, anything else or an impossible date (years 1900-9999). */
+int64_t df_time_parse(const char *s, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* 5. Inputs (the sources): files, stdin, compression, format guess   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An input is a stream of decompressed bytes.  Compression is detected
+ * from magic bytes, never from the name: gzip, zstd, xz, bzip2, and zip
+ * archives with one or more members (read in order, each member ending
+ * with a line break).  Plain bytes pass through.
+ */
+struct df_input;
+
+/* Opens path, or standard input for "-", and reads its first bytes to
+ * detect compression.  On success *out is a new input to free with
+ * df_input_free().  On failure *out is NULL and returns DF_IO (open or
+ * read failed), DF_FORMAT (compressed, but the decompressor could not be
+ * loaded), DF_CORRUPT, DF_NOMEM or DF_INVAL, with a one-line message
+ * (naming the path) in err. */
+enum df_err df_input_open(struct df_input **out, const char *path, char *err,
+                          size_t errlen);
+/* As df_input_open() for an open descriptor (a pipe, a socket); name is
+ * used in messages.  The descriptor stays the caller's. */
+enum df_err df_input_open_fd(struct df_input **out, int fd, const char *name,
+                             char *err, size_t errlen);
+/*
+ * Reads up to len decompressed bytes into buf.  Returns the count, 0 at the
+ * end of the input, or -1 when the input is damaged or unreadable: the bytes
+ * returned before stay good, and df_input_error() says what went wrong.
+ * After -1, every later call returns -1.
+ */
+long df_input_read(struct df_input *in, char *buf, size_t len);
+/* What went wrong ("name: truncated gzip stream"...), or NULL if nothing
+ * did.  Owned by in; valid until df_input_free(). */
+const char *df_input_error(const struct df_input *in);
+/* Compressed bytes consumed so far, and the compressed size when the input
+ * is a regular file (else 0), for progress meters. */
+uint64_t df_input_pos(const struct df_input *in);
+uint64_t df_input_size(const struct df_input *in);
+/* Frees the input and closes the file df_input_open() opened (never
+ * standard input, nor a descriptor given to df_input_open_fd()); NULL is
+ * a no-op. */
+void df_input_free(struct df_input *in);
+
+enum df_format {
+    DF_FMT_UNKNOWN = 0,
+    DF_FMT_NMEA,           /* NMEA 0183 with or without tag blocks, prefixes */
+    DF_FMT_CSV_MC,         /* MarineCadastre CSV (2015-2024 or 2025 names) */
+    DF_FMT_CSV_DMA,        /* Danish Maritime Authority CSV */
+};
+
+/* Guesses the format of a stream from its first decompressed bytes (up to
+ * 8 KiB and 32 lines are looked at; more is ignored).  Never reads past
+ * len.  DF_FMT_UNKNOWN when no line tells. */
+enum df_format df_detect_format(const char *buf, size_t len);
+/* A static name for f: "nmea", "marinecadastre", "dma" or "unknown". */
+const char *df_format_name(enum df_format f);
+
+/* ------------------------------------------------------------------ */
+/* 6. Framing: NMEA 0183 sentences to messages                        */
+/* ------------------------------------------------------------------ */
+
+struct df_msg; /* a decoded message: section 7 */
+
+/* The framer's options.  Zero-initialise: a field left 0 takes its
+ * default. */
+struct df_nmea_opts {
+    int skip_checksum;       /* accept sentences whose checksum fails */
+    unsigned max_pending;    /* multipart messages in flight (default 64) */
+    int64_t fragment_ttl_ms; /* evict partial messages older than this, by
+                              * receive time, when known (default 60000) */
+    unsigned max_line;       /* longest line df_nmea_feed() accepts
+                              * (default 4096) */
+    int64_t dedup_window_ms; /* drop a payload seen again within this time
+                              * (the same sentence heard by several
+                              * stations); 0 turns de-duplication off */
+    unsigned dedup_cap;      /* payloads remembered (default 16384); when
+                              * receive times are unknown the window is
+                              * the last dedup_cap messages */
+};
+
+/*
+ * The framer: finds the receive time (tag block, line prefix, trailing
+ * field, $PGHP header), checks the checksum, reassembles multipart
+ * messages in a table of max_pending entries, drops duplicates (when
+ * dedup_window_ms is set), and decodes each complete payload
+ * (df_ais_decode()).  It allocates only in df_nmea_new().
+ */
+struct df_nmea;
+
+/* Creates a framer; opts (copied) may be NULL for the defaults.  Returns
+ * NULL when out of memory.  Free with df_nmea_free(). */
+struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts);
+/* Frees the framer, partial messages included; NULL is a no-op. */
+void df_nmea_free(struct df_nmea *nm);
+
+/*
+ * Frames one line (without its line terminator; a trailing '\r' is
+ * ignored).  Returns 1 and fills *out when the line completes a message, 0
+ * otherwise.  Anything wrong with the line is counted, never fatal.  The
+ * line need not be NUL-terminated and is not kept after the call.
+ */
+int df_nmea_line(struct df_nmea *nm, const char *line, size_t len,
+                 struct df_msg *out);
+
+/*
+ * Frames a buffer of any size holding any number of lines, calling
+ * fn(msg, ud) for each message completed.  A line split across calls is
+ * carried over (up to max_line bytes; a longer line is counted and
+ * skipped).  If fn returns non-zero, framing stops and that value is
+ * returned (the rest of buf is not framed); otherwise 0.  msg is valid
+ * during the call only.
+ */
+int df_nmea_feed(struct df_nmea *nm, const char *buf, size_t len,
+                 int (*fn)(const struct df_msg *msg, void *ud), void *ud);
+/* Ends the input: frames a last line that had no terminator (calling fn
+ * for its message, whose return is returned), then drops every partial
+ * multipart message still held, counting its fragments in
+ * drop_fragment_orphan. */
+int df_nmea_flush(struct df_nmea *nm,
+                  int (*fn)(const struct df_msg *msg, void *ud), void *ud);
+
+/* The framer's counters (framing and decoding), live: owned by nm, valid
+ * until df_nmea_free(). */
+const struct df_stats *df_nmea_stats(const struct df_nmea *nm);
+
+/* ------------------------------------------------------------------ */
+/* 7. Decode: AIS messages (ITU-R M.1371-5), wire units               */
+/* ------------------------------------------------------------------ */
 
 #define DF_LON_NA (181 * 600000)  /* 1/10000 min */
 #define DF_LAT_NA (91 * 600000)
@@ -364,15 +592,35 @@ struct df_msg {
  * into bytes.  The buffer must be readable, and zero, for 16 bytes past
  * the payload: a field that starts inside a short payload but runs past
  * its end (types 7, 13, 15, 20) reads its missing bits as zeros, as gpsd
- * does.  Fills *out except out->rx_ms and
- * out->channel.  Returns 1 on success; 0 if the payload cannot be a message,
- * after bumping the counter in *st that says why.  Never allocates.
+ * does.  Fills *out except out->rx_ms and out->channel.  Returns 1 on
+ * success; 0 if the payload cannot be a message, after bumping the counter
+ * in *st that says why (*out may then be partly written).  Never
+ * allocates.
  */
 int df_ais_decode(const uint8_t *bits, size_t nbits, struct df_msg *out,
                   struct df_stats *st);
 
+/* ---- Messages out: gpsd's JSON, and NMEA again ---- */
+
+#define DF_JSON_SCALED 1   /* gpsdecode -j; without: gpsdecode -u -j */
+#define DF_JSON_TEXT 2     /* add gpsd's *_text labels */
+#define DF_JSON_S24_JOINED 4 /* a type 24 part B whose s24.shipname was
+                              * filled from its part A: printed as gpsd
+                              * prints the pair (no "partno") */
+
+/* Appends one JSON object for msg (no newline) in gpsd's key order, with a
+ * "time" key when msg->rx_ms is known; flags are DF_JSON_*. */
+void df_msg_json(struct df_buf *b, const struct df_msg *msg, unsigned flags);
+
+/* Encodes a message back into !AIVDM sentences (with a tag block carrying
+ * the receive time when rx_ms is known) appended to b, one per line.
+ * Supports the types the simulator sends: 1-3, 5, 18, 19, 24, 27; for any
+ * other type appends nothing.  seqid (modulo 10) is the sequential message
+ * id of a multipart message. */
+void df_msg_nmea(struct df_buf *b, const struct df_msg *m, unsigned seqid);
+
 /* ------------------------------------------------------------------ */
-/* Normalized records: one shape for every source                     */
+/* 8. Records: one shape for every source                             */
 /* ------------------------------------------------------------------ */
 
 /* Which groups of fields a record carries. */
@@ -409,191 +657,64 @@ struct df_rec {
 };
 
 /* Fills *rec from a decoded message.  Returns 1 if the message carries a
- * position or identity (types 1-3, 5, 18, 19, 24, 27), else 0. */
+ * position or identity (types 1-3, 5, 18, 19, 24, 27), else 0 and leaves
+ * *rec untouched. */
 int df_rec_from_msg(const struct df_msg *msg, struct df_rec *rec);
 
 /* Appends one JSON object for a record (no newline) with gpsd's key names
  * ("mmsi", "lat", "lon", "speed", "course", "heading", "status",
- * "shipname", ...) and a "time" key; flags as for df_msg_json(). */
+ * "shipname", ...) and a "time" key; flags as for df_msg_json().  Appends
+ * nothing when b or rec is NULL. */
 void df_rec_json(struct df_buf *b, const struct df_rec *rec, unsigned flags);
 
-/* ------------------------------------------------------------------ */
-/* Inputs: files, standard input, compressed streams and archives     */
-/* ------------------------------------------------------------------ */
+/* ---- CSV tables: rows straight to records (no framing, no decode) ---- */
 
-/*
- * An input is a stream of decompressed bytes.  Compression is detected
- * from magic bytes, never from the name: gzip, zstd, xz, bzip2, and zip
- * archives with one or more members (read in order, each member ending
- * with a line break).  Plain bytes pass through.
- */
-struct df_input;
-
-/* Opens path, or standard input for "-".  On failure returns an error and
- * writes a one-line message (naming the path) into err. */
-enum df_err df_input_open(struct df_input **out, const char *path, char *err,
-                          size_t errlen);
-/* Wraps an open descriptor (a pipe, a socket); name is used in messages.
- * The descriptor is not closed by df_input_free(). */
-enum df_err df_input_open_fd(struct df_input **out, int fd, const char *name,
-                             char *err, size_t errlen);
-/*
- * Reads up to len decompressed bytes into buf.  Returns the count, 0 at the
- * end of the input, or -1 when the input is damaged or unreadable: the bytes
- * returned before stay good, and df_input_error() says what went wrong.
- */
-long df_input_read(struct df_input *in, char *buf, size_t len);
-const char *df_input_error(const struct df_input *in);
-/* Compressed bytes consumed so far and the compressed size when known
- * (0 if not), for progress meters. */
-uint64_t df_input_pos(const struct df_input *in);
-uint64_t df_input_size(const struct df_input *in);
-void df_input_free(struct df_input *in);
-
-/* ------------------------------------------------------------------ */
-/* Format detection and CSV tables                                    */
-/* ------------------------------------------------------------------ */
-
-enum df_format {
-    DF_FMT_UNKNOWN = 0,
-    DF_FMT_NMEA,           /* NMEA 0183 with or without tag blocks, prefixes */
-    DF_FMT_CSV_MC,         /* MarineCadastre CSV (2015-2024 or 2025 names) */
-    DF_FMT_CSV_DMA,        /* Danish Maritime Authority CSV */
-};
-
-/* Guesses the format of a stream from its first decompressed bytes (up to
- * a few KiB; more is ignored).  Never reads past len. */
-enum df_format df_detect_format(const char *buf, size_t len);
-const char *df_format_name(enum df_format f);
-
-struct df_csv; /* a CSV table reader: header mapping and counters */
+/* A CSV table reader: the column map from the header, and counters. */
+struct df_csv;
 
 /* Creates a reader that takes its column map from the table's header line.
- * Returns NULL when out of memory. */
+ * Returns NULL when out of memory.  Free with df_csv_free(). */
 struct df_csv *df_csv_new(void);
+/* Frees the reader; NULL is a no-op. */
 void df_csv_free(struct df_csv *c);
 
 /*
  * Reads one line (without terminator; a trailing '\r' is ignored).  The
  * first non-blank line must be the header.  Returns 1 and fills *rec for a
- * data row, 0 for the header or a dropped row (counted), and -1 if the
- * header names none of the columns darkfleet needs: df_csv_error() then
- * says which columns it needs.
+ * data row, 0 for the header, a blank line or a dropped row (counted), and
+ * -1 if the header lacks a column darkfleet needs (MMSI, time, latitude,
+ * longitude): df_csv_error() then says which, and every later call
+ * returns -1.
  */
 int df_csv_line(struct df_csv *c, const char *line, size_t len,
                 struct df_rec *rec);
+/* Why the header was refused, or NULL.  Owned by c; valid until
+ * df_csv_free(). */
 const char *df_csv_error(const struct df_csv *c);
+/* The dialect the header showed (DF_FMT_CSV_MC or DF_FMT_CSV_DMA), or
+ * DF_FMT_UNKNOWN before a header was read. */
 enum df_format df_csv_dialect(const struct df_csv *c);
+/* The reader's counters, live: owned by c, valid until df_csv_free(). */
 const struct df_stats *df_csv_stats(const struct df_csv *c);
 
 /* ------------------------------------------------------------------ */
-/* NMEA 0183 framing                                                  */
-/* ------------------------------------------------------------------ */
-
-struct df_nmea_opts {
-    int skip_checksum;       /* accept sentences whose checksum fails */
-    unsigned max_pending;    /* multipart messages in flight (default 64) */
-    int64_t fragment_ttl_ms; /* evict partial messages older than this, by
-                              * receive time, when known (default 60000) */
-    unsigned max_line;       /* longest line accepted (default 4096) */
-    int64_t dedup_window_ms; /* drop a payload seen again within this time
-                              * (the same sentence heard by several
-                              * stations); 0 turns de-duplication off */
-    unsigned dedup_cap;      /* payloads remembered (default 16384); when
-                              * receive times are unknown the window is
-                              * the last dedup_cap messages */
-};
-
-struct df_nmea; /* opaque framer: multipart state and counters */
-
-/* Creates a framer; opts may be NULL for the defaults.  Returns NULL when
- * out of memory.  Free with df_nmea_free(). */
-struct df_nmea *df_nmea_new(const struct df_nmea_opts *opts);
-void df_nmea_free(struct df_nmea *nm);
-
-/*
- * Frames one line (without its line terminator; a trailing '\r' is
- * ignored).  Returns 1 and fills *out when the line completes a message, 0
- * otherwise.  Anything wrong with the line is counted, never fatal.  The
- * line need not be NUL-terminated and is not kept after the call.
- */
-int df_nmea_line(struct df_nmea *nm, const char *line, size_t len,
-                 struct df_msg *out);
-
-/*
- * Frames a buffer of any size holding any number of lines, calling
- * fn(msg, ud) for each message completed.  A line split across calls is
- * carried over (up to max_line bytes).  If fn returns non-zero, framing stops
- * and that value is returned; otherwise 0.  Call df_nmea_flush() at end of
- * input to frame a last line that has no terminator.
- */
-int df_nmea_feed(struct df_nmea *nm, const char *buf, size_t len,
-                 int (*fn)(const struct df_msg *msg, void *ud), void *ud);
-int df_nmea_flush(struct df_nmea *nm,
-                  int (*fn)(const struct df_msg *msg, void *ud), void *ud);
-
-/* The framer's counters, live; owned by nm. */
-const struct df_stats *df_nmea_stats(const struct df_nmea *nm);
-struct df_stats *df_nmea_stats_mut(struct df_nmea *nm);
-
-/* ------------------------------------------------------------------ */
-/* JSON output of messages (gpsd's keys and values)                   */
-/* ------------------------------------------------------------------ */
-
-/* A growable byte buffer; data is owned by the buffer.  Zero-initialise,
- * then df_buf_free() when done. */
-struct df_buf {
-    char *data;
-    size_t len, cap;
-    int oom;               /* set once an append failed; appends then no-op */
-};
-void df_buf_free(struct df_buf *b);
-int df_buf_reserve(struct df_buf *b, size_t extra);
-void df_buf_append(struct df_buf *b, const char *s, size_t n);
-void df_buf_puts(struct df_buf *b, const char *s);
-void df_buf_printf(struct df_buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-/* Appends s as a JSON string literal (quoted, escaped). */
-void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
-
-#define DF_JSON_SCALED 1   /* gpsdecode -j; without: gpsdecode -u -j */
-#define DF_JSON_TEXT 2     /* add gpsd's *_text labels */
-#define DF_JSON_S24_JOINED 4 /* a type 24 part B whose s24.shipname was
-                              * filled from its part A: printed as gpsd
-                              * prints the pair (no "partno") */
-
-/* Appends one JSON object for msg (no newline) in gpsd's key order, with a
- * "time" key when msg->rx_ms is known. */
-void df_msg_json(struct df_buf *b, const struct df_msg *msg, unsigned flags);
-
-/* Formats ms since the epoch as UTC ISO 8601 with 'Z' and milliseconds
- * when non-zero into out (at least 32 bytes). Returns the length. */
-size_t df_time_iso(int64_t ms, char *out);
-/* Parses UTC ISO 8601 as written by df_time_iso() and by people:
- * "YYYY-MM-DD", then optionally 'T' (or ' ') "HH:MM", ":SS", ".fff",
- * and 'Z'; n bytes exactly.  Returns ms since the epoch, or DF_TIME_NONE
- * for anything else or an impossible date (years 1900-9999). */
-int64_t df_time_parse(const char *s, size_t n);
-
-/* ------------------------------------------------------------------ */
-/* Reorder: records back in time order                                */
+/* 9. Reorder: records back in time order                             */
 /* ------------------------------------------------------------------ */
 
 struct df_reorder;
 
 /*
  * Buffers records and hands them out in time order, holding each for up to
- * window_ms of input time; cap bounds the records held (the oldest is
- * released early when full; 0 means 65536).  Records older than the last
- * one released are stragglers: counted in drop_out_of_order and dropped.
- * Records without a time pass straight through.  Equal times keep their
- * arrival order.  Allocates everything here; returns NULL when out of
- * memory.  Free with df_reorder_free() (NULL is a no-op).
+ * window_ms of input time (a negative window counts as 0); cap bounds the
+ * records held (the oldest is released early when full; 0 means 65536).
+ * Records older than the last one released are stragglers: counted in
+ * drop_out_of_order and dropped.  Records without a time pass straight
+ * through.  Equal times keep their arrival order.  Allocates everything
+ * here; returns NULL when out of memory.  Free with df_reorder_free().
  */
 struct df_reorder *df_reorder_new(int64_t window_ms, size_t cap);
+/* Frees r; records still held are dropped (df_reorder_flush() first to
+ * have them).  NULL is a no-op. */
 void df_reorder_free(struct df_reorder *r);
 
 /* Adds a copy of rec; calls fn for every record that is now ready, in time
@@ -602,16 +723,17 @@ void df_reorder_free(struct df_reorder *r);
 int df_reorder_push(struct df_reorder *r, const struct df_rec *rec,
                     int (*fn)(const struct df_rec *rec, void *ud), void *ud);
 
-/* Releases everything held, in order. */
+/* Releases everything held, in order, at the end of the input.  Returns
+ * fn's first non-zero value (the records after it stay held), else 0. */
 int df_reorder_flush(struct df_reorder *r,
                      int (*fn)(const struct df_rec *rec, void *ud), void *ud);
 
-/* The stage's counters (drop_out_of_order), live; owned by r. */
+/* The stage's counters (drop_out_of_order), live: owned by r, valid until
+ * df_reorder_free(). */
 const struct df_stats *df_reorder_stats(const struct df_reorder *r);
 
-
 /* ------------------------------------------------------------------ */
-/* Configuration: every detection threshold, with published defaults  */
+/* 10. Configuration: every threshold, with published defaults        */
 /* ------------------------------------------------------------------ */
 
 /*
@@ -673,134 +795,26 @@ struct df_config {
 
 /* Fills cfg with the published defaults. */
 void df_config_defaults(struct df_config *cfg);
-/* Sets one option by name.  Returns DF_INVAL for an unknown name or a
- * value that is not a finite number. */
+/* Sets one option by name.  Returns DF_INVAL (cfg unchanged) for an
+ * unknown name, a NULL argument, or a value that is not a finite decimal
+ * number (blanks around it allowed; "500m", "0x10", "inf" refused). */
 enum df_err df_config_set(struct df_config *cfg, const char *name,
                           const char *value);
-/* Reads "name = value" lines ('#' comments) into cfg.  On failure writes
+/* Reads "name = value" lines ('#' comments) into cfg; cfg changes only if
+ * the whole file is good.  On failure returns DF_IO (cannot open or read)
+ * or DF_INVAL (a bad line, an unknown option, a bad number) and writes
  * "path:line: message" into err. */
 enum df_err df_config_load(struct df_config *cfg, const char *path,
                            char *err, size_t errlen);
-/* Calls fn for every option in table order (for --help and docs). */
+/* Calls fn for every option in table order with its current value, its
+ * default and its documentation (for --help and docs). */
 void df_config_each(const struct df_config *cfg,
                     void (*fn)(const char *name, double value,
                                double def, const char *doc, void *ud),
                     void *ud);
 
 /* ------------------------------------------------------------------ */
-/* Events                                                             */
-/* ------------------------------------------------------------------ */
-
-#define DF_EVENT_MAP(XX)                                                     \
-    XX(ENCOUNTER, "encounter")                                               \
-    XX(LOITERING, "loitering")                                               \
-    XX(GAP, "gap")                                                           \
-    XX(DRAUGHT_CHANGE, "draught_change")                                     \
-    XX(SPOOFING, "spoofing")                                                 \
-    XX(MMSI_COLLISION, "mmsi_collision")                                     \
-    XX(IDENTITY_CHANGE, "identity_change")                                   \
-    XX(INVALID_IDENTITY, "invalid_identity")                                 \
-    XX(ZONE_ENTRY, "zone_entry")                                             \
-    XX(PORT_CALL, "port_call")                                               \
-    XX(WATCHLIST_MATCH, "watchlist_match")
-
-enum df_event_type {
-#define XX(code, name) DF_EV_##code,
-    DF_EVENT_MAP(XX)
-#undef XX
-    DF_EV_COUNT
-};
-
-const char *df_event_name(enum df_event_type t);
-/* Returns the type named name, or -1. */
-int df_event_type_from_name(const char *name);
-
-#define DF_EVIDENCE_MAX 1024
-
-/*
- * One event, in DESIGN.md's format.  evidence holds a JSON object ("{...}")
- * with the measurements and thresholds behind the event; strings in it are
- * already escaped.
- */
-struct df_event {
-    enum df_event_type type;
-    uint8_t nvessels;          /* 1 or 2 */
-    uint32_t vessels[2];       /* the subject first */
-    int64_t start_ms, end_ms;
-    int32_t lon, lat;          /* 1/10000 min: a representative position */
-    double score;              /* 0-1, the event's weight in ranking */
-    char evidence[DF_EVIDENCE_MAX];
-};
-
-/* Appends one event as a JSON object (no newline):
- * {"type":..,"vessels":[..],"start":..,"end":..,"lat":..,"lon":..,
- *  "score":..,"evidence":{..}}. */
-void df_event_json(struct df_buf *b, const struct df_event *ev);
-
-/* ------------------------------------------------------------------ */
-/* Geography: shore, land, zones and ports                            */
-/* ------------------------------------------------------------------ */
-
-/* Land polygons (Natural Earth, built into the binary from npm world-atlas
- * at build time) with a grid index, for on-land tests and distance to
- * shore.  Read-only after load; shared by every stage. */
-struct df_land;
-
-/* The land built into the library, or NULL if the build had none (then
- * callers treat every position as at sea, far from shore).  Owned by the
- * library; never freed. */
-const struct df_land *df_land_default(void);
-/* 1 if the position (1/10000 min) is on land. */
-int df_land_contains(const struct df_land *land, int32_t lon, int32_t lat);
-/* Distance in km from the position to the nearest coastline, searched up
- * to max_km (returns max_km when none is nearer). */
-double df_land_shore_km(const struct df_land *land, int32_t lon, int32_t lat,
-                        double max_km);
-
-/* Zones (polygons from GeoJSON) and ports or anchorages (points with a
- * radius, from CSV). */
-struct df_geo;
-
-struct df_geo *df_geo_new(void);
-void df_geo_free(struct df_geo *g);
-/* Adds the Polygon and MultiPolygon features of a GeoJSON file; a
- * feature's "name" property names the zone, "interest": true (default)
- * marks a zone of interest for the gap rule.  Point features with a
- * "radius_km" property are added as ports. */
-enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
-                              size_t errlen);
-/* Adds ports or anchorages from a CSV with a header naming at least
- * latitude/lat and longitude/lon/lng, and optionally name/label,
- * country/iso3, kind ("port" or "anchorage"), radius_km. */
-enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
-                              size_t errlen);
-/* Adds the zone and ports of North Korea that ship with darkfleet
- * (data/zones/dprk.geojson, compiled in). */
-enum df_err df_geo_load_builtin_dprk(struct df_geo *g);
-
-/* The zone containing the position: its index, or -1. */
-int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat);
-const char *df_geo_zone_name(const struct df_geo *g, int zone);
-/* Distance in km to the nearest zone of interest (0 inside), or max_km. */
-double df_geo_zone_km(const struct df_geo *g, int32_t lon, int32_t lat,
-                      double max_km);
-/* The nearest port or anchorage within max_km: its index, or -1; *km gets
- * the distance. */
-int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
-                     double max_km, double *km);
-const char *df_geo_port_name(const struct df_geo *g, int port);
-const char *df_geo_port_country(const struct df_geo *g, int port);
-int df_geo_port_is_anchorage(const struct df_geo *g, int port);
-/* Adds a learned anchorage (from where many vessels stop). */
-int df_geo_add_port(struct df_geo *g, const char *name, const char *country,
-                    int32_t lon, int32_t lat, double radius_km,
-                    int anchorage);
-
-/* Great-circle distance in metres between two positions in 1/10000 min. */
-double df_distance_m(int32_t lon1, int32_t lat1, int32_t lon2, int32_t lat2);
-
-/* ------------------------------------------------------------------ */
-/* Vessels: identity history                                          */
+/* 11. Vessels: identity history and track points                     */
 /* ------------------------------------------------------------------ */
 
 /* One identity a vessel broadcast, with when it was first and last seen. */
@@ -829,14 +843,6 @@ struct df_vessel {
     struct df_identity identities[DF_MAX_IDENTITIES];
 };
 
-/* The country (ISO 3166 alpha-2) of a maritime identification digits
- * number (ITU RR Appendix 43), or NULL if unallocated. */
-const char *df_mid_country(unsigned mid);
-/* The MID of a ship station MMSI (MIDxxxxxx), or 0 if it is not one. */
-unsigned df_mmsi_mid(uint32_t mmsi);
-/* 1 if the seven-digit IMO number's check digit is right. */
-int df_imo_valid(uint32_t imo);
-
 /* A track point kept for display (downsampled). */
 struct df_point {
     int64_t t_ms;
@@ -844,30 +850,198 @@ struct df_point {
     uint16_t speed, course;
 };
 
+/* The country (ISO 3166 alpha-2, a static string) of a maritime
+ * identification digits number (ITU RR Appendix 43), or NULL if
+ * unallocated. */
+const char *df_mid_country(unsigned mid);
+/* The MID of a ship station MMSI (MIDxxxxxx), or 0 if it is not one. */
+unsigned df_mmsi_mid(uint32_t mmsi);
+/* 1 if imo is a seven-digit IMO number whose check digit is right, else
+ * 0. */
+int df_imo_valid(uint32_t imo);
+
 /* ------------------------------------------------------------------ */
-/* Scan: tracks and detectors over a stream of records                */
+/* 12. Events: what the detectors report                              */
 /* ------------------------------------------------------------------ */
 
+#define DF_EVENT_MAP(XX)                                                     \
+    XX(ENCOUNTER, "encounter")                                               \
+    XX(LOITERING, "loitering")                                               \
+    XX(GAP, "gap")                                                           \
+    XX(DRAUGHT_CHANGE, "draught_change")                                     \
+    XX(SPOOFING, "spoofing")                                                 \
+    XX(MMSI_COLLISION, "mmsi_collision")                                     \
+    XX(IDENTITY_CHANGE, "identity_change")                                   \
+    XX(INVALID_IDENTITY, "invalid_identity")                                 \
+    XX(ZONE_ENTRY, "zone_entry")                                             \
+    XX(PORT_CALL, "port_call")                                               \
+    XX(WATCHLIST_MATCH, "watchlist_match")
+
+enum df_event_type {
+#define XX(code, name) DF_EV_##code,
+    DF_EVENT_MAP(XX)
+#undef XX
+    DF_EV_COUNT
+};
+
+/* The event type's name as written in events ("encounter"...), a static
+ * string; "unknown" for a value outside the table. */
+const char *df_event_name(enum df_event_type t);
+/* Returns the type named name, or -1 (also for NULL). */
+int df_event_type_from_name(const char *name);
+
+#define DF_EVIDENCE_MAX 1024
+
+/*
+ * One event, in DESIGN.md's format.  evidence holds a JSON object ("{...}")
+ * with the measurements and thresholds behind the event; strings in it are
+ * already escaped.
+ */
+struct df_event {
+    enum df_event_type type;
+    uint8_t nvessels;          /* 1 or 2 */
+    uint32_t vessels[2];       /* the subject first */
+    int64_t start_ms, end_ms;
+    int32_t lon, lat;          /* 1/10000 min: a representative position */
+    double score;              /* 0-1, the event's weight in ranking */
+    char evidence[DF_EVIDENCE_MAX];
+};
+
+/* Appends one event as a JSON object (no newline):
+ * {"type":..,"vessels":[..],"start":..,"end":..,"lat":..,"lon":..,
+ *  "score":..,"evidence":{..}}.  Degrees with five decimals; null for an
+ * unknown time or position or a non-finite score; evidence pasted as it
+ * is, or {} when empty. */
+void df_event_json(struct df_buf *b, const struct df_event *ev);
+
+/* ------------------------------------------------------------------ */
+/* 13. Geography: land, shore, zones and ports                        */
+/* ------------------------------------------------------------------ */
+
+/* Land polygons (Natural Earth, built into the binary from npm world-atlas
+ * at build time) with a grid index, for on-land tests and distance to
+ * shore.  Read-only after load; shared by every stage. */
+struct df_land;
+
+/* The land built into the library, or NULL if the build had none (then
+ * callers treat every position as at sea, far from shore).  Owned by the
+ * library; never freed. */
+const struct df_land *df_land_default(void);
+/* 1 if the position (1/10000 min) is on land; 0 at sea, for a position out
+ * of range, or when land is NULL. */
+int df_land_contains(const struct df_land *land, int32_t lon, int32_t lat);
+/* Distance in km from the position to the nearest coastline, searched up
+ * to max_km (returns max_km when none is nearer, when land is NULL or the
+ * position is out of range). */
+double df_land_shore_km(const struct df_land *land, int32_t lon, int32_t lat,
+                        double max_km);
+
+/*
+ * Zones (polygons from GeoJSON) and ports or anchorages (points with a
+ * radius, from CSV or GeoJSON).  Every container has a cap; a load that
+ * would pass one fails with DF_LIMIT.  Whatever a load added before it
+ * failed stays.  Names returned are owned by the df_geo and stay valid
+ * until the next load or df_geo_add_port() on it, or df_geo_free().
+ */
+struct df_geo;
+
+/* Creates an empty set; NULL when out of memory. */
+struct df_geo *df_geo_new(void);
+/* Frees g and everything loaded into it; NULL is a no-op. */
+void df_geo_free(struct df_geo *g);
+/* Adds the Polygon and MultiPolygon features of a GeoJSON file; a
+ * feature's "name" property names the zone ("zone N" without one),
+ * "interest": true (default) marks a zone of interest for the gap rule.
+ * Point features with a "radius_km" property are added as ports.  Returns
+ * DF_FORMAT when the file does not parse ("path:line:col: message") or
+ * holds nothing usable; DF_IO, DF_LIMIT, DF_NOMEM, DF_INVAL. */
+enum df_err df_geo_load_zones(struct df_geo *g, const char *path, char *err,
+                              size_t errlen);
+/* Adds ports or anchorages from a CSV with a header naming at least
+ * latitude/lat and longitude/lon/lng, and optionally name/label,
+ * country/iso3, kind ("port" or "anchorage"), radius_km.  Bad rows are
+ * skipped: on success err may hold a note of how many.  DF_FORMAT when the
+ * header lacks the position columns or no row is usable; DF_IO,
+ * DF_LIMIT, DF_NOMEM, DF_INVAL. */
+enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
+                              size_t errlen);
+/* Adds the zone and ports of North Korea that ship with darkfleet
+ * (data/zones/dprk.geojson, compiled in).  DF_NOMEM or DF_LIMIT on
+ * failure, with no message. */
+enum df_err df_geo_load_builtin_dprk(struct df_geo *g);
+
+/* The first zone (in load order) containing the position: its index, or
+ * -1. */
+int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat);
+/* The zone's name, or NULL for an index out of range. */
+const char *df_geo_zone_name(const struct df_geo *g, int zone);
+/* Distance in km to the nearest zone of interest (0 inside), or max_km
+ * when none is nearer. */
+double df_geo_zone_km(const struct df_geo *g, int32_t lon, int32_t lat,
+                      double max_km);
+/* The nearest port or anchorage within max_km: its index (the lowest of
+ * equals), or -1; *km (when km is not NULL) gets the distance, or max_km
+ * when none is found. */
+int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
+                     double max_km, double *km);
+/* A port's name and country (ISO 3166 alpha-2, or as given when it is
+ * neither alpha-2 nor alpha-3; "" if none), or NULL for an index out of
+ * range. */
+const char *df_geo_port_name(const struct df_geo *g, int port);
+const char *df_geo_port_country(const struct df_geo *g, int port);
+/* 1 if the port is an anchorage; 0 for a port or an index out of range. */
+int df_geo_port_is_anchorage(const struct df_geo *g, int port);
+/* Adds a learned anchorage or a port (from where many vessels stop): name
+ * and country are copied (up to 255 bytes); a radius_km that is not
+ * positive and finite gives the default (3 km for a port, 2 km for an
+ * anchorage).  Returns its index, or -1 when out of memory, at the cap, or
+ * for a position out of range. */
+int df_geo_add_port(struct df_geo *g, const char *name, const char *country,
+                    int32_t lon, int32_t lat, double radius_km,
+                    int anchorage);
+
+/* Great-circle distance in metres between two positions in 1/10000 min
+ * (haversine, IUGG mean Earth radius). */
+double df_distance_m(int32_t lon1, int32_t lat1, int32_t lon2, int32_t lat2);
+
+/* ------------------------------------------------------------------ */
+/* 14. Scan: tracks and detectors over a stream of records            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What a scan reports.  Every callback may be NULL.  A non-zero return
+ * does not cut a record short (the other callbacks still run); the first
+ * one is returned by df_scan_rec() or df_scan_finish(), and the caller
+ * stops feeding.  The pointers passed are valid during the call only.
+ */
 struct df_scan_cbs {
-    /* An event; return non-zero to stop the scan. */
+    /* An event, as the detectors find it. */
     int (*event)(const struct df_event *ev, void *ud);
-    /* A vessel's state, when it falls silent and at the end. */
+    /* A vessel's state, when it falls silent (track_silence_hours), when
+     * it is flushed at track_max_vessels, and at the end. */
     int (*vessel)(const struct df_vessel *v, void *ud);
     /* A point of a vessel's downsampled track. */
     int (*point)(uint32_t mmsi, const struct df_point *p, void *ud);
     void *ud;
 };
 
+/* The tracks of every vessel seen (bounded by track_max_vessels) and the
+ * detectors that run over them. */
 struct df_scan;
 
 /* Creates a scan.  cfg is copied; geo is borrowed (may be NULL) and must
- * outlive the scan.  Returns NULL when out of memory. */
+ * outlive the scan; cbs is copied (may be NULL).  Uses df_land_default().
+ * Returns NULL when out of memory.  Free with df_scan_free(). */
 struct df_scan *df_scan_new(const struct df_config *cfg,
                             const struct df_geo *geo,
                             const struct df_scan_cbs *cbs);
+/* Frees the scan without flushing (call df_scan_finish() first to have
+ * the open events and vessels reported); NULL is a no-op. */
 void df_scan_free(struct df_scan *s);
-/* Feeds one record, in time order (records without a time are used for
- * identity only).  Returns the first non-zero callback value, else 0. */
+/* Feeds one record, in time order.  A record without a time, or older
+ * than its vessel's last one (counted in drop_out_of_order), gives
+ * identity only: its position is not used.  Returns the first non-zero
+ * callback value, else 0. */
 int df_scan_rec(struct df_scan *s, const struct df_rec *rec);
 /*
  * A hint, for callers that hold records in batches: rec will be fed soon.
@@ -879,93 +1053,15 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec);
 void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
                       int stage);
 /* Ends the input: closes open encounters, gaps and visits, flushes every
- * vessel. */
+ * vessel.  Returns the first non-zero callback value, else 0. */
 int df_scan_finish(struct df_scan *s);
+/* The scan's counters (tracks and detectors), summed afresh on each call
+ * into storage owned by s: valid until the next df_scan_stats() or
+ * df_scan_free(). */
 const struct df_stats *df_scan_stats(const struct df_scan *s);
 
 /* ------------------------------------------------------------------ */
-/* Store: SQLite                                                      */
-/* ------------------------------------------------------------------ */
-
-struct df_store;
-
-/* Opens (creating or migrating) the database at path, in WAL mode.  On
- * failure writes a one-line message into err. */
-enum df_err df_store_open(struct df_store **out, const char *path,
-                          char *err, size_t errlen);
-/* Writes are batched in transactions; close commits. */
-/* The id (events.id) of the event the last df_store_event() wrote,
- * inserted or updated (the same event keeps its id); 0 if none. */
-int64_t df_store_last_event_id(const struct df_store *st);
-enum df_err df_store_event(struct df_store *st, const struct df_event *ev);
-enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v);
-enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
-                           const struct df_point *p);
-enum df_err df_store_commit(struct df_store *st);
-const char *df_store_error(const struct df_store *st);
-/* Commits and closes; NULL is a no-op. */
-enum df_err df_store_close(struct df_store *st);
-
-/* ------------------------------------------------------------------ */
-/* Simulator: synthetic traffic with planted behaviours               */
-/* ------------------------------------------------------------------ */
-
-#define DF_SIM_SCENARIOS(XX)                                                 \
-    XX(ENCOUNTER, "encounter")                                               \
-    XX(ANCHORAGE_ENCOUNTER, "anchorage_encounter")                           \
-    XX(LOITERING, "loitering")                                               \
-    XX(GAP, "gap")                                                           \
-    XX(DRAUGHT_CHANGE, "draught_change")                                     \
-    XX(SPOOFING, "spoofing")                                                 \
-    XX(MMSI_COLLISION, "mmsi_collision")                                     \
-    XX(IDENTITY_CHANGE, "identity_change")                                   \
-    XX(INVALID_IDENTITY, "invalid_identity")                                 \
-    XX(ZONE_ENTRY, "zone_entry")                                             \
-    XX(PORT_CALL, "port_call")                                               \
-    XX(DECOY_PASSING, "decoy_passing")                                       \
-    XX(DECOY_BERTH, "decoy_berth")                                           \
-    XX(DECOY_SHORT_GAP, "decoy_short_gap")                                   \
-    XX(DECOY_FISHING, "decoy_fishing")
-
-enum df_sim_scenario {
-#define XX(code, name) DF_SIM_##code,
-    DF_SIM_SCENARIOS(XX)
-#undef XX
-    DF_SIM_COUNT
-};
-
-const char *df_sim_scenario_name(enum df_sim_scenario s);
-int df_sim_scenario_from_name(const char *name);
-
-struct df_sim_opts {
-    uint64_t seed;
-    double hours;              /* simulated time span */
-    unsigned vessels;          /* background vessels on shipping lanes */
-    int64_t start_ms;          /* simulated start time */
-    uint32_t scenarios;        /* bit (1 << scenario) for each planted one */
-};
-
-struct df_sim_cbs {
-    /* One AIS message as it would be received, in time order. */
-    int (*msg)(const struct df_msg *m, void *ud);
-    /* One planted event, in the event format (ground truth).  Decoys come
-     * with ev->score < 0 and say what must NOT be reported. */
-    int (*truth)(const struct df_event *ev, void *ud);
-    void *ud;
-};
-
-/* Runs the simulation; deterministic for a seed. */
-enum df_err df_sim_run(const struct df_sim_opts *opts,
-                       const struct df_sim_cbs *cbs);
-
-/* Encodes a message back into NMEA sentences (with a tag block carrying
- * the receive time when rx_ms is known) appended to b, one per line.
- * Supports the types the simulator sends: 1-3, 5, 18, 19, 24, 27. */
-void df_msg_nmea(struct df_buf *b, const struct df_msg *m, unsigned seqid);
-
-
-/* ------------------------------------------------------------------ */
-/* Screening: sanctions lists                                         */
+/* 15. Screening: sanctions lists                                     */
 /* ------------------------------------------------------------------ */
 
 /* One vessel entry of a list, normalized. */
@@ -982,22 +1078,33 @@ struct df_list_entry {
     const char *program;       /* e.g. "DPRK", "" if not listed */
 };
 
+/* The lists loaded, their entries, and an index over IMO, MMSI, call
+ * sign and normalized names. */
 struct df_watchlist;
 
+/* Creates an empty set of lists; NULL when out of memory. */
 struct df_watchlist *df_watchlist_new(void);
+/* Frees wl and every entry (the pointers df_watchlist_entry() and
+ * df_watchlist_screen() handed out); NULL is a no-op. */
 void df_watchlist_free(struct df_watchlist *wl);
 /*
  * Loads a list, its format detected from its content: OFAC's SDN CSV (no
  * header, "-0-" nulls, Latin-1; IMO, MMSI and former names in Remarks;
  * an alt.csv of aliases beside it is read too), OpenSanctions' maritime
- * CSV, or a plain CSV with a header naming name, imo, mmsi, call sign.
- * Only vessels are kept.  On failure writes a one-line message into err.
+ * CSV, the UN 1718 vessels CSV, or a plain CSV with a header naming name
+ * and imo, mmsi or call sign.  Only vessels are kept; malformed rows are
+ * counted and skipped.  The list is named after the file's base name.
+ * On failure (DF_IO, DF_FORMAT for an unknown format, DF_LIMIT past the
+ * entry cap, DF_NOMEM, DF_INVAL) writes a one-line message into err; the
+ * entries read before stay.
  */
 enum df_err df_watchlist_load(struct df_watchlist *wl, const char *path,
                               char *err, size_t errlen);
+/* The number of entries over all lists loaded. */
 size_t df_watchlist_count(const struct df_watchlist *wl);
-/* Entries never move: a pointer stays valid until df_watchlist_free(),
- * across later loads. */
+/* Entry i (in load order), or NULL when i is out of range.  Entries never
+ * move: a pointer stays valid until df_watchlist_free(), across later
+ * loads. */
 const struct df_list_entry *df_watchlist_entry(const struct df_watchlist *wl,
                                                size_t i);
 
@@ -1019,24 +1126,27 @@ struct df_match {
  * Screens a vessel (every identity in its history, so earlier names count)
  * against the lists: IMO (check digit validated), MMSI, call sign, and the
  * normalized name (case, punctuation, prefixes such as M/V, MT) against
- * every name and alias with Jaro-Winkler >= min_name_score.  Writes up to
- * max best matches (one per entry) into out; returns how many.
+ * every name and alias with Jaro-Winkler >= min_name_score (names are not
+ * compared when it is above 1 or NaN).  Writes up to max best matches (one
+ * per entry) into out, best first (score, then IMO, MMSI, call sign, name);
+ * returns how many.  out[i].entry and out[i].listed belong to wl: valid
+ * until df_watchlist_free().
  */
 size_t df_watchlist_screen(const struct df_watchlist *wl,
                            const struct df_vessel *v, double min_name_score,
                            struct df_match *out, size_t max);
 
 /* Jaro-Winkler similarity (0-1) of two strings as given; normalize with
- * df_name_normalize() first.  At most 255 bytes of each are compared. */
+ * df_name_normalize() first.  At most 255 bytes of each are compared; 0
+ * if either is NULL. */
 double df_jaro_winkler(const char *a, const char *b);
 /* Normalizes a vessel name for matching into out (outlen >= 64):
  * uppercase ASCII, punctuation to spaces, prefixes removed, spaces
- * collapsed. */
+ * collapsed.  A NULL name gives "". */
 void df_name_normalize(const char *name, char *out, size_t outlen);
 
-
 /* ------------------------------------------------------------------ */
-/* Risk, reading the store back, report and exports                   */
+/* 16. Risk: the scoring policy (weights in struct df_config)         */
 /* ------------------------------------------------------------------ */
 
 /* One reason behind a vessel's risk score. */
@@ -1049,57 +1159,194 @@ struct df_reason {
     int64_t event_id;          /* the stored event behind it, or 0 */
 };
 
-/* Adds risk points with a reason to a vessel.  Upsert: a reason already
- * stored (same mmsi, event_type, event_id, text) is not added again; the
- * score is the sum of the reasons (at most 64 kept, the highest). */
-enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
-                              const struct df_reason *r);
+#define DF_RISK_MAX 2          /* reasons one event can give */
 
-/* Opens an existing database read-only (report, export).  DF_IO with a
- * one-line message when it does not exist or is not a darkfleet store. */
+/* A reason and the vessel it is for. */
+struct df_risk {
+    uint32_t mmsi;
+    struct df_reason r;
+};
+
+/*
+ * The reasons an event gives, with points from cfg's risk_* weights:
+ * one for each vessel of an encounter, one for the subject (vessels[0])
+ * of every other event.  event_id is the stored event (0 if unknown).
+ * Writes up to DF_RISK_MAX into out; returns how many (0 for an event
+ * that gives none).
+ */
+size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
+                      int64_t event_id, struct df_risk *out);
+
+/* The flag reason (event_type "flag", risk_dprk_flag points) when mmsi is
+ * a ship station of North Korea (MID 445): fills *out and returns 1;
+ * otherwise returns 0. */
+int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
+                  struct df_reason *out);
+
+/*
+ * The watchlist_match event of a vessel screened with n > 0 matches: the
+ * best match (highest score, the first of equals) in the evidence ("list",
+ * "entry_id", "entry_name", "matched_by", "matched_value", "score",
+ * "program", "entry_imo", "entry_mmsi"), the others summed up under
+ * "also" (as many as fit).  One event per vessel and span, since the store
+ * keys events by type, vessel and start.  Fills all of *ev; returns the
+ * index of the best match (0 when n is 0, with evidence {}).
+ */
+size_t df_risk_match_event(const struct df_vessel *v,
+                            const struct df_match *m, size_t n,
+                            struct df_event *ev);
+
+/*
+ * Ties: a vessel that met a listed or DPRK-flagged vessel gets
+ * risk_met_listed for it, once per encounter, whichever is known first:
+ * the encounter, or that its partner is listed (known only when the
+ * partner is screened, as it is flushed).  The last max_pairs encounters
+ * and up to max_marked marked vessels are remembered; beyond that the
+ * oldest encounters are forgotten and new marks are not kept (their
+ * remembered encounters are still credited).
+ */
+struct df_ties;
+
+/* Creates the memory of encounters and marks (a cap of 0 counts as 1).
+ * Returns NULL when out of memory (nothing is allocated before use). */
+struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked);
+/* Frees t; NULL is a no-op. */
+void df_ties_free(struct df_ties *t);
+
+/* An encounter (other events are ignored): credits each side whose
+ * partner is already marked, then remembers the pair.  fn gets each
+ * reason; its first non-zero return is returned.  Returns -1 when out of
+ * memory (the encounter is then not remembered). */
+int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
+                       const struct df_event *ev, int64_t event_id,
+                       int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                                 void *ud),
+                       void *ud);
+
+/* A vessel screened: best is its best match or NULL.  If it is listed or
+ * flagged to North Korea, marks it and credits the partners of its
+ * remembered encounters.  Returns fn's first non-zero value, else 0. */
+int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
+                    uint32_t mmsi, const struct df_match *best,
+                    int (*fn)(uint32_t mmsi, const struct df_reason *r,
+                              void *ud),
+                    void *ud);
+
+/* ------------------------------------------------------------------ */
+/* 17. Store: SQLite                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The store: vessels with their identity history, events, downsampled
+ * tracks, and risk reasons with each vessel's score, in one SQLite file
+ * (WAL mode) that sqlite3, QGIS or pandas open.  Writes go into
+ * transactions of up to 50000 writes; other readers see them once
+ * committed.  Every write is an upsert, so scanning the same input again
+ * changes nothing.  A write fails with DF_DB (df_store_error() says why)
+ * or DF_INVAL (NULL arguments, a store opened read-only).
+ */
+struct df_store;
+
+/* Opens the database at path for writing, creating it, or migrating an
+ * older schema in place.  On success *out is a new store to close with
+ * df_store_close().  On failure *out is NULL and returns DF_DB (cannot
+ * open or write it, not a darkfleet database, a newer schema), DF_NOMEM or
+ * DF_INVAL, with a one-line message in err. */
+enum df_err df_store_open(struct df_store **out, const char *path,
+                          char *err, size_t errlen);
+/* Opens an existing database read-only (report, export); an older schema
+ * is read as it is, never migrated (a version 1 store has no risk: every
+ * score 0, no reasons).  DF_IO with a one-line message when it does not
+ * exist, cannot be read, is not a darkfleet store or has a newer schema;
+ * DF_NOMEM, DF_INVAL. */
 enum df_err df_store_open_ro(struct df_store **out, const char *path,
                              char *err, size_t errlen);
 
-/* The readers below return fn's non-zero value, 0 at the end, or -1 on a
- * database error (df_store_error() says which). */
-/* Vessels in rank order (risk score descending, then MMSI), with their
- * identities, and their score; stop early when fn returns non-zero. */
+/* Writes an event.  Upsert keyed by (type, vessels, start): the same
+ * event written again keeps its id and row, and takes the new end,
+ * position, score and evidence.  Unknown times and positions are stored
+ * as NULL; an empty evidence as {}. */
+enum df_err df_store_event(struct df_store *st, const struct df_event *ev);
+/* The id (events.id) of the event the last df_store_event() wrote,
+ * inserted or updated (the same event keeps its id); 0 if none or if
+ * that write failed. */
+int64_t df_store_last_event_id(const struct df_store *st);
+/*
+ * Writes a vessel and its identities.  Upsert keyed by MMSI: an existing
+ * vessel widens its first/last seen to cover both; its positions are
+ * added when the spans do not overlap (a vessel flushed when it fell
+ * silent, seen again) and the larger count kept when they do (the same
+ * input scanned twice); its last position is replaced when the new last
+ * seen is not earlier; its MID and flag are kept when v has none.  Each
+ * identity is keyed by all its fields (IMO, name, call sign, destination,
+ * type, size, draught): a known one widens its first/last seen, a new one
+ * is added; none is ever removed.
+ */
+enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v);
+/* Queues a track point.  Points are held in memory and written in batches
+ * sorted by key (on a thread of the store's own when it could start one),
+ * so a failure may show at a later df_store_point(), df_store_commit() or
+ * df_store_close().  Upsert keyed by (mmsi, time): a point at a stored
+ * time replaces its position, speed and course.  A point without a time
+ * is ignored (DF_OK). */
+enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
+                           const struct df_point *p);
+/* Adds risk points with a reason to a vessel and sets its score to the
+ * sum of its reasons.  Upsert: a reason already stored (same mmsi,
+ * event_type, event_id, text) is not added again, only its points are
+ * updated, so the score does not grow; at most 64 are kept, the highest
+ * points (the oldest among equals).  DF_INVAL when r->points is NaN. */
+enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
+                              const struct df_reason *r);
+/* Writes the queued points and commits, so that every write so far is
+ * visible to readers.  DF_OK on a read-only store. */
+enum df_err df_store_commit(struct df_store *st);
+/* The message of the last failure ("no error" if none; "no store" for
+ * NULL).  Owned by st: valid until df_store_close(); the next failure
+ * rewrites it. */
+const char *df_store_error(const struct df_store *st);
+/* Records the scan's time (meta last_scan), commits, and frees st, even
+ * when that fails: then returns DF_DB, and the message is lost (call
+ * df_store_commit() first to read it).  A read-only store is just freed.
+ * NULL is a no-op. */
+enum df_err df_store_close(struct df_store *st);
+
+/*
+ * Reading back, from a store opened either way (one being written commits
+ * first, so that everything written is read).  Each reader calls fn for
+ * each row and returns fn's first non-zero value (stopping there), 0 at
+ * the end, or -1 on a database error (df_store_error() says which) or
+ * when st or fn is NULL.  What fn gets is valid during the call only.
+ */
+/* Vessels in rank order (risk score descending, then MMSI), each with its
+ * identities (oldest first; the newest DF_MAX_IDENTITIES when more are
+ * stored) and its score. */
 int df_store_each_vessel(struct df_store *st,
                          int (*fn)(const struct df_vessel *v, double score,
                                    void *ud),
                          void *ud);
-/* The reasons behind one vessel's score, highest points first. */
+/* The reasons behind one vessel's score, highest points first, then in
+ * the order they were added. */
 int df_store_each_reason(struct df_store *st, uint32_t mmsi,
                          int (*fn)(const struct df_reason *r, void *ud),
                          void *ud);
-/* Events, all (mmsi 0) or those involving one vessel, by start time; the
- * event's stored id is passed along. */
+/* Events, all (mmsi 0) or those involving one vessel, by start time
+ * (unknown first), then id; the event's stored id is passed along.  Rows
+ * of a type this darkfleet does not know are skipped; evidence too long
+ * for struct df_event reads as {"truncated":true}. */
 int df_store_each_event(struct df_store *st, uint32_t mmsi,
                         int (*fn)(int64_t id, const struct df_event *ev,
                                   void *ud),
                         void *ud);
-/* One vessel's stored track (all vessels when mmsi is 0), by time. */
+/* One vessel's stored track (all vessels, by MMSI, when mmsi is 0), by
+ * time. */
 int df_store_each_point(struct df_store *st, uint32_t mmsi,
                         int (*fn)(uint32_t mmsi, const struct df_point *p,
                                   void *ud),
                         void *ud);
 
-/* Appends s as HTML text (& < > " ' escaped) to b. */
-void df_buf_html_str(struct df_buf *b, const char *s, size_t n);
-/* Appends s as a JSON string literal safe inside an HTML <script>
- * element ("<" written as \u003c). */
-void df_buf_json_script_str(struct df_buf *b, const char *s, size_t n);
-/* Appends s as XML text for KML (& < > " ' escaped; control characters
- * other than tab and newline dropped). */
-void df_buf_xml_str(struct df_buf *b, const char *s, size_t n);
-/* Appends s as one CSV field (RFC 4180: quoted when it holds a comma,
- * quote, CR or LF; and a leading = + - @ prefixed with ' against formula
- * injection in spreadsheets). */
-void df_buf_csv_str(struct df_buf *b, const char *s, size_t n);
-
-
 /* ------------------------------------------------------------------ */
-/* Exports: GeoJSON, GeoJSONSeq, KML, CSV                             */
+/* 18. Exports: GeoJSON, GeoJSONSeq, KML, CSV                         */
 /* ------------------------------------------------------------------ */
 
 enum df_export_format {
@@ -1133,7 +1380,8 @@ struct df_export;
 
 /*
  * Creates a writer; opts is copied.  Returns NULL when out of memory or
- * when opts->format is unknown.
+ * when opts is NULL or opts->format is unknown.  Free with
+ * df_export_free().
  *
  * Every call renders into b, which the caller owns and may empty (write
  * out and set len to 0) between any two calls: the writer keeps no
@@ -1149,8 +1397,11 @@ struct df_export;
  * is wrapped as {"unparsed": "..."}.
  */
 struct df_export *df_export_new(const struct df_export_opts *opts);
-void df_export_free(struct df_export *x);  /* NULL is a no-op */
+/* Frees the writer; NULL is a no-op. */
+void df_export_free(struct df_export *x);
 
+/* Writes what opens the document (a header row, the collection or KML
+ * document). */
 enum df_err df_export_begin(struct df_export *x, struct df_buf *b);
 /* One event with its stored id (0 if none). */
 enum df_err df_export_event(struct df_export *x, struct df_buf *b,
@@ -1158,13 +1409,20 @@ enum df_err df_export_event(struct df_export *x, struct df_buf *b,
 /* Starts a vessel's track; v (copied) and its risk score describe it. */
 enum df_err df_export_track_begin(struct df_export *x, struct df_buf *b,
                                   const struct df_vessel *v, double score);
+/* One point of the track begun.  A point without a position (or, for
+ * KML, a time) is skipped with DF_OK; a CSV row is written at once, other
+ * formats hold up to max_track_points before writing a part. */
 enum df_err df_export_track_point(struct df_export *x, struct df_buf *b,
                                   const struct df_point *p);
+/* Ends the track begun, writing what it holds. */
 enum df_err df_export_track_end(struct df_export *x, struct df_buf *b);
+/* Writes what closes the document; no call but df_export_free() may
+ * follow. */
 enum df_err df_export_end(struct df_export *x, struct df_buf *b);
 
-
-/* ---- The offline HTML report ---- */
+/* ------------------------------------------------------------------ */
+/* 19. Report: the offline HTML report                                */
+/* ------------------------------------------------------------------ */
 
 #define DF_REPORT_TOP_DEFAULT 2000     /* vessels that get a page */
 #define DF_REPORT_TRACK_MAX 2000       /* points per track on a page */
@@ -1194,88 +1452,73 @@ void df_report_opts_init(struct df_report_opts *opts);
  * history, events).  Every string from the store reaches the pages as a
  * JSON string literal that cannot end a script (df_buf_json_script_str)
  * and is put into the page with DOM text APIs.  opts may be NULL for the
- * defaults.  On failure returns DF_IO (a file could not be written),
- * DF_NOMEM or DF_DB, with a one-line message in err.
+ * defaults (top is capped at list_max, track_max raised to 2).  On failure
+ * returns DF_IO (a file could not be written), DF_NOMEM, DF_DB, or
+ * DF_INVAL (no store or directory), with a one-line message in err.
  */
 enum df_err df_report_write_opts(struct df_store *st, const char *dir,
                                  const struct df_report_opts *opts,
                                  char *err, size_t errlen);
 
-/* df_report_write_opts() with the defaults. */
-enum df_err df_report_write(struct df_store *st, const char *dir, char *err,
-                            size_t errlen);
+/* ------------------------------------------------------------------ */
+/* 20. Simulator: synthetic traffic with planted behaviours           */
+/* ------------------------------------------------------------------ */
 
+#define DF_SIM_SCENARIOS(XX)                                                 \
+    XX(ENCOUNTER, "encounter")                                               \
+    XX(ANCHORAGE_ENCOUNTER, "anchorage_encounter")                           \
+    XX(LOITERING, "loitering")                                               \
+    XX(GAP, "gap")                                                           \
+    XX(DRAUGHT_CHANGE, "draught_change")                                     \
+    XX(SPOOFING, "spoofing")                                                 \
+    XX(MMSI_COLLISION, "mmsi_collision")                                     \
+    XX(IDENTITY_CHANGE, "identity_change")                                   \
+    XX(INVALID_IDENTITY, "invalid_identity")                                 \
+    XX(ZONE_ENTRY, "zone_entry")                                             \
+    XX(PORT_CALL, "port_call")                                               \
+    XX(DECOY_PASSING, "decoy_passing")                                       \
+    XX(DECOY_BERTH, "decoy_berth")                                           \
+    XX(DECOY_SHORT_GAP, "decoy_short_gap")                                   \
+    XX(DECOY_FISHING, "decoy_fishing")
 
-/* ---- Risk: the scoring policy (weights in struct df_config) ---- */
-
-#define DF_RISK_MAX 2          /* reasons one event can give */
-
-/* A reason and the vessel it is for. */
-struct df_risk {
-    uint32_t mmsi;
-    struct df_reason r;
+enum df_sim_scenario {
+#define XX(code, name) DF_SIM_##code,
+    DF_SIM_SCENARIOS(XX)
+#undef XX
+    DF_SIM_COUNT
 };
 
-/*
- * The reasons an event gives, with points from cfg's risk_* weights:
- * one for each vessel of an encounter, one for the subject (vessels[0])
- * of every other event.  event_id is the stored event (0 if unknown).
- * Writes up to DF_RISK_MAX into out; returns how many.
- */
-size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
-                      int64_t event_id, struct df_risk *out);
+/* A scenario's static name ("encounter"...), "unknown" out of range. */
+const char *df_sim_scenario_name(enum df_sim_scenario s);
+/* The scenario named name (not NULL), or -1. */
+int df_sim_scenario_from_name(const char *name);
 
-/* The flag reason (event_type "flag", risk_dprk_flag points) when mmsi is
- * a ship station of North Korea (MID 445): fills *out and returns 1;
- * otherwise returns 0. */
-int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
-                  struct df_reason *out);
+struct df_sim_opts {
+    uint64_t seed;
+    double hours;              /* simulated time span, > 0 */
+    unsigned vessels;          /* background vessels on shipping lanes */
+    int64_t start_ms;          /* simulated start time; 0 for
+                                * 2025-03-01T00:00:00Z */
+    uint32_t scenarios;        /* bit (1 << scenario) for each planted one */
+};
 
-/*
- * The watchlist_match event of a vessel screened with n > 0 matches: the
- * best match (highest score, the first of equals) in the evidence ("list",
- * "entry_id", "entry_name", "matched_by", "matched_value", "score",
- * "program", "entry_imo", "entry_mmsi"), the others summed up under
- * "also".  One event per vessel and span, since the store keys events by
- * type, vessel and start.  Returns the index of the best match.
- */
-size_t df_risk_match_event(const struct df_vessel *v,
-                            const struct df_match *m, size_t n,
-                            struct df_event *ev);
+/* What a simulation hands out; either callback may be NULL.  A non-zero
+ * return ends the run. */
+struct df_sim_cbs {
+    /* One AIS message as it would be received, in time order. */
+    int (*msg)(const struct df_msg *m, void *ud);
+    /* One planted event, in the event format (ground truth).  Decoys come
+     * with ev->score < 0 and say what must NOT be reported. */
+    int (*truth)(const struct df_event *ev, void *ud);
+    void *ud;
+};
 
-/*
- * Ties: a vessel that met a listed or DPRK-flagged vessel gets
- * risk_met_listed for it, once per encounter, whichever is known first:
- * the encounter, or that its partner is listed (known only when the
- * partner is screened, as it is flushed).  The last max_pairs encounters
- * and up to max_marked marked vessels are remembered; beyond that the
- * oldest encounters are forgotten and new marks are not kept (their
- * remembered encounters are still credited).
- */
-struct df_ties;
-
-/* Returns NULL when out of memory (nothing is allocated before use). */
-struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked);
-void df_ties_free(struct df_ties *t);
-
-/* An encounter (other events are ignored): credits each side whose
- * partner is already marked, then remembers the pair.  fn gets each
- * reason; its first non-zero return is returned.  Returns -1 when out of
- * memory (the encounter is then not remembered). */
-int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
-                       const struct df_event *ev, int64_t event_id,
-                       int (*fn)(uint32_t mmsi, const struct df_reason *r,
-                                 void *ud),
-                       void *ud);
-
-/* A vessel screened: best is its best match or NULL.  If it is listed or
- * flagged to North Korea, marks it and credits the partners of its
- * remembered encounters.  Returns fn's first non-zero value, else 0. */
-int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
-                    uint32_t mmsi, const struct df_match *best,
-                    int (*fn)(uint32_t mmsi, const struct df_reason *r,
-                              void *ud),
-                    void *ud);
+/* Runs the simulation, calling cbs as it goes; write the messages out
+ * with df_msg_nmea().  Deterministic for a seed.  Returns DF_OK (also when
+ * a callback ended the run), DF_INVAL (NULL arguments, hours not in
+ * (0, 87840], more than 900000 vessels) or DF_NOMEM. */
+enum df_err df_sim_run(const struct df_sim_opts *opts,
+                       const struct df_sim_cbs *cbs);
 
 #ifdef __cplusplus
 }
