@@ -1153,21 +1153,22 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
     return 1;
 }
 
-/* Closes the clock hour vs->hr: extends the episode when slow, else ends
- * it.  Returns emit's value. */
-static int hour_close(struct df__meet *m, struct vessel *vs)
+/* Closes the clock hour vs->hr.  A slow hour right after the open
+ * episode's last hour extends the episode; any other hour ends it, and
+ * then *ev is filled and 1 returned when the episode is one to report.  A
+ * slow hour that extends no episode starts one when may_start is set.
+ * The hour is emptied. */
+static int hour_end(struct df__meet *m, struct vessel *vs, int may_start,
+                    struct df_event *ev)
 {
-    struct df_event ev;
     int slow = vs->hr != NO_TICK && vs->hr_n * 2 >= (int)m->tph &&
                vs->hr_spd_n > 0 &&
                vs->hr_spd / vs->hr_spd_n < m->cfg->loitering_max_speed_kn;
-    int rc = 0;
+    int got = 0;
 
-    if (!slow || !vs->ep_open || vs->ep_hr != vs->hr - 1) {
-        if (loiter_close(m, vs, &ev))
-            rc = m->emit(&ev, m->ud);
-    }
-    if (slow) {
+    if (!slow || !vs->ep_open || vs->ep_hr != vs->hr - 1)
+        got = loiter_close(m, vs, ev);
+    if (slow && (vs->ep_open || may_start)) {
         if (!vs->ep_open) {
             vs->ep_open = 1;
             vs->ep_first = vs->hr_first;
@@ -1187,7 +1188,18 @@ static int hour_close(struct df__meet *m, struct vessel *vs)
     vs->hr = NO_TICK;
     vs->hr_n = vs->hr_spd_n = vs->hr_partner = 0;
     vs->hr_spd = vs->hr_lon = vs->hr_lat = 0;
-    return rc;
+    return got;
+}
+
+/* Closes the clock hour vs->hr: extends the episode when slow, else ends
+ * it (emitting it when it is one to report).  Returns emit's value. */
+static int hour_close(struct df__meet *m, struct vessel *vs)
+{
+    struct df_event ev;
+
+    if (hour_end(m, vs, 1, &ev))
+        return m->emit(&ev, m->ud);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1513,26 +1525,11 @@ void df__meet_forget(struct df__meet *m, uint32_t mmsi)
     if (v == NONE)
         return;
     vs = &m->vs[v];
-    /* The events cannot be emitted from here (no return value): they are
-     * queued and emitted by the next call. */
-    if (vs->hr != NO_TICK && vs->hr_n > 0) {
-        /* Close the hour without emitting through hour_close(). */
-        int slow = vs->hr_n * 2 >= (int)m->tph && vs->hr_spd_n > 0 &&
-                   vs->hr_spd / vs->hr_spd_n <
-                       m->cfg->loitering_max_speed_kn;
-
-        if (slow && vs->ep_open && vs->ep_hr == vs->hr - 1) {
-            vs->ep_last = vs->hr_last;
-            vs->ep_hours++;
-            vs->ep_n += vs->hr_n;
-            vs->ep_spd += vs->hr_spd;
-            vs->ep_spd_n += vs->hr_spd_n;
-            vs->ep_partner += vs->hr_partner;
-            vs->ep_lon += vs->hr_lon;
-            vs->ep_lat += vs->hr_lat;
-        }
-    }
-    if (loiter_close(m, vs, &ev)) {
+    /* The event cannot be emitted from here (no return value): it is
+     * queued and emitted by the next call.  A vessel being forgotten
+     * starts no episode, so at most one ends: the one its last hour did
+     * not extend, or the one it did. */
+    if (hour_end(m, vs, 0, &ev) || loiter_close(m, vs, &ev)) {
         if (m->npending < PENDING_MAX)
             m->pending[m->npending++] = ev;
         else
