@@ -9,7 +9,7 @@
  * the least recently seen vessel first at track_max_vessels), merges its
  * identity fields, and hands a valid position to the per-vessel detectors
  * (detect_vessel.c); a position they accept goes on the main track, the
- * downsampled display track and the encounter detector (detect_meet.c).
+ * downsampled display track and the encounter detector (meet.c).
  * Encounter events come back through meet_emit(), which also arms the
  * draught comparison of both vessels before they are forwarded.
  *
@@ -20,7 +20,7 @@
 #include "darkfleet.h"
 #include "util/alloc.h"
 #include "util/keep.h"
-#include "detect_meet.h"
+#include "meet.h"
 #include "detect_vessel.h"
 #include "track.h"
 

@@ -1,7 +1,8 @@
 /*
- * test_meet.c - the encounter and loitering detectors (src/detect_meet.c)
- * on synthetic tracks with known truth, a dense port, and a real day of
- * MarineCadastre data from Delaware Bay.
+ * test_meet.c - the encounter and loitering detectors (src/meet.c,
+ * detect_encounter.c, detect_loiter.c, anchorage.c) on synthetic tracks
+ * with known truth, a dense port, and a real day of MarineCadastre data
+ * from Delaware Bay.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@
 #include <cmocka.h>
 
 #include "darkfleet.h"
-#include "detect_meet.h"
+#include "meet.h"
 #include "testutil.h"
 
 #define T0 1577836800000LL   /* 2020-01-01T00:00:00Z */

@@ -1,5 +1,7 @@
 /*
- * detect_meet.h - the encounter and loitering detectors (internal).
+ * meet.h - the encounter and loitering detectors (internal): src/meet.c
+ * and the files it drives (detect_encounter.c, detect_loiter.c,
+ * anchorage.c; their shared state is meet_int.h).
  *
  * src/scan.c owns the per-vessel tracks and calls these for every position
  * record (in time order) and as time advances.  The detectors keep their
@@ -7,8 +9,8 @@
  * hours and a spatial grid of cells for pair search (never quadratic).
  * Events are emitted through emit(ev, ud); a non-zero return stops.
  */
-#ifndef DF_DETECT_MEET_H
-#define DF_DETECT_MEET_H
+#ifndef DF_MEET_H
+#define DF_MEET_H
 
 #include "darkfleet.h"
 
