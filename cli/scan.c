@@ -630,6 +630,12 @@ int cmd_scan(int argc, char **argv)
     cli_progress_end(&progress);
     if (!run.failed)
         df_scan_finish(run.scan);
+    if (df_scan_error(run.scan) != DF_OK) {
+        /* What was found stands, but the run was not whole. */
+        cli_err("scan: %s: events may be missing",
+                df_strerror(df_scan_error(run.scan)));
+        rc = 1;
+    }
     if (cli_out_flush(&run.out, 1) != 0)
         run.failed = 1;
     if (run.store && !run.failed && df_store_commit(run.store) != DF_OK)

@@ -1055,6 +1055,10 @@ void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
 /* Ends the input: closes open encounters, gaps and visits, flushes every
  * vessel.  Returns the first non-zero callback value, else 0. */
 int df_scan_finish(struct df_scan *s);
+/* DF_NOMEM once an allocation failed during the scan and something (a
+ * record, a vessel's state, a pair under watch) was lost to it; the scan
+ * goes on with what it has, so check this at the end.  DF_OK otherwise. */
+enum df_err df_scan_error(const struct df_scan *s);
 /* The scan's counters (tracks and detectors), summed afresh on each call
  * into storage owned by s: valid until the next df_scan_stats() or
  * df_scan_free(). */

@@ -122,12 +122,14 @@ void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
     if (idx == NONE) {
         if (m->nacells >= ANCH_CELLS)
             return;
-        if (m->nacells == m->capacells &&
-            df__grow(&m->acells, &m->capacells, sizeof(*m->acells), 256) != 0)
-            return;
         idx = (uint32_t)m->nacells;
-        if (df__hmap_put(&m->amap, key, idx) != 0)
+        if ((m->nacells == m->capacells &&
+             df__grow(&m->acells, &m->capacells, sizeof(*m->acells),
+                      256) != 0) ||
+            df__hmap_put(&m->amap, key, idx) != 0) {
+            m->oom = 1;
             return;
+        }
         m->nacells++;
         memset(&m->acells[idx], 0, sizeof(m->acells[idx]));
     }

@@ -101,12 +101,16 @@ static uint32_t block_new(struct df__meet *m)
         struct samp *nb = df__realloc(m->blocks, cap * NSAMP * sizeof(*nb));
         uint32_t *nf;
 
-        if (nb == NULL)
+        if (nb == NULL) {
+            m->oom = 1;
             return NONE;
+        }
         m->blocks = nb;
         nf = df__realloc(m->bfree, cap * sizeof(*nf));
-        if (nf == NULL)
+        if (nf == NULL) {
+            m->oom = 1;
             return NONE;
+        }
         m->bfree = nf;
         m->capblocks = cap;
     }
@@ -275,7 +279,8 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
               cfg->encounter_max_median_speed_kn, cfg->encounter_merge_hours,
               cfg->encounter_min_anchorage_km, cfg->berth_max_shore_km,
               cfg->encounter_resample_min, cfg->encounter_max_interp_hours);
-    df__event_set_evidence(&ev, &eb);
+    if (df__event_set_evidence(&ev, &eb) != 0)
+        m->oom = 1;
     df_buf_free(&eb);
     return m->emit(&ev, m->ud);
 }
@@ -365,11 +370,12 @@ static void pair_touch(struct df__meet *m, const struct point *a,
             m->st.drop_meet_pairs++;
             return;
         }
-        if (m->nps == m->capps &&
-            df__grow(&m->ps, &m->capps, sizeof(*m->ps), 256) != 0)
+        if ((m->nps == m->capps &&
+             df__grow(&m->ps, &m->capps, sizeof(*m->ps), 256) != 0) ||
+            df__hmap_put(&m->pmap, key, (uint32_t)m->nps) != 0) {
+            m->oom = 1;
             return;
-        if (df__hmap_put(&m->pmap, key, (uint32_t)m->nps) != 0)
-            return;
+        }
         idx = (uint32_t)m->nps++;
         p = &m->ps[idx];
         memset(p, 0, sizeof(*p));

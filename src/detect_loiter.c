@@ -74,7 +74,8 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
               vs->ep_hours, vs->ep_n, vs->ep_partner,
               cfg->loitering_max_speed_kn, cfg->loitering_min_hours,
               cfg->loitering_min_shore_nm);
-    df__event_set_evidence(ev, &eb);
+    if (df__event_set_evidence(ev, &eb) != 0)
+        m->oom = 1;
     df_buf_free(&eb);
     return 1;
 }

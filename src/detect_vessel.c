@@ -116,7 +116,7 @@ static double implied_kn(double dist_m, int64_t dt_ms)
 }
 
 /* 1 if going from a to b is impossible for one ship. */
-static int jump(const struct df__vctx *c, int32_t lon1, int32_t lat1,
+static int jump(struct df__vctx *c, int32_t lon1, int32_t lat1,
                 int64_t t1, int32_t lon2, int32_t lat2, int64_t t2)
 {
     double m = near_m(lon1, lat1, lon2, lat2);
@@ -145,12 +145,13 @@ static void ev_init(struct df_event *ev, enum df_event_type type,
 /* Copies the evidence object built in b into ev and emits ev.  Evidence
  * is small by construction; one that would not fit whole is replaced by
  * a marker rather than cut into invalid JSON. */
-static int ev_emit(const struct df__vctx *c, struct df_event *ev,
+static int ev_emit(struct df__vctx *c, struct df_event *ev,
                    struct df_buf *b)
 {
     int rc;
 
-    df__event_set_evidence(ev, b);
+    if (df__event_set_evidence(ev, b) != 0)
+        c->oom = 1;
     df_buf_free(b);
     rc = c->emit(ev, c->ud);
     return rc;
@@ -194,7 +195,7 @@ static const char *mmsi_problem(uint32_t m)
 
 /* Emits invalid_identity for t with its reason (and the IMO for the
  * check-digit reason). */
-static int emit_invalid(const struct df__vctx *c, const struct df__track *t,
+static int emit_invalid(struct df__vctx *c, const struct df__track *t,
                         int64_t t_ms, const char *reason, double score,
                         uint32_t imo)
 {
@@ -222,7 +223,7 @@ void df__vdet_init(struct df__vdet *d)
     d->port = -1;
 }
 
-int df__vdet_vessel(const struct df__vctx *c, struct df__track *t,
+int df__vdet_vessel(struct df__vctx *c, struct df__track *t,
                     const struct df_rec *rec)
 {
     const char *why;
@@ -241,7 +242,7 @@ int df__vdet_vessel(const struct df__vctx *c, struct df__track *t,
 
 /* Emits draught_change when both draughts are known and differ by at
  * least draught_min_change_m; kind 1 is a gap, 2 an encounter. */
-static int emit_draught(const struct df__vctx *c, const struct df__track *t,
+static int emit_draught(struct df__vctx *c, const struct df__track *t,
                         unsigned kind, uint32_t other, int64_t start_ms,
                         int64_t end_ms, int32_t lon, int32_t lat,
                         unsigned before, unsigned after)
@@ -270,7 +271,7 @@ static int emit_draught(const struct df__vctx *c, const struct df__track *t,
 /* After a gap or an encounter from start_ms to end_ms: if the draught
  * was reported changed since start_ms, compare now; otherwise wait for
  * the next report. */
-static int draught_after(const struct df__vctx *c, struct df__track *t,
+static int draught_after(struct df__vctx *c, struct df__track *t,
                          unsigned kind, uint32_t other, int64_t start_ms,
                          int64_t end_ms, int32_t lon, int32_t lat)
 {
@@ -294,7 +295,7 @@ static int draught_after(const struct df__vctx *c, struct df__track *t,
     return 0;
 }
 
-int df__vdet_encounter(const struct df__vctx *c, struct df__track *t,
+int df__vdet_encounter(struct df__vctx *c, struct df__track *t,
                        const struct df_event *ev)
 {
     uint32_t other = ev->nvessels > 1
@@ -319,7 +320,7 @@ static void json_change(struct df_buf *b, const char *key, const char *o,
     df_buf_puts(b, "}");
 }
 
-int df__vdet_static(const struct df__vctx *c, struct df__track *t,
+int df__vdet_static(struct df__vctx *c, struct df__track *t,
                     const struct df_rec *rec, int64_t t_ms, int changed,
                     const struct df_identity *old)
 {
@@ -384,7 +385,7 @@ int df__vdet_static(const struct df__vctx *c, struct df__track *t,
 /* The gap rules, for a position arriving after the main track's last
  * one: zone variant first (no shore rule), then Welch et al.  Shore and
  * zone distances are measured only for a candidate gap. */
-static int gap_check(const struct df__vctx *c, struct df__track *t,
+static int gap_check(struct df__vctx *c, struct df__track *t,
                      const struct df_rec *rec)
 {
     const struct df_config *cfg = c->cfg;
@@ -444,7 +445,7 @@ static int gap_check(const struct df__vctx *c, struct df__track *t,
 
 /* Ends the open jump episode: spoofing "jump", unless its bad positions
  * turned out to be a second ship (mmsi_collision reported). */
-static int close_episode(const struct df__vctx *c, struct df__track *t)
+static int close_episode(struct df__vctx *c, struct df__track *t)
 {
     struct df__vdet *d = &t->det;
     struct df_event ev;
@@ -526,7 +527,7 @@ static void two_names(const struct df__track *t, const char **a,
 
 /* Emits mmsi_collision once per vessel; the open episode is marked so
  * that its jumps are not reported as spoofing too. */
-static int emit_collision(const struct df__vctx *c, struct df__track *t,
+static int emit_collision(struct df__vctx *c, struct df__track *t,
                           const struct df_rec *rec, double km,
                           int64_t overlap_ms)
 {
@@ -563,7 +564,7 @@ static int emit_collision(const struct df__vctx *c, struct df__track *t,
  * to 1 when it belongs on the main track (possibly after the shadow took
  * over as the main track).
  */
-static int jump_check(const struct df__vctx *c, struct df__track *t,
+static int jump_check(struct df__vctx *c, struct df__track *t,
                       const struct df_rec *rec, int *accept)
 {
     struct df__vdet *d = &t->det;
@@ -633,7 +634,7 @@ static int jump_check(const struct df__vctx *c, struct df__track *t,
 /* ---- land --------------------------------------------------------- */
 
 /* Emits spoofing "on_land" for the episode in d->land_*. */
-static int emit_on_land(const struct df__vctx *c, struct df__track *t)
+static int emit_on_land(struct df__vctx *c, struct df__track *t)
 {
     struct df__vdet *d = &t->det;
     struct df_event ev;
@@ -653,7 +654,7 @@ static int emit_on_land(const struct df__vctx *c, struct df__track *t)
  * LAND_MOVE_M since the last test or LAND_RECHECK_MS passed; the shore
  * distance only for a fix found on land.  Positions between tests count
  * toward the open run. */
-static int land_check(const struct df__vctx *c, struct df__track *t,
+static int land_check(struct df__vctx *c, struct df__track *t,
                       const struct df_rec *rec)
 {
     struct df__vdet *d = &t->det;
@@ -708,7 +709,7 @@ static int land_check(const struct df__vctx *c, struct df__track *t,
 
 /* Emits port_call for the visit in d->port* (start = first fix within
  * port_entry_km, end = last fix within port_exit_km). */
-static int emit_port(const struct df__vctx *c, struct df__track *t)
+static int emit_port(struct df__vctx *c, struct df__track *t)
 {
     struct df__vdet *d = &t->det;
     struct df_event ev;
@@ -733,7 +734,7 @@ static int emit_port(const struct df__vctx *c, struct df__track *t)
 }
 
 /* Ends the visit in progress (reported if the vessel stopped). */
-static int port_end(const struct df__vctx *c, struct df__track *t)
+static int port_end(struct df__vctx *c, struct df__track *t)
 {
     int rc = 0;
 
@@ -744,7 +745,7 @@ static int port_end(const struct df__vctx *c, struct df__track *t)
 }
 
 /* Emits zone_entry at rec, with the previous main-track position. */
-static int emit_zone(const struct df__vctx *c, struct df__track *t,
+static int emit_zone(struct df__vctx *c, struct df__track *t,
                      const struct df_rec *rec, int zone)
 {
     struct df_event ev;
@@ -770,7 +771,7 @@ static int emit_zone(const struct df__vctx *c, struct df__track *t,
 /* Zones and port visits.  The visit bookkeeping (last time inside,
  * stopped) runs for every position; the lookups only after GEO_MOVE_M
  * of movement, since the answer depends on the place alone. */
-static int geo_check(const struct df__vctx *c, struct df__track *t,
+static int geo_check(struct df__vctx *c, struct df__track *t,
                      const struct df_rec *rec)
 {
     const struct df_config *cfg = c->cfg;
@@ -828,7 +829,7 @@ static int geo_check(const struct df__vctx *c, struct df__track *t,
 
 /* ---- per position ------------------------------------------------- */
 
-int df__vdet_position(const struct df__vctx *c, struct df__track *t,
+int df__vdet_position(struct df__vctx *c, struct df__track *t,
                       const struct df_rec *rec, int *accept)
 {
     int rc = 0;
@@ -848,7 +849,7 @@ int df__vdet_position(const struct df__vctx *c, struct df__track *t,
     return rc;
 }
 
-int df__vdet_flush(const struct df__vctx *c, struct df__track *t)
+int df__vdet_flush(struct df__vctx *c, struct df__track *t)
 {
     struct df__vdet *d = &t->det;
     int rc = close_episode(c, t);

@@ -22,6 +22,7 @@ struct df__vctx {
     const struct df_land *land; /* may be NULL: everything is open sea */
     int (*emit)(const struct df_event *ev, void *ud);
     void *ud;
+    int oom;                    /* an event's evidence ran out of memory */
 };
 
 /* Per-vessel detector state (zeroed for a new vessel).  The fields read
@@ -86,13 +87,13 @@ void df__vdet_init(struct df__vdet *d);
 
 /* The first vessel record of t (position or type 5): checks the MMSI.
  * Returns emit's first non-zero value, else 0 (as all below). */
-int df__vdet_vessel(const struct df__vctx *c, struct df__track *t,
+int df__vdet_vessel(struct df__vctx *c, struct df__track *t,
                     const struct df_rec *rec);
 
 /* After t's identity was updated from rec: identity changes (changed is
  * df__track_identity's result, old the identity before), invalid IMO,
  * and waiting draught comparisons. */
-int df__vdet_static(const struct df__vctx *c, struct df__track *t,
+int df__vdet_static(struct df__vctx *c, struct df__track *t,
                     const struct df_rec *rec, int64_t t_ms, int changed,
                     const struct df_identity *old);
 
@@ -103,16 +104,16 @@ int df__vdet_static(const struct df__vctx *c, struct df__track *t,
  * impossible jump or the second ship's.  Runs the gap, spoofing,
  * collision, zone and port rules.
  */
-int df__vdet_position(const struct df__vctx *c, struct df__track *t,
+int df__vdet_position(struct df__vctx *c, struct df__track *t,
                       const struct df_rec *rec, int *accept);
 
 /* An encounter event involving t (ev->vessels[i] == t->mmsi): compares
  * t's draught before the encounter with the next one reported. */
-int df__vdet_encounter(const struct df__vctx *c, struct df__track *t,
+int df__vdet_encounter(struct df__vctx *c, struct df__track *t,
                        const struct df_event *ev);
 
 /* t leaves the store (silent, evicted or end of input): closes open
  * episodes and visits. */
-int df__vdet_flush(const struct df__vctx *c, struct df__track *t);
+int df__vdet_flush(struct df__vctx *c, struct df__track *t);
 
 #endif

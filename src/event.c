@@ -24,12 +24,13 @@ static const char *const names[] = {
 #undef XX
 };
 
-void df__event_set_evidence(struct df_event *ev, const struct df_buf *b)
+int df__event_set_evidence(struct df_event *ev, const struct df_buf *b)
 {
     if (b->oom || b->data == NULL || b->len + 1 > sizeof ev->evidence)
         snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
     else
         memcpy(ev->evidence, b->data, b->len + 1);
+    return b->oom ? -1 : 0;
 }
 
 const char *df_event_name(enum df_event_type t)

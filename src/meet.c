@@ -186,6 +186,11 @@ void df__meet_free(struct df__meet *m)
     df__free(m);
 }
 
+int df__meet_oom(const struct df__meet *m)
+{
+    return m->oom;
+}
+
 const struct df_stats *df__meet_stats(const struct df__meet *m)
 {
     return &m->st;
@@ -231,26 +236,26 @@ static uint32_t vessel_get(struct df__meet *m, uint32_t mmsi)
                 cap = m->maxvs;
             nv = df__realloc(m->vs, cap * sizeof(*nv));
             if (nv == NULL)
-                return NONE;
+                goto nomem;
             m->vs = nv;
             nh = df__realloc(m->hot, cap * sizeof(*nh));
             if (nh == NULL)
-                return NONE;
+                goto nomem;
             m->hot = nh;
             nr = df__realloc(m->ring, cap * m->ring_n * sizeof(*nr));
             if (nr == NULL)
-                return NONE;
+                goto nomem;
             m->ring = nr;
             nf = df__realloc(m->vfree, cap * sizeof(*nf));
             if (nf == NULL)
-                return NONE;
+                goto nomem;
             m->vfree = nf;
             m->capvs = cap;
         }
         v = (uint32_t)m->nvs;
     }
     if (df__hmap_put(&m->vmap, mmsi, v) != 0)
-        return NONE;
+        goto nomem;
     if (v == m->nvs)
         m->nvs++;
     else
@@ -269,6 +274,9 @@ static uint32_t vessel_get(struct df__meet *m, uint32_t mmsi)
     for (i = 0; i < m->ring_n; i++)
         m->ring[(size_t)v * m->ring_n + i].tick = NO_TICK;
     return v;
+nomem:
+    m->oom = 1;
+    return NONE;
 }
 
 static void ring_set(struct df__meet *m, uint32_t v, int64_t tick,
@@ -421,8 +429,10 @@ static int gather(struct df__meet *m, int64_t T)
         }
         rp = slot_of(m, (uint32_t)v, T - 1);
         if (m->npts == m->cappts &&
-            df__grow(&m->pts, &m->cappts, sizeof(*m->pts), 256) != 0)
+            df__grow(&m->pts, &m->cappts, sizeof(*m->pts), 256) != 0) {
+            m->oom = 1;
             return 0;
+        }
         pt = &m->pts[m->npts++];
         pt->v = (uint32_t)v;
         pt->mmsi = vs->mmsi;
@@ -463,56 +473,68 @@ static int64_t grid_cols(struct df__meet *m, int64_t row)
     return m->rc_cols[k];
 }
 
+/*
+ * The grid pass of tick T: every point is hashed into its cell, in one of
+ * two layers (points known to be in a berth zone, and the rest), then
+ * checked against its cell and the 8 around it.  A berth-zone point only
+ * looks at the second layer, so ships moored side by side are never even
+ * compared.  Returns -1 when the grid could not be made (out of memory).
+ */
+static int grid_pass(struct df__meet *m, int64_t T)
+{
+    size_t i;
+
+    if (grid_prepare(m, m->npts) != 0)
+        return -1;
+    for (i = 0; i < m->npts; i++) {
+        struct point *pt = &m->pts[i];
+
+        pt->cy = row_of(m->cell_m, pt->lat);
+        pt->cx = col_of(grid_cols(m, pt->cy), pt->lon);
+        grid_add(m,
+                 cell_key(pt->cy, pt->cx) |
+                     (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
+                 (uint32_t)i);
+    }
+    for (i = 0; i < m->npts; i++) {
+        struct point *a = &m->pts[i];
+        int berth = a->bz == BZ_BERTH, dy;
+
+        for (dy = -1; dy <= 1; dy++) {
+            int64_t row = a->cy + dy;
+            int64_t ncols = grid_cols(m, row);
+            int64_t col = col_of(ncols, a->lon);
+            int64_t seen[3];
+            int nseen = 0, dx, k;
+
+            for (dx = -1; dx <= 1; dx++) {
+                int64_t c = ((col + dx) % ncols + ncols) % ncols;
+                uint64_t key = cell_key(row, c);
+
+                for (k = 0; k < nseen && seen[k] != c; k++)
+                    ;
+                if (k < nseen)
+                    continue;
+                seen[nseen++] = c;
+                df__encounter_scan_cell(m, a, key, T);
+                if (!berth)
+                    df__encounter_scan_cell(m, a, key | LAYER_BERTH, T);
+            }
+        }
+    }
+    return 0;
+}
+
 /* Processes tick T: the grid pass over every vessel's point at T, then
  * every open pair. */
 static int process_tick(struct df__meet *m, int64_t T)
 {
-    size_t i;
     int rc;
 
     if ((rc = gather(m, T)) != 0)
         return rc;
-    if (m->npts > 1 && m->maxd_m > 0 && grid_prepare(m, m->npts) == 0) {
-        /* Two layers: points known to be in a berth zone, and the rest.
-         * A berth-zone point only looks at the second layer, so ships
-         * moored side by side are never even compared. */
-        for (i = 0; i < m->npts; i++) {
-            struct point *pt = &m->pts[i];
-
-            pt->cy = row_of(m->cell_m, pt->lat);
-            pt->cx = col_of(grid_cols(m, pt->cy), pt->lon);
-            grid_add(m,
-                     cell_key(pt->cy, pt->cx) |
-                         (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
-                     (uint32_t)i);
-        }
-        for (i = 0; i < m->npts; i++) {
-            struct point *a = &m->pts[i];
-            int berth = a->bz == BZ_BERTH, dy;
-
-            for (dy = -1; dy <= 1; dy++) {
-                int64_t row = a->cy + dy;
-                int64_t ncols = grid_cols(m, row);
-                int64_t col = col_of(ncols, a->lon);
-                int64_t seen[3];
-                int nseen = 0, dx, k;
-
-                for (dx = -1; dx <= 1; dx++) {
-                    int64_t c = ((col + dx) % ncols + ncols) % ncols;
-                    uint64_t key = cell_key(row, c);
-
-                    for (k = 0; k < nseen && seen[k] != c; k++)
-                        ;
-                    if (k < nseen)
-                        continue;
-                    seen[nseen++] = c;
-                    df__encounter_scan_cell(m, a, key, T);
-                    if (!berth)
-                        df__encounter_scan_cell(m, a, key | LAYER_BERTH, T);
-                }
-            }
-        }
-    }
+    if (m->npts > 1 && m->maxd_m > 0 && grid_pass(m, T) != 0)
+        m->oom = 1;
     return df__encounter_tick(m, T);
 }
 

@@ -49,5 +49,8 @@ void df__meet_shiptype(struct df__meet *m, uint32_t mmsi, uint8_t shiptype);
 void df__meet_forget(struct df__meet *m, uint32_t mmsi);
 
 const struct df_stats *df__meet_stats(const struct df__meet *m);
+/* 1 once an allocation failed and a vessel, pair, point or anchorage
+ * cell was lost to it (the detector goes on with what it has). */
+int df__meet_oom(const struct df__meet *m);
 
 #endif

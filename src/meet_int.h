@@ -141,6 +141,8 @@ struct df__meet {
     struct df_stats st;      /* skip_berth, drop_meet_* ... */
     /* Internal counters (see the report: df_stats has no fields yet). */
     uint64_t n_old_fix;
+    int oom;                 /* an allocation failed: something was lost
+                              * (df__meet_oom) */
 };
 
 /* ------------------------------------------------------------------ */

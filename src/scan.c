@@ -64,6 +64,8 @@ struct df_scan {
     int64_t point_every_ms;     /* track_point_min */
     struct df_stats st;         /* this stage's counters */
     struct df_stats st_out;     /* st plus the meet detector's */
+    int oom;                    /* a record or a vessel's state was lost
+                                 * to a failed allocation */
 };
 
 /* Every event passes here on its way out. */
@@ -110,9 +112,11 @@ static void ghost_put(struct df_scan *s, const struct df__track *t)
         return;
     if (!s->ghosts) {
         s->ghosts = df__calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
-                           sizeof *s->ghosts);
-        if (!s->ghosts)
+                               sizeof *s->ghosts);
+        if (!s->ghosts) {
+            s->oom = 1;
             return;
+        }
     }
     b = ghost_bucket(s, t->mmsi);
     victim = &b[0];
@@ -395,8 +399,10 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
             (lru = df__tracks_lru(s->tracks)) != NULL)
             DF__KEEP(rc, flush(s, lru, 2));
         t = df__tracks_get(s->tracks, rec->mmsi, &created);
-        if (!t)
-            return rc;          /* out of memory: the record is lost */
+        if (!t) {
+            s->oom = 1;         /* out of memory: the record is lost */
+            return rc;
+        }
         if (created)
             ghost_take(s, t, rec->t_ms);
     }
@@ -414,7 +420,9 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
         struct df_identity old;
         int64_t id_ms = has_t ? rec->t_ms : t->last_ms;
         int changed = df__track_identity(t, rec, id_ms, &old);
-        if (changed >= 0)
+        if (changed < 0)
+            s->oom = 1;
+        else
             DF__KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed,
                                          &old));
         /* Harbour craft never form encounters: tell the meet detector. */
@@ -438,6 +446,12 @@ int df_scan_finish(struct df_scan *s)
     while ((t = df__tracks_any(s->tracks)) != NULL)
         DF__KEEP(rc, flush(s, t, 0));
     return rc;
+}
+
+enum df_err df_scan_error(const struct df_scan *s)
+{
+    return s->oom || s->vctx.oom || df__meet_oom(s->meet) ? DF_NOMEM
+                                                          : DF_OK;
 }
 
 const struct df_stats *df_scan_stats(const struct df_scan *s)
