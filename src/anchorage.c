@@ -22,6 +22,7 @@
  * Bounds: anchorage cells (ANCH_CELLS), learned anchorages (LEARNED_MAX,
  * meet_int.h).  What does not fit is not counted.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -146,6 +147,7 @@ void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
         double lonc = (col + 0.5) / (double)ncols * 360.0 - 180.0;
 
         c->learned = 1;
+        assert(m->nlearned < LEARNED_MAX);
         m->learned[m->nlearned].lat = (int32_t)lrint(latc * E4MIN_PER_DEG);
         m->learned[m->nlearned].lon = (int32_t)lrint(lonc * E4MIN_PER_DEG);
         m->nlearned++;

@@ -119,6 +119,7 @@ static uint32_t block_new(struct df__meet *m)
 
 static void block_free(struct df__meet *m, struct pair *p)
 {
+    assert(p->block == NONE || m->nbfree < m->capblocks);
     if (p->block != NONE)
         m->bfree[m->nbfree++] = p->block;
     p->block = NONE;
@@ -162,6 +163,7 @@ static void samp_add(struct df__meet *m, struct pair *p, const struct samp *s)
         return;
     }
     b = block_of(m, p->block);
+    assert(p->block < m->nblocks && p->nsamp <= NSAMP && p->stride > 0);
     if (p->nsamp == NSAMP) {
         /* Keep every other sample, take one in twice as many ticks. */
         for (i = 0; i < NSAMP / 2; i++)

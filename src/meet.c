@@ -42,6 +42,7 @@
  * anchorages (anchorage.c).  What does not fit is counted and dropped.
  * The library never prints.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -204,6 +205,7 @@ static struct rpt *slot_of(struct df__meet *m, uint32_t v, int64_t tick)
 {
     int64_t k = tick % (int64_t)m->ring_n;
 
+    assert(v < m->nvs);
     if (k < 0)
         k += m->ring_n;
     return &m->ring[(size_t)v * m->ring_n + (size_t)k];

@@ -20,6 +20,7 @@
 #include "util/alloc.h"
 #include "util/hash.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,12 +342,14 @@ static void parse_pghp(struct df_nmea *nm, const char *p, const char *end)
 
 static void pend_take(struct df_nmea *nm, struct pending *pe)
 {
+    assert(!pe->used && nm->npend < nm->o.max_pending);
     pe->used = 1;
     nm->npend++;
 }
 
 static void pend_drop(struct df_nmea *nm, struct pending *pe)
 {
+    assert(pe->used && nm->npend > 0);
     pe->used = 0;
     nm->npend--;
 }

@@ -20,6 +20,7 @@
  * (a straggler) can no longer be put in order: it is counted in
  * drop_out_of_order and dropped, never merged out of order.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,7 +151,10 @@ static int pop(struct df_reorder *r,
                int (*fn)(const struct df_rec *rec, void *ud), void *ud)
 {
     int in_ring;
-    struct slot top = *first(r, &in_ring);
+    struct slot top;
+
+    assert(r->n > 0 && r->n == r->qn + r->hn && r->nfree < r->cap);
+    top = *first(r, &in_ring);
 
     if (in_ring) {
         if (++r->qhead == r->cap)

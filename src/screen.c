@@ -12,6 +12,7 @@
  */
 #include "watchlist.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void cand_add(struct cands *cs, uint32_t entry, enum df_match_by by,
     struct cand *slot = NULL;
     size_t i, worst = 0;
 
+    assert(cs->n <= CAND_MAX);
     for (i = 0; i < cs->n; i++) {
         if (cs->c[i].entry == entry) {
             if (score > cs->c[i].score ||

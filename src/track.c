@@ -71,6 +71,7 @@ void df__tracks_prefetch(const struct df__tracks *ts, uint32_t mmsi,
 /* Places e at pos and records pos in its track (for removal). */
 static void heap_set(struct df__tracks *ts, uint32_t pos, struct heapent e)
 {
+    assert(pos < ts->nheap && e.idx < ts->pool_used);
     ts->heap[pos] = e;
     ts->pool[e.idx].heap_pos = pos;
 }
@@ -113,6 +114,7 @@ static void heap_down(struct df__tracks *ts, uint32_t pos)
  * whichever way restores the order. */
 static void heap_remove(struct df__tracks *ts, uint32_t pos)
 {
+    assert(pos < ts->nheap);
     ts->nheap--;
     if (pos == ts->nheap)
         return;

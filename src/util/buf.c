@@ -7,6 +7,7 @@
 #include "darkfleet.h"
 #include "util/alloc.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ int df_buf_reserve(struct df_buf *b, size_t extra)
     }
     b->data = p;
     b->cap = cap;
+    assert(need <= b->cap);
     return 0;
 }
 
