@@ -1,0 +1,142 @@
+/*
+ * store_int.h - the inside of struct df_store, shared by the store's files
+ * and by no other:
+ *
+ *   store.c        the schema and its migrations, open and close,
+ *                  transactions, errors, the time format
+ *   store_write.c  events, vessels, risk reasons and track points (with
+ *                  the point writer thread)
+ *   store_read.c   the df_store_each_* readers
+ *
+ * It includes sqlite3.h, so nothing outside these files includes it.
+ *
+ * A new table is a migration at the end of store.c's migrations[]; its
+ * statements are fields of struct df_store, their SQL in store_write.c's
+ * stmts[] (prepared and finalized from there), its writers in
+ * store_write.c and its readers in store_read.c, or a store_<job>.c of
+ * its own that includes this header when the job is large.
+ */
+#ifndef DF_STORE_INT_H
+#define DF_STORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "darkfleet.h"
+
+/* Track points held in memory to be written sorted: 32 bytes each, 16 MiB
+ * a buffer (two with the writer thread).  Smaller in the ThreadSanitizer
+ * build, so that the writer runs often. */
+#ifdef DF_POINT_BATCH
+#define DF__POINT_BATCH DF_POINT_BATCH
+#else
+#define DF__POINT_BATCH 524288
+#endif
+
+/* A track point waiting in memory to be written in key order. */
+struct df__pending_point {
+    uint32_t mmsi;
+    uint32_t seq;           /* arrival order: the later of equal keys wins */
+    struct df_point p;
+};
+
+struct df_store {
+    sqlite3 *db;
+    /* Prepared once by df_store_open: meta, begin and commit in store.c,
+     * the others with their SQL in store_write.c.  NULL in a store
+     * opened read-only, whose readers prepare their own. */
+    sqlite3_stmt *event, *vessel, *identity, *point, *meta;
+    sqlite3_stmt *reason, *evict, *risk;
+    sqlite3_stmt *begin, *commit;
+    int readonly;           /* opened by df_store_open_ro */
+    int version;            /* the file's schema version */
+    int64_t last_event_id;  /* id of the event last stored, or 0 */
+    unsigned pending;       /* writes in the open transaction */
+    struct df__pending_point *pts; /* up to DF__POINT_BATCH, written sorted */
+    unsigned npts;
+    int in_txn;
+
+    /* The point writer: a thread that sorts and inserts a full batch
+     * (jpts) inside the open transaction while the caller goes on; see
+     * "Track points on a thread" in store_write.c.  writer is 0 when no
+     * thread runs (it could not start, or SQLite was built without
+     * threads): then batches are written in the caller's thread. */
+    int writer;
+    pthread_t wth;
+    pthread_mutex_t wmu;
+    pthread_cond_t wcv;
+    struct df__pending_point *jpts;
+    unsigned njpts;
+    int wjob;               /* jpts is handed over, not yet written */
+    int wquit;
+    enum df_err wrc;        /* the first failure of a handed batch */
+    char werr[256];         /* its message (the writer's: st->err is the
+                             * caller's until df__store_points_wait) */
+    char err[512];
+};
+
+/* ---- store.c ------------------------------------------------------------ */
+
+/* Writes a one-line message into st->err: the context, then SQLite's
+ * message for the last failure (newlines flattened). */
+void df__store_set_err(struct df_store *st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Formats ms since the epoch as "YYYY-MM-DDTHH:MM:SS.sssZ" into out (at
+ * least 32 bytes).  Returns the length, or 0 for DF_TIME_NONE or a year
+ * outside 0-9999 (stored as NULL: text order must stay time order). */
+int df__store_iso_ms(int64_t ms, char *out);
+
+/* Parses a stored time ("YYYY-MM-DDTHH:MM:SS[.sss]Z", as
+ * df__store_iso_ms writes it, or with a space for the T) back to ms;
+ * DF_TIME_NONE for NULL or anything else. */
+int64_t df__store_parse_iso(const unsigned char *t);
+
+/* Steps a bound statement that returns no row, then resets it.  Returns
+ * SQLite's result code (SQLITE_DONE on success). */
+int df__store_run(sqlite3_stmt *s);
+
+/* Opens a transaction if none is open.  DF_DB, with the message in
+ * st->err, when it cannot, or when a failure (the point writer's) rolled
+ * the open one back. */
+enum df_err df__store_begin(struct df_store *st);
+
+/* Commits the open transaction, if any; points held in memory are not
+ * written (df_store_commit writes them first). */
+enum df_err df__store_commit_txn(struct df_store *st);
+
+/* ---- store_write.c ------------------------------------------------------ */
+
+/* Prepares the write statements of a store opened read-write.  Returns
+ * SQLITE_OK, or SQLite's code for the first that fails (the caller sets
+ * the message); the ones prepared are finalized by
+ * df__store_finalize_writes either way. */
+int df__store_prepare_writes(struct df_store *st);
+
+/* Finalizes the write statements (NULL ones are no-ops). */
+void df__store_finalize_writes(struct df_store *st);
+
+/* Starts the point writer thread; without it (it could not start),
+ * batches are written in the caller's thread. */
+void df__store_writer_start(struct df_store *st);
+
+/* Stops and joins the point writer, if it runs (a batch being written is
+ * finished first), and frees both point buffers: points held in memory
+ * and not flushed are dropped. */
+void df__store_points_free(struct df_store *st);
+
+/* Waits until no batch is being written; returns the failure of one
+ * written since the last call, if any (its message into st->err). */
+enum df_err df__store_points_wait(struct df_store *st);
+
+/* Writes the points held in memory inside the open transaction (opening
+ * one): handed to the writer with async (the caller goes on), else here.
+ * Waits for the batch handed before either way. */
+enum df_err df__store_points_flush(struct df_store *st, int async);
+
+#endif

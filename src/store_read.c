@@ -1,0 +1,301 @@
+/*
+ * store_read.c - reading the store back: the df_store_each_* readers,
+ * which hand vessels (with their identities), risk reasons, events and
+ * track points to a callback in the orders darkfleet.h documents.  They
+ * read a store opened by df_store_open_ro (the report, the export) or one
+ * being written, which commits first, so that what is read is everything
+ * written.
+ *
+ * Values come back in the units they were written from: degrees to wire
+ * units (1/10000 min), knots and degrees to tenths, ISO times to ms since
+ * the epoch (store.c has the stored units).  A version 1 store, which has
+ * no risk tables, reads as one with no risk: every score 0, no reasons.
+ */
+#include "store_int.h"
+#include "util/alloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A column in degrees back to 1/10000 min; na when NULL. */
+static int32_t col_coord(sqlite3_stmt *s, int i, int32_t na)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return na;
+    return (int32_t)llround(sqlite3_column_double(s, i) * 600000.0);
+}
+
+/* A column as text copied into a fixed-size field (cut to fit). */
+static void col_str(sqlite3_stmt *s, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
+}
+
+/* Prepares a reader's statement; sets the error on failure.  A store being
+ * written commits first, so that what is read is everything written. */
+static int prepare_read(struct df_store *st, const char *sql,
+                        sqlite3_stmt **s, const char *what)
+{
+    *s = NULL;
+    if (!st->readonly && df_store_commit(st) != DF_OK)
+        return -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
+        df__store_set_err(st, "reading %s", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Ends a reader: fn's stop value, 0 at the end, -1 on a database error. */
+static int end_read(struct df_store *st, sqlite3_stmt *s, int rc, int step,
+                    const char *what)
+{
+    if (rc == 0 && step != SQLITE_DONE) {
+        df__store_set_err(st, "reading %s", what);
+        rc = -1;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Fills v's identities from the statement prepared in each_vessel. */
+static int read_identities(struct df_store *st, sqlite3_stmt *s,
+                           struct df_vessel *v)
+{
+    int step;
+    unsigned n = 0;
+
+    sqlite3_bind_int64(s, 1, v->mmsi);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW && n < DF_MAX_IDENTITIES) {
+        struct df_identity *id = &v->identities[n++];
+
+        id->first_ms = df__store_parse_iso(sqlite3_column_text(s, 0));
+        id->last_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
+        id->imo = (uint32_t)sqlite3_column_int64(s, 2);
+        col_str(s, 3, id->shipname, sizeof id->shipname);
+        col_str(s, 4, id->callsign, sizeof id->callsign);
+        col_str(s, 5, id->destination, sizeof id->destination);
+        id->shiptype = (uint8_t)sqlite3_column_int(s, 6);
+        id->length_m = (uint16_t)sqlite3_column_int(s, 7);
+        id->width_m = (uint16_t)sqlite3_column_int(s, 8);
+        id->draught = (uint8_t)llround(sqlite3_column_double(s, 9) * 10.0);
+    }
+    sqlite3_reset(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        df__store_set_err(st, "reading identities");
+        return -1;
+    }
+    /* Selected newest first (the newest DF_MAX_IDENTITIES); handed out
+     * oldest first, as the tracker keeps them. */
+    v->nidentities = n;
+    for (unsigned i = 0; i < n / 2; i++) {
+        struct df_identity tmp = v->identities[i];
+        v->identities[i] = v->identities[n - 1 - i];
+        v->identities[n - 1 - i] = tmp;
+    }
+    return 0;
+}
+
+/*
+ * Vessels by score (descending), then MMSI.  Each comes with its
+ * identities, oldest first (by first seen; the newest DF_MAX_IDENTITIES
+ * when more are stored).  A version 1 store has no risk: every score 0.
+ */
+int df_store_each_vessel(struct df_store *st,
+                         int (*fn)(const struct df_vessel *v, double score,
+                                   void *ud),
+                         void *ud)
+{
+    static const char sql_v2[] =
+        "SELECT v.mmsi, v.mid, v.flag, v.first_seen, v.last_seen,"
+        " v.positions, v.last_lat, v.last_lon, coalesce(r.score, 0)"
+        " FROM vessels v LEFT JOIN risk r ON r.mmsi = v.mmsi"
+        " ORDER BY 9 DESC, v.mmsi";
+    static const char sql_v1[] =
+        "SELECT mmsi, mid, flag, first_seen, last_seen, positions,"
+        " last_lat, last_lon, 0.0 FROM vessels ORDER BY mmsi";
+    static const char sql_ids[] =
+        "SELECT first_seen, last_seen, imo, name, callsign, destination,"
+        " shiptype, length_m, width_m, draught_m FROM identities"
+        " WHERE mmsi = ?1 ORDER BY first_seen DESC, rowid DESC LIMIT 16";
+    sqlite3_stmt *s, *ids = NULL;
+    struct df_vessel *v;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
+                     "vessels") != 0)
+        return -1;
+    if (sqlite3_prepare_v2(st->db, sql_ids, -1, &ids, NULL) != SQLITE_OK) {
+        df__store_set_err(st, "reading identities");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    v = df__malloc(sizeof *v);
+    if (!v) {
+        snprintf(st->err, sizeof st->err, "reading vessels: out of memory");
+        sqlite3_finalize(ids);
+        sqlite3_finalize(s);
+        return -1;
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(v, 0, sizeof *v);
+        v->mmsi = (uint32_t)sqlite3_column_int64(s, 0);
+        v->mid = (uint16_t)sqlite3_column_int(s, 1);
+        col_str(s, 2, v->flag, sizeof v->flag);
+        v->first_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
+        v->last_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
+        v->positions = (uint64_t)sqlite3_column_int64(s, 5);
+        v->last_lat = col_coord(s, 6, DF_LAT_NA);
+        v->last_lon = col_coord(s, 7, DF_LON_NA);
+        if (read_identities(st, ids, v) != 0) {
+            rc = -1;
+            break;
+        }
+        rc = fn(v, sqlite3_column_double(s, 8), ud);
+    }
+    df__free(v);
+    sqlite3_finalize(ids);
+    return end_read(st, s, rc, step, "vessels");
+}
+
+/* Reasons by points (descending), then in the order they were added. */
+int df_store_each_reason(struct df_store *st, uint32_t mmsi,
+                         int (*fn)(const struct df_reason *r, void *ud),
+                         void *ud)
+{
+    sqlite3_stmt *s;
+    struct df_reason r;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (st->version < 2)
+        return 0;   /* a version 1 store: no risk yet */
+    if (prepare_read(st,
+                     "SELECT points, text, event_type, event_id FROM reasons"
+                     " WHERE mmsi = ?1 ORDER BY points DESC, id",
+                     &s, "reasons") != 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, mmsi);
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&r, 0, sizeof r);
+        r.points = sqlite3_column_double(s, 0);
+        col_str(s, 1, r.text, sizeof r.text);
+        col_str(s, 2, r.event_type, sizeof r.event_type);
+        r.event_id = sqlite3_column_int64(s, 3);
+        rc = fn(&r, ud);
+    }
+    return end_read(st, s, rc, step, "reasons");
+}
+
+/* Events by start (unknown starts first), then id; rows of a type this
+ * darkfleet does not know are skipped. */
+int df_store_each_event(struct df_store *st, uint32_t mmsi,
+                        int (*fn)(int64_t id, const struct df_event *ev,
+                                  void *ud),
+                        void *ud)
+{
+    static const char sql_all[] =
+        "SELECT id, type, vessel1, vessel2, start, end, lat, lon, score,"
+        " evidence FROM events ORDER BY start, id";
+    static const char sql_one[] =
+        "SELECT id, type, vessel1, vessel2, start, end, lat, lon, score,"
+        " evidence FROM events WHERE vessel1 = ?1 OR vessel2 = ?1"
+        " ORDER BY start, id";
+    sqlite3_stmt *s;
+    struct df_event *ev;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (prepare_read(st, mmsi ? sql_one : sql_all, &s, "events") != 0)
+        return -1;
+    if (mmsi)
+        sqlite3_bind_int64(s, 1, mmsi);
+    ev = df__malloc(sizeof *ev);
+    if (!ev) {
+        snprintf(st->err, sizeof st->err, "reading events: out of memory");
+        sqlite3_finalize(s);
+        return -1;
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int type = df_event_type_from_name(
+            (const char *)sqlite3_column_text(s, 1));
+        int elen;
+
+        if (type < 0)
+            continue;
+        memset(ev, 0, sizeof *ev);
+        ev->type = (enum df_event_type)type;
+        ev->vessels[0] = (uint32_t)sqlite3_column_int64(s, 2);
+        ev->nvessels = 1;
+        if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+            ev->vessels[1] = (uint32_t)sqlite3_column_int64(s, 3);
+            ev->nvessels = 2;
+        }
+        ev->start_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
+        ev->end_ms = df__store_parse_iso(sqlite3_column_text(s, 5));
+        ev->lat = col_coord(s, 6, DF_LAT_NA);
+        ev->lon = col_coord(s, 7, DF_LON_NA);
+        ev->score = sqlite3_column_type(s, 8) == SQLITE_NULL
+                        ? NAN
+                        : sqlite3_column_double(s, 8);
+        elen = sqlite3_column_bytes(s, 9);
+        if (elen >= (int)sizeof ev->evidence)
+            snprintf(ev->evidence, sizeof ev->evidence,
+                     "{\"truncated\":true}");
+        else
+            col_str(s, 9, ev->evidence, sizeof ev->evidence);
+        rc = fn(sqlite3_column_int64(s, 0), ev, ud);
+    }
+    df__free(ev);
+    return end_read(st, s, rc, step, "events");
+}
+
+/* Points by MMSI, then time. */
+int df_store_each_point(struct df_store *st, uint32_t mmsi,
+                        int (*fn)(uint32_t mmsi, const struct df_point *p,
+                                  void *ud),
+                        void *ud)
+{
+    static const char sql_all[] =
+        "SELECT mmsi, t, lat, lon, speed, course FROM track_points"
+        " ORDER BY mmsi, t";
+    static const char sql_one[] =
+        "SELECT mmsi, t, lat, lon, speed, course FROM track_points"
+        " WHERE mmsi = ?1 ORDER BY t";
+    sqlite3_stmt *s;
+    struct df_point p;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (prepare_read(st, mmsi ? sql_one : sql_all, &s, "track points") != 0)
+        return -1;
+    if (mmsi)
+        sqlite3_bind_int64(s, 1, mmsi);
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&p, 0, sizeof p);
+        p.t_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
+        p.lat = col_coord(s, 2, DF_LAT_NA);
+        p.lon = col_coord(s, 3, DF_LON_NA);
+        p.speed = sqlite3_column_type(s, 4) == SQLITE_NULL
+                      ? DF_SPEED_NA
+                      : (uint16_t)llround(sqlite3_column_double(s, 4) * 10);
+        p.course = sqlite3_column_type(s, 5) == SQLITE_NULL
+                       ? DF_COURSE_NA
+                       : (uint16_t)llround(sqlite3_column_double(s, 5) * 10);
+        rc = fn((uint32_t)sqlite3_column_int64(s, 0), &p, ud);
+    }
+    return end_read(st, s, rc, step, "track points");
+}
