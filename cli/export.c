@@ -1,7 +1,8 @@
 /*
  * export.c - `darkfleet export`: the events and tracks of a store as
  * GeoJSON, GeoJSONSeq, KML or CSV for QGIS, Google Earth and pandas
- * (the formats are described in src/export.c).
+ * (the formats are described in src/export_geojson.c, src/export_kml.c
+ * and src/export_csv.c).
  *
  * The store is read back in one pass per section: events by start time,
  * then vessels in rank order, each with its track.  Output is rendered
