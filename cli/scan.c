@@ -110,8 +110,8 @@ static int on_vessel(const struct df_vessel *v, void *ud)
     struct scan_run *r = ud;
     struct df_match m[MAX_MATCHES];
     const struct df_match *best = NULL;
-    struct df_reason flag;
-    size_t n = 0;
+    struct df_reason own[DF_RISK_VESSEL_MAX];
+    size_t n = 0, i;
     int rc;
 
     r->vessels++;
@@ -128,9 +128,10 @@ static int on_vessel(const struct df_vessel *v, void *ud)
         if ((rc = on_event(&ev, r)) != 0)
             return rc;
     }
-    if (df_risk_flag(r->cfg, v->mmsi, &flag) &&
-        (rc = on_reason(v->mmsi, &flag, r)) != 0)
-        return rc;
+    n = df_risk_vessel(r->cfg, v, own);
+    for (i = 0; i < n; i++)
+        if ((rc = on_reason(v->mmsi, &own[i], r)) != 0)
+            return rc;
     if (!r->store)
         return 0;
     return df_ties_vessel(r->ties, r->cfg, v->mmsi, best, on_reason, r);
@@ -279,6 +280,10 @@ static void usage(FILE *f)
           "file; repeatable\n"
           "  --no-dprk              leave out the built-in North Korea "
           "zone and ports\n"
+          "  --no-places            leave out the built-in harbours and "
+          "anchorages (GFW,\n"
+          "                         World Port Index) that tell berths "
+          "from anchorages\n"
           "  --watchlist FILE       screen every vessel against a sanctions "
           "list (OFAC\n"
           "                         sdn.csv, OpenSanctions CSV or a CSV "
@@ -436,7 +441,7 @@ static void print_count(uint64_t v, const char *name, const char *label)
 
 enum { OPT_DB = CLI_OPT_OWN, OPT_ZONES, OPT_PORTS, OPT_CONFIG, OPT_SET,
        OPT_REORDER_WINDOW, OPT_DEDUP, OPT_WATCHLIST, OPT_NO_DB,
-       OPT_NO_DPRK };
+       OPT_NO_DPRK, OPT_NO_PLACES };
 
 static const struct cli_opt opts[] = {
     {OPT_DB, "--db", NULL, 1},
@@ -449,6 +454,7 @@ static const struct cli_opt opts[] = {
     {OPT_WATCHLIST, "--watchlist", NULL, 1},
     {OPT_NO_DB, "--no-db", NULL, 0},
     {OPT_NO_DPRK, "--no-dprk", NULL, 0},
+    {OPT_NO_PLACES, "--no-places", NULL, 0},
     CLI_OPTS_READ,
     CLI_OPTS_HELP,
     CLI_OPTS_END};
@@ -475,7 +481,8 @@ int cmd_scan(int argc, char **argv)
     const char *db = DEFAULT_DB, *val;
     char **inputs = NULL;
     int ninputs = 0, nrep = 0;
-    int no_db = 0, no_dprk = 0, stats = 0, rc = 0, i, id, live = 0;
+    int no_db = 0, no_dprk = 0, no_places = 0, stats = 0, rc = 0, i, id;
+    int live = 0;
     double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
     char err[512];
 
@@ -521,6 +528,9 @@ int cmd_scan(int argc, char **argv)
         case OPT_NO_DPRK:
             no_dprk = 1;
             break;
+        case OPT_NO_PLACES:
+            no_places = 1;
+            break;
         case CLI_OPT_HELP:
             usage(stdout);
             goto done;
@@ -562,6 +572,11 @@ int cmd_scan(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    if (!no_places && df_geo_load_builtin_places(geo) != DF_OK) {
+        cli_err("loading the built-in harbours and anchorages failed");
+        rc = 1;
+        goto done;
+    }
     /* Every zones file, then every ports file. */
     for (i = 0; i < nrep; i++)
         if (rep[i].id == OPT_ZONES && (rc = load_geo(geo, rep[i].val, 0)))
@@ -593,6 +608,7 @@ int cmd_scan(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    df_store_set_config(run.store, &cfg);
     run.reorder = df_reorder_new((int64_t)llround(reorder_s * 1000.0), 0);
     cbs.event = on_event;
     cbs.vessel = on_vessel;

@@ -132,6 +132,7 @@ const char *df_strerror(enum df_err err);
     XX(drop_meet_vessels, "vessels over the encounter detector's cap")     \
     XX(drop_meet_events, "encounters over the event queue cap")           \
     XX(skip_no_position, "positions unusable for tracks (n/a, range, 0,0)")\
+    XX(skip_late_position, "late reports of an earlier place (not jumps)") \
     XX(drop_track_evicted, "vessels flushed early at track_max_vessels")  \
     XX(drop_ghost_evicted, "last fixes of silent vessels evicted (cap)")
 
@@ -785,7 +786,10 @@ const struct df_stats *df_reorder_stats(const struct df_reorder *r);
     XX(risk_dprk_flag, 40.0, "risk points: flagged to DPRK (MID 445)")       \
     XX(risk_watchlist_imo, 100.0, "risk points: listed (IMO/MMSI match)")    \
     XX(risk_watchlist_name, 40.0, "risk points: listed (name match only)")   \
-    XX(risk_met_listed, 60.0, "risk points: met a listed or DPRK vessel")
+    XX(risk_met_listed, 60.0, "risk points: met a listed or DPRK vessel")   \
+    XX(risk_flag_of_concern, 15.0, "risk points: a flag with false flags")  \
+    XX(risk_no_imo, 10.0, "risk points: tanker or cargo ship with no IMO")  \
+    XX(risk_decay, 0.5, "each further reason of a kind: this share")
 
 struct df_config {
 #define XX(name, def, doc) double name;
@@ -969,6 +973,16 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
  * (data/zones/dprk.geojson, compiled in).  DF_NOMEM or DF_LIMIT on
  * failure, with no message. */
 enum df_err df_geo_load_builtin_dprk(struct df_geo *g);
+/*
+ * Adds the reference places that ship with darkfleet (data/places/
+ * places.csv, compiled in, derived by tools/mkplaces.py from Global
+ * Fishing Watch's named anchorages and the World Port Index): about 3,000
+ * harbours and 11,000 anchorages, each with its own radius.  They tell
+ * berths and anchorages apart in the encounter and loitering detectors;
+ * they are never ports to call at (df_geo_port_near does not see them).
+ * DF_NOMEM or DF_LIMIT on failure, with no message.
+ */
+enum df_err df_geo_load_builtin_places(struct df_geo *g);
 
 /* The first zone (in load order) containing the position: its index, or
  * -1. */
@@ -1155,11 +1169,15 @@ void df_name_normalize(const char *name, char *out, size_t outlen);
 
 /* One reason behind a vessel's risk score. */
 struct df_reason {
-    double points;
+    double points;             /* what the reason is worth alone (0-100):
+                                * its risk_* weight times the event's
+                                * relevance */
+    double contribution;       /* its share of the vessel's score, after
+                                * the saturation of df_risk_combine() */
     char text[160];            /* plain text, e.g. "encounter with 445000002
                                 * on 2025-03-01 (open sea, 3.7 h)" */
-    char event_type[24];       /* df_event_name() of the cause, or
-                                * "flag", "watchlist_match" */
+    char event_type[24];       /* its kind: df_event_name() of the cause,
+                                * or "met_listed", "flag", "identity" */
     int64_t event_id;          /* the stored event behind it, or 0 */
 };
 
@@ -1181,11 +1199,31 @@ struct df_risk {
 size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
                       int64_t event_id, struct df_risk *out);
 
-/* The flag reason (event_type "flag", risk_dprk_flag points) when mmsi is
- * a ship station of North Korea (MID 445): fills *out and returns 1;
- * otherwise returns 0. */
-int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
-                  struct df_reason *out);
+#define DF_RISK_VESSEL_MAX 3   /* reasons df_risk_vessel() can give */
+
+/*
+ * What a vessel's own identity says, as reasons: flagged to North Korea
+ * (MID 445, kind "flag", risk_dprk_flag), or to a registry with a record
+ * of false and fraudulent flags (METHODS.md row 11: Fiji, Cambodia, Tonga,
+ * Cook Islands, Palau, Tanzania, Sierra Leone, Mongolia; kind "flag",
+ * risk_flag_of_concern); a tanker or cargo ship that broadcasts no IMO
+ * number (kind "identity", risk_no_imo).  Writes up to
+ * DF_RISK_VESSEL_MAX into out; returns how many.
+ */
+size_t df_risk_vessel(const struct df_config *cfg, const struct df_vessel *v,
+                      struct df_reason *out);
+
+/*
+ * The score (0-100) of a vessel with reasons r[0..n): evidence of one kind
+ * has diminishing returns, kinds combine as independent probabilities.
+ * Within a kind, reasons count from the strongest down, each at
+ * risk_decay times the weight of the one before (30 routine encounters
+ * add up to less than twice the strongest one); the kinds' sums S (each at
+ * most 100) combine as 100 (1 - prod(1 - S/100)).  Sets each reason's
+ * contribution so that they add up to the score; r may be reordered.
+ */
+double df_risk_combine(const struct df_config *cfg, struct df_reason *r,
+                       size_t n);
 
 /*
  * The watchlist_match event of a vessel screened with n > 0 matches: the
@@ -1295,11 +1333,16 @@ enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v);
  * is ignored (DF_OK). */
 enum df_err df_store_point(struct df_store *st, uint32_t mmsi,
                            const struct df_point *p);
-/* Adds risk points with a reason to a vessel and sets its score to the
- * sum of its reasons.  Upsert: a reason already stored (same mmsi,
- * event_type, event_id, text) is not added again, only its points are
- * updated, so the score does not grow; at most 64 are kept, the highest
- * points (the oldest among equals).  DF_INVAL when r->points is NaN. */
+/* Adds risk points with a reason to a vessel, and makes its score again:
+ * its reasons combined by df_risk_combine() under the store's policy
+ * (df_store_set_config), each reason's share stored beside it.  Upsert: a
+ * reason already stored (same mmsi, event_type, event_id, text) is not
+ * added again, only its points are updated, so the score does not grow;
+ * at most 64 are kept, the highest points (the oldest among equals).
+ * DF_INVAL when r->points is NaN. */
+/* The risk policy (risk_decay) scores are made with: a copy of cfg.  The
+ * default is df_config_defaults(). */
+void df_store_set_config(struct df_store *st, const struct df_config *cfg);
 enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
                               const struct df_reason *r);
 /* Writes the queued points and commits, so that every write so far is

@@ -45,6 +45,19 @@ const size_t df__dprk_geojson_len = @DF_DPRK_LEN@;
 ")
 target_sources(darkfleet PRIVATE "${DF_GEN_DIR}/dprk_zone.c")
 
+# ---- data/places/places.csv as a C byte array -----------------------------
+# Built by tools/embed.c (a host tool of this build) whenever the CSV
+# changes; the CSV itself is made by tools/mkplaces.py from ../shared/data.
+add_executable(df_embed "${PROJECT_SOURCE_DIR}/tools/embed.c")
+set(_df_places "${PROJECT_SOURCE_DIR}/data/places/places.csv")
+add_custom_command(
+  OUTPUT "${DF_GEN_DIR}/places_data.c"
+  COMMAND df_embed df__places_csv "${_df_places}" "${DF_GEN_DIR}/places_data.c"
+  DEPENDS df_embed "${_df_places}"
+  COMMENT "Embedding data/places/places.csv"
+  VERBATIM)
+target_sources(darkfleet PRIVATE "${DF_GEN_DIR}/places_data.c")
+
 # ---- Natural Earth land ----------------------------------------------------
 find_program(DF_NODE node)
 set(_df_nm "${PROJECT_SOURCE_DIR}/node_modules")

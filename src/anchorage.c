@@ -26,6 +26,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "geo.h"
 #include "meet_int.h"
 #include "util/grow.h"
 
@@ -51,7 +52,7 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
     double lim = anch_km > cfg->port_entry_km ? anch_km : cfg->port_entry_km;
     size_t i;
 
-    int near_shore = 0, on_land = 0, in_port = 0;
+    int near_shore = 0, on_land = 0, in_port = 0, exempt;
 
     memset(pl, 0, sizeof(*pl));
     pl->shore_km = -1;
@@ -100,10 +101,31 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
             pl->km = best;
         }
     }
+    /* Near the shore but at a known or learned anchorage: not a berth. */
+    exempt = pl->at_anchorage;
+    /* The reference places (places.csv): inside a harbour's own radius is
+     * a berth; within encounter_min_anchorage_km of the edge of a harbour
+     * or an anchorage is GFW's "near an anchorage": marked, and a stop
+     * near the shore there is still a berth (GFW's anchorages are where
+     * vessels stop, berths included). */
+    if (m->geo != NULL) {
+        double edge = 0;
+        int ref = df__geo_place_near(m->geo, lon, lat, anch_km, &edge);
+
+        if (ref >= 0) {
+            if (edge <= 0 && !df_geo_port_is_anchorage(m->geo, ref))
+                in_port = 1;
+            if (!pl->at_anchorage) {
+                pl->at_anchorage = 1;
+                pl->name = df_geo_port_name(m->geo, ref);
+                pl->km = edge > 0 ? edge : 0;
+            }
+        }
+    }
     /* A berth: in a port, on land (Natural Earth draws harbours, rivers and
      * ship channels as land), or near the shore, unless the place is a
      * known anchorage: a transfer there is still reported, marked. */
-    pl->berth = on_land || in_port || (near_shore && !pl->at_anchorage);
+    pl->berth = on_land || in_port || (near_shore && !exempt);
 }
 
 /* Counts a vessel that stayed at (lon, lat) in the anchorage cell there.

@@ -65,6 +65,8 @@
 #define MAX_PAIRS 1000000    /* open pairs */
 #define CLASSIFY_TICKS 3     /* a run this long is checked for a berth */
 #define SPD_NA 0xFFFFu       /* unknown speed in a sample */
+#define CLUMP_NEAR 3         /* others in range of either vessel at once
+                              * that make a tick crowded */
 
 struct samp {
     int32_t lon, lat;        /* midpoint of the two vessels */
@@ -81,6 +83,9 @@ struct pair {
     int64_t ev_start, ev_end;
     uint32_t ev_n;
     uint32_t nsamp, stride, skip;
+    uint32_t pa, pb;         /* the two points at the last close tick */
+    uint32_t run_crowded, ev_crowded; /* crowded ticks (CLUMP_NEAR) */
+    uint16_t run_near, ev_near;       /* most others in range at once */
 };
 
 /* ------------------------------------------------------------------ */
@@ -193,6 +198,29 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* What vessel mmsi says of its kind, or nothing when it was forgotten. */
+static struct df__vkind kind_of(const struct df__meet *m, uint32_t mmsi)
+{
+    static const struct df__vkind none;
+    uint32_t v = df__hmap_get(&m->vmap, mmsi);
+
+    return v == NONE ? none : m->vs[v].kind;
+}
+
+/* One vessel's side of the evidence: its class, type, length, Class B. */
+static void side_json(struct df_buf *b, const struct df__vkind *k)
+{
+    df_buf_printf(b, "{\"class\":\"%s\",\"shiptype\":%u",
+                  df__vclass_name(df__vclass_of(k->shiptype)),
+                  (unsigned)k->shiptype);
+    if (k->length_m > 0)
+        df_buf_printf(b, ",\"length_m\":%u", (unsigned)k->length_m);
+    else
+        df_buf_puts(b, ",\"length_m\":null");
+    df_buf_printf(b, ",\"class_b\":%s,\"imo\":%s}",
+                  k->cls == 'B' ? "true" : "false", k->imo ? "true" : "false");
+}
+
 /* Builds and emits the encounter held by pair p from its samples [0, n). */
 static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
 {
@@ -206,8 +234,11 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     struct df_event ev;
     struct place pl;
     struct df_buf eb = {0};
+    struct df__vkind ka, kb;
+    const char *why;
+    double rel;
     int32_t elon, elat;
-    int swap;
+    int swap, clump;
 
     if (s == NULL || n == 0)
         return 0;
@@ -252,7 +283,16 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     ev.end_ms = p->ev_end * m->step_ms;
     ev.lon = elon;
     ev.lat = elat;
-    ev.score = pl.at_anchorage ? 0.4 : 0.9;
+    ka = kind_of(m, ev.vessels[0]);
+    kb = kind_of(m, ev.vessels[1]);
+    rel = df__pair_relevance(&ka, &kb, &why);
+    /* A clump: one of the two had CLUMP_NEAR or more others in range at
+     * once for at least half the encounter (a mooring field, a fleet at
+     * anchor, a tender with its boats): not a transfer between two. */
+    clump = p->ev_near >= CLUMP_NEAR && p->ev_crowded * 2 >= p->ev_n;
+    if (clump)
+        rel *= 0.25;
+    ev.score = (pl.at_anchorage ? 0.4 : 0.9) * rel;
 
     df_buf_printf(&eb, "{\"median_distance_m\":%.0f", mdist);
     ev_num(&eb, "median_speed_kn", mspd, 2);
@@ -272,6 +312,14 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
         df_buf_printf(&eb, ",\"anchorage_km\":%.1f", pl.km);
     }
     df_buf_printf(&eb, ",\"n_points\":%u", p->ev_n);
+    df_buf_puts(&eb, ",\"vessels\":[");
+    side_json(&eb, &ka);
+    df_buf_puts(&eb, ",");
+    side_json(&eb, &kb);
+    df_buf_printf(&eb, "],\"vessels_nearby\":%u,\"clump\":%s",
+                  (unsigned)p->ev_near, clump ? "true" : "false");
+    df_buf_printf(&eb, ",\"relevance\":%.3g,\"relevance_reason\":\"%s%s\"",
+                  rel, why, clump ? ", in a clump of vessels" : "");
     df_buf_printf(&eb,
               ",\"max_distance_m\":%g,\"min_hours\":%g"
               ",\"max_median_speed_kn\":%g,\"merge_hours\":%g"
@@ -305,6 +353,9 @@ static int end_run(struct df__meet *m, struct pair *p)
     if (p->has_event && p->run_start - p->ev_end < m->merge_ticks) {
         p->ev_end = p->last_close;
         p->ev_n += p->run_n;
+        p->ev_crowded += p->run_crowded;
+        if (p->run_near > p->ev_near)
+            p->ev_near = p->run_near;
         return 0;
     }
     if (p->has_event) {
@@ -320,6 +371,8 @@ static int end_run(struct df__meet *m, struct pair *p)
     p->ev_start = p->run_start;
     p->ev_end = p->last_close;
     p->ev_n = p->run_n;
+    p->ev_crowded = p->run_crowded;
+    p->ev_near = p->run_near;
     return rc;
 }
 
@@ -394,7 +447,11 @@ static void pair_touch(struct df__meet *m, const struct point *a,
         p->run_start = T;
         p->run_n = 0;
         p->run_samp0 = p->nsamp;
+        p->run_crowded = 0;
+        p->run_near = 0;
     }
+    p->pa = (uint32_t)(lo - m->pts);
+    p->pb = (uint32_t)(hi - m->pts);
     p->last_close = T;
     p->run_n++;
     s.lon = lon_norm(lo->lon + dlon_wrap(lo->lon, hi->lon) / 2);
@@ -469,6 +526,10 @@ void df__encounter_scan_cell(struct df__meet *m, struct point *a,
         if (berth_zone(m, a) == BZ_BERTH && berth_zone(m, b) == BZ_BERTH)
             continue;
         pair_touch(m, a, b, d, T);
+        if (a->nbrs < UINT16_MAX)
+            a->nbrs++;
+        if (b->nbrs < UINT16_MAX)
+            b->nbrs++;
         if (m->vs[a->v].last_partner != T) {
             m->vs[a->v].last_partner = T;
             m->vs[a->v].hr_partner++;
@@ -485,11 +546,36 @@ void df__encounter_scan_cell(struct df__meet *m, struct point *a,
 /* Every open pair                                                    */
 /* ------------------------------------------------------------------ */
 
+/* Counts how crowded tick T was around each pair in range: the most
+ * other vessels in range of either of the two (the points' counts are
+ * complete only after the whole grid pass). */
+static void crowd(struct df__meet *m, int64_t T)
+{
+    size_t i;
+
+    for (i = 0; i < m->nps; i++) {
+        struct pair *p = &m->ps[i];
+        unsigned na, nb, near;
+
+        if (!p->run_on || p->last_close != T)
+            continue;
+        assert(p->pa < m->npts && p->pb < m->npts);
+        na = m->pts[p->pa].nbrs;
+        nb = m->pts[p->pb].nbrs;
+        near = (na > nb ? na : nb) - 1;
+        if (near > p->run_near)
+            p->run_near = (uint16_t)near;
+        if (near >= CLUMP_NEAR)
+            p->run_crowded++;
+    }
+}
+
 int df__encounter_tick(struct df__meet *m, int64_t T)
 {
     size_t i;
     int rc;
 
+    crowd(m, T);
     for (i = 0; i < m->nps;) {
         int deleted;
 

@@ -33,7 +33,7 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
                         struct df_event *ev)
 {
     const struct df_config *cfg = m->cfg;
-    double dur_h, mspd, lon, lat;
+    double dur_h, mspd, lon, lat, weight;
     int32_t elon, elat;
     struct place pl;
     struct df_buf eb = {0};
@@ -64,10 +64,12 @@ static int loiter_close(struct df__meet *m, struct vessel *vs,
     ev->end_ms = vs->ep_last * m->step_ms;
     ev->lon = elon;
     ev->lat = elat;
-    ev->score = 0.5;
+    weight = df__kind_weight(&vs->kind);
+    ev->score = 0.5 * weight;
     df_buf_printf(&eb, "{\"duration_h\":%.2f", dur_h);
     ev_num(&eb, "mean_speed_kn", mspd, 2);
     ev_num(&eb, "distance_to_shore_km", pl.shore_km, 1);
+    df__kind_json(&eb, &vs->kind, weight);
     df_buf_printf(&eb,
               ",\"n_hours\":%d,\"n_points\":%d,\"partner_points\":%d"
               ",\"max_speed_kn\":%g,\"min_hours\":%g,\"min_shore_nm\":%g}",

@@ -47,6 +47,7 @@
 #include "detect_vessel.h"
 #include "event.h"
 #include "util/keep.h"
+#include "relevance.h"
 #include "track.h"
 #include "util/geodesy.h"
 
@@ -71,6 +72,8 @@
 #define GEO_MOVE_M 500.0        /* zone/port lookup after moving this far */
 #define ZONE_REENTRY_MS HOUR_MS
 #define JUMP_GLITCH_KM 10.0     /* a lone bad fix nearer than this */
+#define LATE_M 1000.0           /* a jump back this near an earlier place */
+#define PAST_M 2000.0           /* earlier places kept this far apart */
 #define PORT_STOP_DKN 2         /* SOG under 0.2 kn is stopped */
 #define DR_WAIT_MS (24 * HOUR_MS)  /* draught reported after the gap */
 
@@ -145,10 +148,24 @@ static void ev_init(struct df_event *ev, enum df_event_type type,
 /* Copies the evidence object built in b into ev and emits ev.  Evidence
  * is small by construction; one that would not fit whole is replaced by
  * a marker rather than cut into invalid JSON. */
-static int ev_emit(struct df__vctx *c, struct df_event *ev,
-                   struct df_buf *b)
+static int ev_emit(struct df__vctx *c, const struct df__track *t,
+                   struct df_event *ev, struct df_buf *b)
 {
+    struct df__vkind k;
+    double rel = 1.0;
     int rc;
+
+    /* What the vessel says it is, and the weight that gives the event:
+     * inside the object, before its closing brace. */
+    df__track_kind(t, &k);
+    if (ev->type != DF_EV_ZONE_ENTRY && ev->type != DF_EV_PORT_CALL)
+        rel = df__kind_weight(&k);
+    ev->score *= rel;
+    if (!b->oom && b->len > 0 && b->data[b->len - 1] == '}') {
+        b->len--;
+        df__kind_json(b, &k, rel);
+        df_buf_puts(b, "}");
+    }
 
     if (df__event_set_evidence(ev, b) != 0)
         c->oom = 1;
@@ -212,7 +229,7 @@ static int emit_invalid(struct df__vctx *c, const struct df__track *t,
     else if (t->mmsi >= 200000000u && t->mmsi <= 799999999u)
         df_buf_printf(&b, ",\"mid\":%u", (unsigned)(t->mmsi / 1000000u));
     df_buf_puts(&b, "}");
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 void df__vdet_init(struct df__vdet *d)
@@ -265,7 +282,7 @@ static int emit_draught(struct df__vctx *c, const struct df__track *t,
                   kind == 1 ? "gap" : "encounter", before / 10.0,
                   after / 10.0, (after / 10.0) - (before / 10.0),
                   c->cfg->draught_min_change_m);
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /* After a gap or an encounter from start_ms to end_ms: if the draught
@@ -357,7 +374,7 @@ int df__vdet_static(struct df__vctx *c, struct df__track *t,
             df_buf_printf(&b, ",\"imo\":{\"old\":%u,\"new\":%u}",
                           (unsigned)old->imo, (unsigned)now->imo);
         df_buf_printf(&b, ",\"identities\":%u}", (unsigned)t->nids);
-        DF__KEEP(rc, ev_emit(c, &ev, &b));
+        DF__KEEP(rc, ev_emit(c, t, &ev, &b));
     }
     if (rec->imo != 0 && !(d->flags & DF__VD_BAD_IMO) &&
         !df_imo_valid(rec->imo)) {
@@ -406,7 +423,13 @@ static int gap_check(struct df__vctx *c, struct df__track *t,
         if (zone_km < cfg->gap_zone_km)
             rule = "zone";
     }
-    if (!rule && hours >= cfg->gap_min_hours) {
+    /* Offshore: far from the shore, and at sea.  Natural Earth draws
+     * rivers and lakes as land, whose distance to the coast says nothing
+     * of the sea: a barge dark on the Ohio is not a ship dark at sea.
+     * gap_min_shore_nm 0 turns the whole shore rule off. */
+    if (!rule && hours >= cfg->gap_min_hours &&
+        !(cfg->gap_min_shore_nm > 0 && c->land &&
+          df_land_contains(c->land, t->lon, t->lat))) {
         double min_km = cfg->gap_min_shore_nm * NM_KM;
         if (c->land)
             shore_km = df_land_shore_km(c->land, t->lon, t->lat, min_km + 1);
@@ -435,7 +458,7 @@ static int gap_check(struct df__vctx *c, struct df__track *t,
                   "\"zone_min_hours\":%g,\"zone_km\":%g}",
                   cfg->gap_min_hours, cfg->gap_min_shore_nm,
                   cfg->gap_zone_min_hours, cfg->gap_zone_km);
-    rc = ev_emit(c, &ev, &b);
+    rc = ev_emit(c, t, &ev, &b);
     DF__KEEP(rc, draught_after(c, t, 1, 0, t->pos_ms, rec->t_ms, t->lon,
                                t->lat));
     return rc;
@@ -472,7 +495,7 @@ static int close_episode(struct df__vctx *c, struct df__track *t)
     json_pos(&b, "to", d->ep_lon, d->ep_lat);
     df_buf_printf(&b, ",\"max_speed_kn\":%g,\"min_jump_km\":%g}",
                   c->cfg->spoof_max_speed_kn, JUMP_MIN_M / 1000.0);
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /* A position incompatible with the main track: counts it in the open
@@ -556,7 +579,7 @@ static int emit_collision(struct df__vctx *c, struct df__track *t,
                   "\"max_speed_kn\":%g}",
                   c->cfg->collision_min_km, COLL_OVERLAP_MS / 3600000.0,
                   c->cfg->spoof_max_speed_kn);
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /*
@@ -564,6 +587,72 @@ static int emit_collision(struct df__vctx *c, struct df__track *t,
  * to 1 when it belongs on the main track (possibly after the shadow took
  * over as the main track).
  */
+/* Keeps where the vessel was (its main track at that time). */
+static void past_keep(struct df__vdet *d, int32_t lon, int32_t lat,
+                      int64_t ms)
+{
+    d->past_lon[d->past_head] = lon;
+    d->past_lat[d->past_head] = lat;
+    d->past_head = (uint8_t)((d->past_head + 1) % DF__VD_PAST);
+    if (d->past_n < DF__VD_PAST)
+        d->past_n++;
+    d->past_ms = ms;
+}
+
+/* 1 if (lon, lat) is PAST_M or more from the newest place kept. */
+static int past_moved(const struct df__vdet *d, int32_t lon, int32_t lat)
+{
+    unsigned k = (d->past_head + DF__VD_PAST - 1) % DF__VD_PAST;
+
+    return near_m(d->past_lon[k], d->past_lat[k], lon, lat) >= PAST_M;
+}
+
+/* Approximate distance in metres from p to the segment a-b (planar, in
+ * the scale of near_m(): good for segments of tens of km). */
+static double seg_m(int32_t plon, int32_t plat, int32_t alon, int32_t alat,
+                    int32_t blon, int32_t blat)
+{
+    double c = cos_small((alat + (double)blat) * (PI / 2.0 / 180.0 /
+                                                  600000.0));
+    double bx = ((double)blon - alon) * c, by = (double)blat - alat;
+    double px = ((double)plon - alon) * c, py = (double)plat - alat;
+    double l2 = bx * bx + by * by, u = l2 > 0 ? (px * bx + py * by) / l2 : 0;
+
+    if (u < 0)
+        u = 0;
+    if (u > 1)
+        u = 1;
+    px -= u * bx;
+    py -= u * by;
+    return sqrt(px * px + py * py) * 0.1852;
+}
+
+/* 1 if the impossible position rec lies within LATE_M of the path the
+ * vessel took (its earlier places, in order, then where it is): a report
+ * relayed late (a slow station or satellite pass stamped with the wrong
+ * time), not a false position.  On MarineCadastre 2020-01-01 a tanker
+ * sailing up the Houston ship channel "jumped" back to its anchorage of
+ * that morning and to points of its way up, again and again. */
+static int late_report(const struct df__track *t, const struct df_rec *rec)
+{
+    const struct df__vdet *d = &t->det;
+    unsigned i, k = (d->past_head + DF__VD_PAST - d->past_n) % DF__VD_PAST;
+    int32_t alon = d->past_lon[k], alat = d->past_lat[k];
+
+    for (i = 0; i < d->past_n; i++) {
+        unsigned j = (k + i) % DF__VD_PAST;
+        int last = i + 1 == d->past_n;
+        int32_t blon = last ? t->lon : d->past_lon[(j + 1) % DF__VD_PAST];
+        int32_t blat = last ? t->lat : d->past_lat[(j + 1) % DF__VD_PAST];
+
+        if (seg_m(rec->lon, rec->lat, alon, alat, blon, blat) < LATE_M)
+            return 1;
+        alon = blon;
+        alat = blat;
+    }
+    return 0;
+}
+
 static int jump_check(struct df__vctx *c, struct df__track *t,
                       const struct df_rec *rec, int *accept)
 {
@@ -573,6 +662,9 @@ static int jump_check(struct df__vctx *c, struct df__track *t,
 
     if (!jump(c, t->lon, t->lat, t->pos_ms, rec->lon, rec->lat, now)) {
         *accept = 1;
+        if (d->past_n == 0 ||
+            (now - d->past_ms >= HOUR_MS && past_moved(d, t->lon, t->lat)))
+            past_keep(d, t->lon, t->lat, now);
         if (d->sh_n)
             d->sh_main_hits++;
         if ((d->flags & DF__VD_EP_OPEN) && now - d->ep_last_ms > EP_QUIET_MS)
@@ -580,6 +672,10 @@ static int jump_check(struct df__vctx *c, struct df__track *t,
         return rc;
     }
     *accept = 0;
+    if (late_report(t, rec)) {
+        c->late++;
+        return rc;
+    }
     if (d->sh_n && now - d->sh_last_ms <= SHADOW_TTL_MS &&
         !jump(c, d->sh_lon, d->sh_lat, d->sh_last_ms, rec->lon, rec->lat,
               now)) {
@@ -647,7 +743,7 @@ static int emit_on_land(struct df__vctx *c, struct df__track *t)
                   "\"max_inland_km\":%.1f,\"min_inland_km\":%g}",
                   (unsigned)d->land_n, d->land_max_km,
                   c->cfg->spoof_min_inland_km);
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /* The on-land rule.  Land is tested only when the vessel moved
@@ -730,7 +826,7 @@ static int emit_port(struct df__vctx *c, struct df__track *t)
                   (d->port_last_ms - d->port_start_ms) / 3600000.0,
                   c->cfg->port_entry_km, c->cfg->port_exit_km,
                   PORT_STOP_DKN / 10.0);
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /* Ends the visit in progress (reported if the vessel stopped). */
@@ -765,7 +861,7 @@ static int emit_zone(struct df__vctx *c, struct df__track *t,
         df_buf_puts(&b, ",\"previous\":null");
     }
     df_buf_puts(&b, "}");
-    return ev_emit(c, &ev, &b);
+    return ev_emit(c, t, &ev, &b);
 }
 
 /* Zones and port visits.  The visit bookkeeping (last time inside,

@@ -23,7 +23,10 @@ struct df__vctx {
     int (*emit)(const struct df_event *ev, void *ud);
     void *ud;
     int oom;                    /* an event's evidence ran out of memory */
+    uint64_t late;              /* positions dropped as late reports */
 };
+
+#define DF__VD_PAST 8           /* earlier places kept per vessel */
 
 /* Per-vessel detector state (zeroed for a new vessel).  The fields read
  * for every position come first. */
@@ -45,6 +48,13 @@ struct df__vdet {
      * the main one (spoofing or a second ship on the same MMSI). */
     int64_t sh_first_ms, sh_last_ms;
     int32_t sh_lon, sh_lat;
+
+    /* Where the vessel was, an hour and PAST_M apart at least (a ring):
+     * a jump back to one of these places is a late report, not a false
+     * position. */
+    int32_t past_lon[DF__VD_PAST], past_lat[DF__VD_PAST];
+    int64_t past_ms;            /* when the newest was kept */
+    uint8_t past_n, past_head;
 
     /* An open episode of impossible jumps. */
     int64_t ep_start_ms;

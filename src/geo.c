@@ -75,6 +75,9 @@ struct port {
     int32_t lon, lat;
     float radius_km;
     uint8_t anchorage;
+    uint8_t reference;            /* a reference place (places.csv): used
+                                   * to tell berths and anchorages, never
+                                   * a port to call at */
     uint32_t name, country;       /* offsets in the pool */
     uint32_t next;                /* next port in its cell, or NONE */
 };
@@ -89,6 +92,7 @@ struct df_geo {
     struct port *ports;
     uint32_t nports, pcap;
     struct df__hmap cells;        /* port cell -> first port in it */
+    double max_radius_km;         /* of any port */
     char *pool;
     size_t npool, poolcap;
     struct df__geo_counts counts;
@@ -248,7 +252,8 @@ static uint64_t cell_key(uint32_t cx, uint32_t cy)
 /* Adds a port; returns its index, -1 when out of memory, -2 at the cap or
  * for a position out of range. */
 static int add_port(struct df_geo *g, const char *name, const char *country,
-                    int32_t lon, int32_t lat, double radius_km, int anchorage)
+                    int32_t lon, int32_t lat, double radius_km, int anchorage,
+                    int reference)
 {
     struct port *p;
     uint32_t nm, co;
@@ -276,6 +281,9 @@ static int add_port(struct df_geo *g, const char *name, const char *country,
                                ? radius_km
                                : anchorage ? ANCHORAGE_KM : PORT_KM);
     p->anchorage = anchorage ? 1 : 0;
+    p->reference = reference ? 1 : 0;
+    if (p->radius_km > g->max_radius_km)
+        g->max_radius_km = p->radius_km;
     p->name = nm;
     p->country = co;
     key = cell_key(cell_x(lon), cell_y(lat));
@@ -292,14 +300,19 @@ int df_geo_add_port(struct df_geo *g, const char *name, const char *country,
 
     if (!g)
         return -1;
-    r = add_port(g, name, country, lon, lat, radius_km, anchorage);
+    r = add_port(g, name, country, lon, lat, radius_km, anchorage, 0);
     return r < 0 ? -1 : r;
 }
 
-int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
-                     double max_km, double *km)
+/* The port of layer reference (0: the user's and the built-in DPRK
+ * ports, 1: the reference places) nearest to the position within max_km,
+ * by the distance to its centre, or with edge to its edge (the centre's
+ * minus its radius: negative inside).  Returns its index, or -1; *km gets
+ * the distance (max_km when none). */
+static int nearest(const struct df_geo *g, int32_t lon, int32_t lat,
+                   double max_km, int reference, int edge, double *km)
 {
-    double best = max_km * 1000, d, c, span;
+    double best = max_km * 1000, reach = max_km, d, c, span;
     int found = -1;
     uint32_t i;
     int64_t cy0, cy1, cx0, cx1, cx, cy, ncells;
@@ -309,10 +322,11 @@ int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
     if (!g || !g->nports || !(max_km >= 0) || lon < -180 * 600000 ||
         lon > 180 * 600000 || lat < -90 * 600000 || lat > 90 * 600000)
         return -1;
-
-    /* The cells a port within max_km can be in.  Longitude degrees are
+    if (edge)
+        reach += g->max_radius_km;
+    /* The cells a port within reach can be in.  Longitude degrees are
      * shortest at the poleward edge of the window. */
-    span = max_km / KM_PER_DEG;
+    span = reach / KM_PER_DEG;
     c = cos(fmin(90, fabs(lat / U) + span) * (PI / 180));
     cy0 = (int64_t)floor((lat / U - span + 90) * 10);
     cy1 = (int64_t)floor((lat / U + span + 90) * 10);
@@ -329,7 +343,12 @@ int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
 
     if (ncells > (int64_t)g->nports) {
         for (i = 0; i < g->nports; i++) {
-            d = df_distance_m(lon, lat, g->ports[i].lon, g->ports[i].lat);
+            const struct port *p = &g->ports[i];
+
+            if (p->reference != reference)
+                continue;
+            d = df_distance_m(lon, lat, p->lon, p->lat) -
+                (edge ? p->radius_km * 1000.0 : 0);
             if (d <= best) {
                 best = d;
                 found = (int)i;
@@ -345,7 +364,10 @@ int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
                      i != NONE; i = g->ports[i].next) {
                     const struct port *p = &g->ports[i];
 
-                    d = df_distance_m(lon, lat, p->lon, p->lat);
+                    if (p->reference != reference)
+                        continue;
+                    d = df_distance_m(lon, lat, p->lon, p->lat) -
+                        (edge ? p->radius_km * 1000.0 : 0);
                     if (d < best || (d == best && (int)i < found)) {
                         best = d;
                         found = (int)i;
@@ -356,6 +378,18 @@ int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
     if (found >= 0 && km)
         *km = best / 1000;
     return found;
+}
+
+int df_geo_port_near(const struct df_geo *g, int32_t lon, int32_t lat,
+                     double max_km, double *km)
+{
+    return nearest(g, lon, lat, max_km, 0, 0, km);
+}
+
+int df__geo_place_near(const struct df_geo *g, int32_t lon, int32_t lat,
+                       double max_km, double *edge_km)
+{
+    return nearest(g, lon, lat, max_km, 1, 1, edge_km);
 }
 
 const char *df_geo_port_name(const struct df_geo *g, int port)
@@ -684,7 +718,7 @@ static void add_point(struct load *ld, json_t *geom, json_t *props)
            (kind && !strcmp(kind, "anchorage"));
     r = add_port(ld->g, prop_str(props, "name", "label"),
                  prop_str(props, "country", "iso3"), (int32_t)lrint(lon * U),
-                 (int32_t)lrint(lat * U), json_number_value(rad), anch);
+                 (int32_t)lrint(lat * U), json_number_value(rad), anch, 0);
     if (r == -1)
         fail(ld, DF_NOMEM, "out of memory");
     else if (r == -2)
@@ -869,7 +903,11 @@ static int parse_num(const char *s, double *out)
     return (end == s || *end || errno == ERANGE) ? -1 : 0;
 }
 
-enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
+/* Adds the ports of a CSV text of len bytes (its header names the
+ * columns, see darkfleet.h); path labels messages; reference marks them as
+ * places only (df__geo_place_near), not ports to call at. */
+static enum df_err load_ports(struct df_geo *g, const char *buf, size_t len,
+                              const char *path, int reference, char *err,
                               size_t errlen)
 {
     static const char *const lat_names[] = {"latitude", "lat", NULL};
@@ -883,19 +921,14 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
     static const char *const s2_names[] = {"s2id", NULL};
     struct df__csvf f[MAX_FIELDS];
     struct df__csv cur;
-    char *buf = NULL, name[256], country[64], num[64];
-    size_t len, nf, i;
+    char name[256], country[64], num[64];
+    size_t nf, i;
     int clat = -1, clon = -1, cname = -1, ccountry = -1, ckind = -1;
     int crad = -1, need, anchorages = 0;
     uint64_t bad = 0, added = 0;
-    enum df_err rc;
 
-    if (!g || !path)
-        return DF_INVAL;
-    set_err(err, errlen, "%s", "");
-    rc = df__slurp(path, MAX_FILE, &buf, &len, err, errlen);
-    if (rc != DF_OK)
-        return rc;
+    enum df_err rc = DF_OK;
+
     memset(&cur, 0, sizeof(cur));
     cur.s = buf;
     cur.len = len;
@@ -988,7 +1021,7 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
                          ? field_str(&f[ccountry], country, sizeof(country))
                          : NULL,
                      (int32_t)lrint(lon * U), (int32_t)lrint(lat * U), rad,
-                     anch);
+                     anch, reference);
         if (r == -1) {
             set_err(err, errlen, "%s: out of memory", path);
             rc = DF_NOMEM;
@@ -1013,6 +1046,31 @@ enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
 out:
     g->counts.bad_rows += bad;
     df__free(cur.scratch);
+    return rc;
+}
+
+enum df_err df_geo_load_ports(struct df_geo *g, const char *path, char *err,
+                              size_t errlen)
+{
+    enum df_err rc;
+    char *buf;
+    size_t len;
+
+    if (!g || !path)
+        return DF_INVAL;
+    set_err(err, errlen, "%s", "");
+    rc = df__slurp(path, MAX_FILE, &buf, &len, err, errlen);
+    if (rc != DF_OK)
+        return rc;
+    rc = load_ports(g, buf, len, path, 0, err, errlen);
     df__free(buf);
     return rc;
+}
+
+enum df_err df_geo_load_builtin_places(struct df_geo *g)
+{
+    if (!g)
+        return DF_INVAL;
+    return load_ports(g, df__places_csv, df__places_csv_len, "places.csv", 1,
+                      NULL, 0);
 }

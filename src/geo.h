@@ -19,6 +19,12 @@ struct df__geo_counts {
 };
 
 void df__geo_counts(const struct df_geo *g, struct df__geo_counts *out);
+/* The reference place (df_geo_load_builtin_places) nearest to the
+ * position by the distance to its edge (its centre's minus its radius,
+ * negative inside), within max_km of its edge: its index (a port index),
+ * or -1.  *edge_km gets the distance (max_km when none). */
+int df__geo_place_near(const struct df_geo *g, int32_t lon, int32_t lat,
+                       double max_km, double *edge_km);
 /* The radius a port was given (radius_km, or the kind's default). */
 double df__geo_port_radius_km(const struct df_geo *g, int port);
 int df__geo_nports(const struct df_geo *g);
@@ -30,6 +36,10 @@ int df__geo_zone_interest(const struct df_geo *g, int zone);
 enum df_err df__geo_load_geojson(struct df_geo *g, const char *text,
                                  size_t len, const char *name, char *err,
                                  size_t errlen);
+
+/* data/places/places.csv, embedded at build time. */
+extern const char df__places_csv[];
+extern const size_t df__places_csv_len;
 
 /* data/zones/dprk.geojson, embedded at configure time. */
 extern const char df__dprk_geojson[];

@@ -439,6 +439,7 @@ static int gather(struct df__meet *m, int64_t T)
         pt->v = (uint32_t)v;
         pt->mmsi = vs->mmsi;
         pt->harbour = (uint8_t)harbour_craft(m->hot[v].shiptype);
+        pt->nbrs = 0;
         pt->lon = r->lon;
         pt->lat = r->lat;
         pt->coslat = cos(deg(r->lat) * DEG_RAD_PI / 180.0);
@@ -619,15 +620,26 @@ void df__meet_forget(struct df__meet *m, uint32_t mmsi)
     m->vfree[m->nvfree++] = v;
 }
 
-/* Harbour craft never form encounters; position reports do not carry a
- * ship type, so scan.c passes it on from static records. */
-void df__meet_shiptype(struct df__meet *m, uint32_t mmsi, uint8_t shiptype)
+/* Position reports do not carry a vessel's kind, so scan.c passes it on
+ * from static records; a field the record lacks keeps its last value. */
+void df__meet_identity(struct df__meet *m, const struct df_rec *rec)
 {
+    struct df__vkind *k;
+    unsigned len;
     uint32_t v;
 
-    if (shiptype == 0)
+    v = vessel_get(m, rec->mmsi);
+    if (v == NONE)
         return;
-    v = vessel_get(m, mmsi);
-    if (v != NONE)
-        m->hot[v].shiptype = shiptype;
+    k = &m->vs[v].kind;
+    if (rec->shiptype != 0)
+        k->shiptype = m->hot[v].shiptype = rec->shiptype;
+    len = rec->length_dm ? (rec->length_dm + 5u) / 10u
+                         : (unsigned)rec->to_bow + rec->to_stern;
+    if (len > 0 && len < 600)
+        k->length_m = (uint16_t)len;
+    if (rec->cls == 'A' || rec->cls == 'B')
+        k->cls = rec->cls;
+    if (rec->imo != 0)
+        k->imo = rec->imo;
 }

@@ -41,9 +41,11 @@ int df__meet_advance(struct df__meet *m, int64_t now_ms);
 /* End of input: close everything open. */
 int df__meet_finish(struct df__meet *m);
 
-/* The vessel's AIS ship type, from a static record (types 5, 19, 24B):
- * harbour craft (tugs, pilots, yachts) never form encounters. */
-void df__meet_shiptype(struct df__meet *m, uint32_t mmsi, uint8_t shiptype);
+/* What a static record (types 5, 19, 24, or a table row) says of the
+ * vessel's kind: ship type, length, transceiver class, IMO.  Harbour
+ * craft (tugs, pilots, yachts) by type never form encounters; the rest
+ * weighs each encounter's and loitering's relevance (relevance.h). */
+void df__meet_identity(struct df__meet *m, const struct df_rec *rec);
 
 /* The vessel was flushed by scan.c (silent): forget it. */
 void df__meet_forget(struct df__meet *m, uint32_t mmsi);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "meet.h"
+#include "relevance.h"
 #include "util/geodesy.h"
 #include "util/hmap.h"
 
@@ -58,6 +59,7 @@ struct vessel {
     /* whether the vessel is in a berth zone, cached by position */
     int32_t bz_lon, bz_lat;
     uint8_t bz;              /* BZ_* */
+    struct df__vkind kind;   /* what it says of itself (relevance.h) */
 };
 
 #define BZ_UNKNOWN 0
@@ -74,6 +76,7 @@ struct point {               /* a vessel's point at the tick in hand */
     float spd_kn;            /* < 0: unknown */
     uint8_t bz;              /* BZ_*, valid for this point */
     uint8_t harbour;         /* a harbour or service craft by type */
+    uint16_t nbrs;           /* vessels within range at this tick */
     int64_t cy, cx;
 };
 

@@ -35,6 +35,7 @@
 
 #include "darkfleet.h"
 #include "event.h"
+#include "relevance.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -313,6 +314,27 @@ static int subject_reason(const struct df_config *cfg,
     }
 }
 
+/* The event's relevance (0-1) from its evidence (relevance.h); 1 when
+ * the evidence gives none (zone entries, port calls, list matches). */
+static double relevance(json_t *e)
+{
+    double v = jnum(e, "relevance", 1.0);
+
+    return v >= 0 && v <= 1 ? v : 1.0;
+}
+
+/* Scales a reason by relevance rel < 1 and says what it was judged on. */
+static void weigh(struct df_reason *r, double rel, const char *why)
+{
+    size_t n = strlen(r->text);
+
+    if (rel >= 1.0)
+        return;
+    r->points = round2(r->points * rel);
+    if (why[0] && n + 4 < sizeof r->text)
+        snprintf(r->text + n, sizeof r->text - n, " [%s]", why);
+}
+
 size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
                       int64_t event_id, struct df_risk *out)
 {
@@ -346,25 +368,127 @@ size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
             reason(&out[n].r, pts, "encounter", event_id,
                    "encounter with %u%s for %.1f h %s, %s", (unsigned)other,
                    fl, hours(ev), place, at);
+            weigh(&out[n].r, relevance(e), jstr(e, "relevance_reason"));
             n++;
         }
     } else if (subject_reason(cfg, ev, e, event_id, &out[0].r)) {
         out[0].mmsi = ev->vessels[0];
+        weigh(&out[0].r, relevance(e), jstr(e, "vessel_class"));
         n = 1;
     }
     json_decref(e);
     return n;
 }
 
-int df_risk_flag(const struct df_config *cfg, uint32_t mmsi,
-                  struct df_reason *out)
+/* 1 if mid is a registry with a record of false and fraudulent flags
+ * (METHODS.md row 11, section 2: Fiji 520, Cambodia 514/515, Tonga 570,
+ * Cook Islands 518, Palau 511, Tanzania 674/677, Sierra Leone 667,
+ * Mongolia 457). */
+static int flag_of_concern(unsigned mid)
 {
-    if (!cfg || !out || df_mmsi_mid(mmsi) != DPRK_MID)
+    static const unsigned mids[] = {457, 511, 514, 515, 518,
+                                    520, 570, 667, 674, 677};
+    size_t i;
+
+    for (i = 0; i < sizeof mids / sizeof mids[0]; i++)
+        if (mids[i] == mid)
+            return 1;
+    return 0;
+}
+
+size_t df_risk_vessel(const struct df_config *cfg, const struct df_vessel *v,
+                      struct df_reason *out)
+{
+    unsigned mid, i, type = 0;
+    struct df__vkind k;
+    const char *cc;
+    size_t n = 0;
+    int imo = 0;
+
+    if (!cfg || !v || !out)
         return 0;
-    reason(out, cfg->risk_dprk_flag, "flag", 0,
-           "flagged to North Korea: MMSI %u has MID %d (KP)",
-           (unsigned)mmsi, DPRK_MID);
-    return 1;
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < v->nidentities && i < DF_MAX_IDENTITIES; i++) {
+        if (v->identities[i].shiptype)
+            type = k.shiptype = v->identities[i].shiptype;
+        if (v->identities[i].length_m)
+            k.length_m = v->identities[i].length_m;
+        if (df_imo_valid(v->identities[i].imo))
+            imo = 1;
+    }
+    mid = df_mmsi_mid(v->mmsi);
+    cc = df_mid_country(mid);
+    if (mid == DPRK_MID) {
+        reason(&out[n++], cfg->risk_dprk_flag, "flag", 0,
+               "flagged to North Korea: MMSI %u has MID %d (KP)",
+               (unsigned)v->mmsi, DPRK_MID);
+    } else if (flag_of_concern(mid)) {
+        /* A yacht of the Cook Islands is not a shadow tanker. */
+        reason(&out[n], cfg->risk_flag_of_concern, "flag", 0,
+               "flag of %s (MID %u), a registry with a record of false "
+               "flags", cc ? cc : "?", mid);
+        weigh(&out[n++], df__kind_weight(&k),
+              df__vclass_name(df__vclass_of(k.shiptype)));
+    }
+    if (!imo && type >= 70 && type <= 89)
+        reason(&out[n++], cfg->risk_no_imo, "identity", 0,
+               "a %s (AIS type %u) that broadcasts no valid IMO number",
+               type >= 80 ? "tanker" : "cargo ship", type);
+    return n;
+}
+
+/* ---- the score ---------------------------------------------------------- */
+
+static int by_kind_points(const void *pa, const void *pb)
+{
+    const struct df_reason *a = pa, *b = pb;
+    int k = strcmp(a->event_type, b->event_type);
+
+    if (k)
+        return k;
+    if (a->points != b->points)
+        return a->points > b->points ? -1 : 1;
+    return strcmp(a->text, b->text);
+}
+
+double df_risk_combine(const struct df_config *cfg, struct df_reason *r,
+                       size_t n)
+{
+    double decay = cfg ? cfg->risk_decay : 0.5, keep = 1.0, sums = 0;
+    double total;
+    size_t i, j;
+
+    if (!(decay >= 0 && decay <= 1))
+        decay = 0.5;
+    if (n == 0)
+        return 0;
+    qsort(r, n, sizeof *r, by_kind_points);
+    /* Each kind: the strongest reason whole, each further one at decay
+     * times the weight of the one before; then the kind's sum, at most
+     * 100, as an independent probability. */
+    for (i = 0; i < n; i = j) {
+        double w = 1.0, s = 0, cap;
+
+        for (j = i; j < n && strcmp(r[j].event_type, r[i].event_type) == 0;
+             j++) {
+            double p = r[j].points > 0 ? r[j].points : 0;
+
+            r[j].contribution = p * w;
+            s += p * w;
+            w *= decay;
+        }
+        cap = s > 100 ? 100 : s;
+        for (; i < j; i++)
+            r[i].contribution *= s > 0 ? cap / s : 0;
+        keep *= 1.0 - cap / 100.0;
+        sums += cap;
+    }
+    total = 100.0 * (1.0 - keep);
+    /* Shares of the total, in proportion to each kind's sum. */
+    for (i = 0; i < n; i++)
+        r[i].contribution =
+            sums > 0 ? round2(r[i].contribution * total / sums) : 0;
+    return round2(total);
 }
 
 /* ---- the watchlist_match event ---------------------------------------- */
@@ -457,6 +581,7 @@ struct pair {
     uint32_t a, b;
     int64_t start_ms;
     int64_t event_id;
+    float relevance;           /* the encounter's (relevance.h) */
     uint8_t credited;
 };
 
@@ -527,8 +652,8 @@ static void met_reason(const struct df_config *cfg, const struct mark *mk,
     char at[32];
 
     when(p->start_ms, at);
-    reason(r, cfg->risk_met_listed * mk->factor, "encounter", p->event_id,
-           "met %s in an encounter, %s", mk->label, at);
+    reason(r, cfg->risk_met_listed * mk->factor * p->relevance, "met_listed",
+           p->event_id, "met %s in an encounter, %s", mk->label, at);
 }
 
 int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
@@ -540,6 +665,7 @@ int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
     struct pair p;
     struct df_reason r;
     const struct mark *mk;
+    json_t *e;
     int rc = 0;
 
     if (!t || !ev || ev->type != DF_EV_ENCOUNTER || ev->nvessels < 2)
@@ -549,6 +675,9 @@ int df_ties_encounter(struct df_ties *t, const struct df_config *cfg,
     p.b = ev->vessels[1];
     p.start_ms = ev->start_ms;
     p.event_id = event_id;
+    e = json_loads(ev->evidence, 0, NULL);
+    p.relevance = (float)relevance(e);
+    json_decref(e);
     if ((mk = mark_find(t, p.b)) != NULL) {
         met_reason(cfg, mk, &p, &r);
         p.credited |= 1;

@@ -406,6 +406,8 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
         if (created)
             ghost_take(s, t, rec->t_ms);
     }
+    if (rec->cls == 'A' || rec->cls == 'B')
+        t->cls = rec->cls;
     if (has_t) {
         if (t->last_ms != DF_TIME_NONE && rec->t_ms < t->last_ms) {
             s->st.drop_out_of_order++;
@@ -425,9 +427,10 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
         else
             DF__KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed,
                                          &old));
-        /* Harbour craft never form encounters: tell the meet detector. */
-        if (rec->shiptype != 0)
-            df__meet_shiptype(s->meet, rec->mmsi, rec->shiptype);
+        /* The encounter detectors weigh what a vessel says it is. */
+        if (rec->shiptype || rec->imo || rec->length_dm || rec->to_bow ||
+            rec->to_stern)
+            df__meet_identity(s->meet, rec);
     }
     if ((rec->has & DF_REC_POS) && has_t && in_order) {
         if (valid_pos(rec))
@@ -462,6 +465,7 @@ const struct df_stats *df_scan_stats(const struct df_scan *s)
     m->st_out = s->st;
     df_stats_add(&m->st_out, df__meet_stats(s->meet));
     m->st_out.skip_no_position += df__tracks_stats(s->tracks)->bad_positions;
+    m->st_out.skip_late_position += s->vctx.late;
     m->st_out.drop_track_evicted += df__tracks_stats(s->tracks)->evicted;
     return &m->st_out;
 }

@@ -26,8 +26,10 @@
  *          is 0 for a reason with no stored event behind it (written so,
  *          not NULL, which the UNIQUE key would take as always distinct;
  *          NULL from other writers reads as 0)
- *   risk(mmsi PRIMARY KEY, score): always the sum of the vessel's reasons'
- *          points, recomputed when a reason is added
+ *   risk(mmsi PRIMARY KEY, score): the vessel's reasons combined by
+ *          df_risk_combine(), recomputed when a reason is added
+ *   version 3 adds reasons.contribution: each reason's share of the score
+ *          (a version 2 store is rescored as it is opened read-write)
  *
  * A new file is created at the latest version; an older one is migrated
  * in place when opened read-write (df_store_open), never when opened
@@ -58,7 +60,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define APPLICATION_ID 0x44466C74 /* "DFlt" */
 
 /* Migration i takes the schema from version i to i + 1. */
@@ -138,6 +140,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  score REAL NOT NULL DEFAULT 0"
     ");"
     "CREATE INDEX risk_score ON risk(score DESC);",
+    /* 2 -> 3: each reason's share of the score (df_risk_combine). */
+    "ALTER TABLE reasons ADD COLUMN contribution REAL NOT NULL DEFAULT 0;",
 };
 
 /* The meta table's upsert (the rows' own statements are in store_write.c). */
@@ -363,6 +367,9 @@ static enum df_err migrate(struct df_store *st, const char *path)
             return DF_DB;
         }
     }
+    /* Version 3 shares the score among the reasons: a version 2 store's
+     * scores are made again once the statements are ready. */
+    st->rescore = version == 2;
     while (version < SCHEMA_VERSION) {
         char pragma[96];
 
@@ -389,6 +396,24 @@ static enum df_err migrate(struct df_store *st, const char *path)
         version++;
     }
     return DF_OK;
+}
+
+/* Makes every vessel's score again from its reasons. */
+static enum df_err rescore_all(struct df_store *st)
+{
+    sqlite3_stmt *s;
+    enum df_err e = DF_OK;
+    int step;
+
+    if (sqlite3_prepare_v2(st->db, "SELECT mmsi FROM risk", -1, &s,
+                           NULL) != SQLITE_OK) {
+        df__store_set_err(st, "rescoring");
+        return DF_DB;
+    }
+    while (e == DF_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+        e = df__store_rescore(st, (uint32_t)sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+    return e;
 }
 
 static void now_iso(char *out)
@@ -430,6 +455,7 @@ enum df_err df_store_open(struct df_store **out, const char *path,
         snprintf(err, errlen, "%s: out of memory", path);
         return DF_NOMEM;
     }
+    df_config_defaults(&st->cfg);
     st->pts = df__malloc(DF__POINT_BATCH * sizeof *st->pts);
     if (!st->pts) {
         snprintf(err, errlen, "%s: out of memory", path);
@@ -496,6 +522,8 @@ enum df_err df_store_open(struct df_store **out, const char *path,
     if (query_int(st, "SELECT count(*) FROM meta WHERE key = 'created'") ==
             0 &&
         set_meta(st, "created", now) != DF_OK)
+        goto fail;
+    if (st->rescore && rescore_all(st) != DF_OK)
         goto fail;
     if (df_store_commit(st) != DF_OK)
         goto fail;

@@ -48,9 +48,11 @@ struct df_store {
      * the others with their SQL in store_write.c.  NULL in a store
      * opened read-only, whose readers prepare their own. */
     sqlite3_stmt *event, *vessel, *identity, *point, *meta;
-    sqlite3_stmt *reason, *evict, *risk;
+    sqlite3_stmt *reason, *evict, *risk, *reasons_of, *share;
     sqlite3_stmt *begin, *commit;
     int readonly;           /* opened by df_store_open_ro */
+    int rescore;            /* migrated from version 2: rescore all */
+    struct df_config cfg;   /* the risk policy (df_store_set_config) */
     int version;            /* the file's schema version */
     int64_t last_event_id;  /* id of the event last stored, or 0 */
     unsigned pending;       /* writes in the open transaction */
@@ -117,6 +119,10 @@ enum df_err df__store_commit_txn(struct df_store *st);
  * the message); the ones prepared are finalized by
  * df__store_finalize_writes either way. */
 int df__store_prepare_writes(struct df_store *st);
+
+/* Makes mmsi's score again from its reasons (df_risk_combine with
+ * st->cfg) and stores each reason's share, inside the open transaction. */
+enum df_err df__store_rescore(struct df_store *st, uint32_t mmsi);
 
 /* Finalizes the write statements (NULL ones are no-ops). */
 void df__store_finalize_writes(struct df_store *st);

@@ -182,8 +182,13 @@ int df_store_each_reason(struct df_store *st, uint32_t mmsi,
     if (st->version < 2)
         return 0;   /* a version 1 store: no risk yet */
     if (prepare_read(st,
-                     "SELECT points, text, event_type, event_id FROM reasons"
-                     " WHERE mmsi = ?1 ORDER BY points DESC, id",
+                     st->version >= 3
+                         ? "SELECT points, text, event_type, event_id,"
+                           " contribution FROM reasons WHERE mmsi = ?1"
+                           " ORDER BY contribution DESC, points DESC, id"
+                         : "SELECT points, text, event_type, event_id,"
+                           " points FROM reasons WHERE mmsi = ?1"
+                           " ORDER BY points DESC, id",
                      &s, "reasons") != 0)
         return -1;
     sqlite3_bind_int64(s, 1, mmsi);
@@ -193,6 +198,7 @@ int df_store_each_reason(struct df_store *st, uint32_t mmsi,
         col_str(s, 1, r.text, sizeof r.text);
         col_str(s, 2, r.event_type, sizeof r.event_type);
         r.event_id = sqlite3_column_int64(s, 3);
+        r.contribution = sqlite3_column_double(s, 4);
         rc = fn(&r, ud);
     }
     return end_read(st, s, rc, step, "reasons");

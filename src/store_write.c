@@ -97,11 +97,16 @@ static const char sql_evict[] =
     "DELETE FROM reasons WHERE id IN (SELECT id FROM reasons WHERE"
     " mmsi = ?1 ORDER BY points DESC, id LIMIT -1 OFFSET ?2)";
 
-/* The score is the sum of the reasons. */
+/* The score, as df_risk_combine() makes it of the reasons. */
 static const char sql_risk[] =
-    "INSERT INTO risk(mmsi, score) SELECT ?1, total(points) FROM reasons"
-    " WHERE mmsi = ?1"
+    "INSERT INTO risk(mmsi, score) VALUES(?1, ?2)"
     " ON CONFLICT(mmsi) DO UPDATE SET score = excluded.score";
+
+/* A vessel's reasons, to be combined; and each one's share. */
+static const char sql_reasons_of[] =
+    "SELECT id, points, event_type, text FROM reasons WHERE mmsi = ?1";
+static const char sql_share[] =
+    "UPDATE reasons SET contribution = ?2 WHERE id = ?1";
 
 /* Binds a time (NULL when unknown); buf must live until the step. */
 static int bind_time(sqlite3_stmt *s, int i, int64_t ms, char *buf)
@@ -142,6 +147,8 @@ static const struct {
     {offsetof(struct df_store, reason), sql_reason},
     {offsetof(struct df_store, evict), sql_evict},
     {offsetof(struct df_store, risk), sql_risk},
+    {offsetof(struct df_store, reasons_of), sql_reasons_of},
+    {offsetof(struct df_store, share), sql_share},
 };
 
 static sqlite3_stmt **stmt_at(struct df_store *st, size_t i)
@@ -322,10 +329,56 @@ enum df_err df_store_risk_add(struct df_store *st, uint32_t mmsi,
     sqlite3_bind_int(st->evict, 2, MAX_REASONS);
     if (df__store_run(st->evict) != SQLITE_DONE)
         return failed(st, "a risk reason");
+    if ((e = df__store_rescore(st, mmsi)) != DF_OK)
+        return e;
+    return wrote(st, 2);
+}
+
+enum df_err df__store_rescore(struct df_store *st, uint32_t mmsi)
+{
+    struct df_reason r[MAX_REASONS];
+    int64_t id[MAX_REASONS];
+    sqlite3_stmt *s = st->reasons_of;
+    size_t n = 0, i, k;
+    double score;
+    int step;
+
+    sqlite3_bind_int64(s, 1, mmsi);
+    while (n < MAX_REASONS && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *t;
+
+        memset(&r[n], 0, sizeof r[n]);
+        id[n] = sqlite3_column_int64(s, 0);
+        r[n].points = sqlite3_column_double(s, 1);
+        t = sqlite3_column_text(s, 2);
+        snprintf(r[n].event_type, sizeof r[n].event_type, "%s",
+                 t ? (const char *)t : "");
+        t = sqlite3_column_text(s, 3);
+        snprintf(r[n].text, sizeof r[n].text, "%s", t ? (const char *)t : "");
+        /* The id rides along in event_id: combine reorders r. */
+        r[n].event_id = (int64_t)n;
+        n++;
+    }
+    sqlite3_reset(s);
+    score = df_risk_combine(&st->cfg, r, n);
+    for (i = 0; i < n; i++) {
+        k = (size_t)r[i].event_id;
+        sqlite3_bind_int64(st->share, 1, id[k]);
+        sqlite3_bind_double(st->share, 2, r[i].contribution);
+        if (df__store_run(st->share) != SQLITE_DONE)
+            return failed(st, "a risk reason's share");
+    }
     sqlite3_bind_int64(st->risk, 1, mmsi);
+    sqlite3_bind_double(st->risk, 2, score);
     if (df__store_run(st->risk) != SQLITE_DONE)
         return failed(st, "a risk score");
-    return wrote(st, 2);
+    return DF_OK;
+}
+
+void df_store_set_config(struct df_store *st, const struct df_config *cfg)
+{
+    if (st && cfg)
+        st->cfg = *cfg;
 }
 
 /* ---- track points ------------------------------------------------------- */

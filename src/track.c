@@ -653,3 +653,16 @@ void df__track_vessel(const struct df__track *t, struct df_vessel *v)
             v->identities[t->cur].last_ms = t->id_last_ms;
     }
 }
+
+void df__track_kind(const struct df__track *t, struct df__vkind *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->cls = t->cls;
+    if (t->nids > 0) {
+        const struct df_identity *id = &t->ids[t->cur];
+
+        k->shiptype = id->shiptype;
+        k->length_m = id->length_m;
+        k->imo = id->imo;
+    }
+}

@@ -17,6 +17,7 @@
 
 #include "darkfleet.h"
 #include "detect_vessel.h"
+#include "relevance.h"
 
 /* One vessel's state.  Times are ms since the epoch of input time.  The
  * fields every position touches come first, then the detectors' state
@@ -56,7 +57,12 @@ struct df__track {
      * record, grown by doubling).  cur indexes the current one. */
     struct df_identity *ids;
     uint8_t nids, capids, cur;
+    char cls;                   /* transceiver class 'A', 'B', 0 unknown */
 };
+
+/* What the vessel says of its kind now: the current identity's ship type,
+ * length and IMO, and the class of its transceiver (relevance.h). */
+void df__track_kind(const struct df__track *t, struct df__vkind *k);
 
 /* Key fields that changed with an identity update (df__track_identity). */
 #define DF__ID_NAME 0x01

@@ -108,16 +108,16 @@ sys.exit(0 if db.execute("SELECT count(*) FROM " + sys.argv[2])
 EOF
 }
 
-# schema_ok DB: user_version 2, WAL, meta says schema 2, events in the
+# schema_ok DB: user_version 3, WAL, meta says schema 3, events in the
 # database equal the events printed.
 schema_ok() {
     python3 - "$1" "$2" <<'EOF'
 import json, sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+assert db.execute("PRAGMA user_version").fetchone()[0] == 3
 assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 meta = dict(db.execute("SELECT key, value FROM meta"))
-assert meta["schema_version"] == "2", meta
+assert meta["schema_version"] == "3", meta
 printed = {(e["type"], e["vessels"][0],
             e["vessels"][1] if len(e["vessels"]) > 1 else None)
            for e in map(json.loads, open(sys.argv[2]))}
@@ -210,8 +210,12 @@ assert enc[0]["evidence"]["at_anchorage"] is False, enc
 db = sqlite3.connect("file:" + sys.argv[2] + "?mode=ro", uri=True)
 rank = db.execute("SELECT v.mmsi, coalesce(r.score, 0) FROM vessels v "
                   "LEFT JOIN risk r USING (mmsi) ORDER BY 2 DESC, 1").fetchall()
-assert rank[0] == (445123456, 170.0), rank   # 100 listed + 40 flag + 30
-assert rank[1] == (412345678, 90.0), rank    # 30 encounter + 60 met
+# Kinds combine as independent chances (df_risk_combine): listed by IMO
+# (100) is certain whatever else; the partner has an encounter with a
+# tanker (30), met a listed vessel (60), and is a tanker without an IMO
+# number (10): 100 (1 - 0.7 x 0.4 x 0.9).
+assert rank[0] == (445123456, 100.0), rank
+assert rank[1] == (412345678, 74.8), rank
 why = lambda mmsi: dict((t, (p, ty)) for t, p, ty in db.execute(
     "SELECT text, points, event_type FROM reasons WHERE mmsi = ?", (mmsi,)))
 dprk, partner = why(445123456), why(412345678)
@@ -221,13 +225,20 @@ assert any(t.startswith("flagged to North Korea") and p == (40, "flag")
            for t, p in dprk.items()), dprk
 met = [t for t in partner if t.startswith("met a listed vessel")]
 assert len(met) == 1 and "445123456 CHON MA SAN" in met[0], partner
-assert partner[met[0]] == (60, "encounter"), partner
+assert partner[met[0]] == (60, "met_listed"), partner
 assert any(t.startswith("encounter with 445123456 (KP)") and
            "at open sea" in t for t in partner), partner
 # The encounter's reasons point at the stored event.
 eid = db.execute("SELECT id FROM events WHERE type = 'encounter'").fetchone()
 assert db.execute("SELECT count(*) FROM reasons WHERE event_type = "
-                  "'encounter' AND event_id = ?", eid).fetchone()[0] == 3
+                  "'encounter' AND event_id = ?", eid).fetchone()[0] == 2
+assert db.execute("SELECT count(*) FROM reasons WHERE event_type = "
+                  "'met_listed' AND event_id = ?", eid).fetchone()[0] == 1
+# Each reason's share adds up to the score.
+for mmsi, score in rank:
+    total = db.execute("SELECT total(contribution) FROM reasons WHERE "
+                       "mmsi = ?", (mmsi,)).fetchone()[0]
+    assert abs(total - score) < 0.05, (mmsi, total, score)
 EOF
 }
 
@@ -246,7 +257,7 @@ check "watchlist again: same events printed" cmp -s "$T/watch.out" \
 check "watchlist again: identical scores and reasons" cmp -s \
     "$T/risk1.txt" "$T/risk2.txt"
 check "watchlist again: scores not doubled" \
-    grep -q "^risk 445123456 170.0$" "$T/risk2.txt"
+    grep -q "^risk 445123456 100.0$" "$T/risk2.txt"
 
 scan nowatch --db nowatch.db meet.csv
 check "no watchlist: exit 0 (got $RC)" [ "$RC" -eq 0 ]
@@ -257,7 +268,8 @@ check "no watchlist: the DPRK flag ties the partner" python3 - \
 import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 score = dict(db.execute("SELECT mmsi, score FROM risk"))
-assert score == {445123456: 70.0, 412345678: 90.0}, score
+# The flag (40) and the encounter (30): 100 (1 - 0.6 x 0.7).
+assert score == {445123456: 58.0, 412345678: 74.8}, score
 texts = [t for (t,) in db.execute("SELECT text FROM reasons WHERE mmsi = "
                                   "412345678")]
 assert any(t.startswith("met a DPRK-flagged vessel, 445123456") for t in

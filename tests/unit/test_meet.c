@@ -91,6 +91,7 @@ struct tv {
     int period_s;
     void (*path)(const struct tv *v, int64_t t, double *lat, double *lon);
     double arg;              /* for path */
+    uint8_t shiptype;        /* AIS ship type given at the start, or 0 */
 };
 
 static void pos_of(const struct tv *v, int64_t t, double *lat, double *lon)
@@ -135,6 +136,16 @@ static void run(const struct df_config *cfg, const struct df_geo *geo,
 
     assert_non_null(m);
     out->n = 0;
+    for (i = 0; i < n; i++) {
+        struct df_rec r;
+
+        if (vs[i].shiptype == 0)
+            continue;
+        memset(&r, 0, sizeof(r));
+        r.mmsi = vs[i].mmsi;
+        r.shiptype = vs[i].shiptype;
+        df__meet_identity(m, &r);
+    }
     for (t = from; t <= to; t += MIN_MS) {
         for (i = 0; i < n; i++) {
             const struct tv *v = &vs[i];
@@ -203,6 +214,7 @@ static void test_open_sea_3h(void **state)
     df_config_defaults(&cfg);
     /* The DPRK vessel has the higher MMSI but comes first. */
     pair_at(v, 31.0, 124.5, 3.0, 412000001, 445000002, 80, 0.3);
+    v[0].shiptype = v[1].shiptype = 80;
     run(&cfg, NULL, NULL, v, 2, 0, 6 * H_MS, &sink_a);
     print_events("open sea 3h", &sink_a);
     assert_int_equal(count_type(&sink_a, DF_EV_ENCOUNTER), 1);
@@ -226,7 +238,85 @@ static void test_open_sea_3h(void **state)
     assert_non_null(strstr(e->evidence, "\"at_anchorage\":false"));
     assert_non_null(strstr(e->evidence, "\"median_speed_kn_vessels\":["));
     assert_true(fabs(evnum(e, "max_distance_m") - 500) < 1e-9);
+    /* Two tankers: what a transfer looks like, at full weight. */
     assert_true(fabs(e->score - 0.9) < 1e-9);
+    assert_true(fabs(evnum(e, "relevance") - 1.0) < 1e-9);
+    assert_non_null(strstr(e->evidence, "\"relevance_reason\":\"two tankers\""));
+    assert_non_null(strstr(e->evidence, "\"clump\":false"));
+}
+
+/* The same meeting weighs by what the two say they are: a tanker with a
+ * tug, two tugs, two ships that give no type (relevance.c's table). */
+static void test_relevance(void **state)
+{
+    static const struct {
+        uint8_t a, b;
+        double rel;
+    } cases[] = {{80, 31, 0.5}, {31, 52, 0.05}, {0, 0, 0.4}, {70, 80, 0.9},
+                 {80, 90, 0.3}, {30, 30, 0.2}};
+    struct df_config cfg;
+    struct tv v[2];
+    size_t i;
+
+    (void)state;
+    df_config_defaults(&cfg);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct df_event *e;
+
+        pair_at(v, 31.0, 124.5, 3.0, 412000001, 412000002, 80, 0.3);
+        v[0].shiptype = cases[i].a;
+        v[1].shiptype = cases[i].b;
+        run(&cfg, NULL, NULL, v, 2, 0, 6 * H_MS, &sink_a);
+        /* Harbour tugs (52), like pilots and yachts, never form one. */
+        if (cases[i].b == 52) {
+            assert_int_equal(count_type(&sink_a, DF_EV_ENCOUNTER), 0);
+            continue;
+        }
+        e = first_type(&sink_a, DF_EV_ENCOUNTER);
+        if (fabs(evnum(e, "relevance") - cases[i].rel) > 1e-9)
+            fail_msg("types %u and %u: relevance %g, want %g", cases[i].a,
+                     cases[i].b, evnum(e, "relevance"), cases[i].rel);
+        assert_true(fabs(e->score - 0.9 * cases[i].rel) < 1e-9);
+    }
+}
+
+/* A tender with six boats tied around it for hours is a clump, not six
+ * transfers: each pair is still reported, marked, at a quarter of its
+ * relevance; a pair alone is not. */
+static void test_clump(void **state)
+{
+    struct df_config cfg;
+    struct tv v[7];
+    size_t i, n;
+
+    (void)state;
+    df_config_defaults(&cfg);
+    memset(v, 0, sizeof(v));
+    for (i = 0; i < 7; i++) {
+        double a = i == 0 ? 0 : 2 * PI_ * (double)i / 6.0;
+
+        v[i].mmsi = 412000001 + (uint32_t)i;
+        v[i].lat = 31.0 + (i == 0 ? 0 : 150.0 * sin(a) / M_PER_DEG);
+        v[i].lon = 124.5 + (i == 0 ? 0
+                                   : 150.0 * cos(a) /
+                                         (M_PER_DEG * cos(31.0 * PI_ / 180)));
+        v[i].vn_kn = 0.3;
+        v[i].t1 = 4 * H_MS;
+        v[i].period_s = 120;
+        v[i].shiptype = i == 0 ? 70 : 30;
+    }
+    run(&cfg, NULL, NULL, v, 7, 0, 8 * H_MS, &sink_a);
+    n = count_type(&sink_a, DF_EV_ENCOUNTER);
+    assert_true(n >= 6);
+    for (i = 0; i < sink_a.n; i++) {
+        const struct df_event *e = &sink_a.ev[i];
+
+        if (e->type != DF_EV_ENCOUNTER)
+            continue;
+        assert_non_null(strstr(e->evidence, "\"clump\":true"));
+        assert_true(evnum(e, "vessels_nearby") >= 3);
+        assert_true(evnum(e, "relevance") <= 0.125 + 1e-9);
+    }
 }
 
 static void test_short_and_passing(void **state)
@@ -597,6 +687,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_sea_3h),
+        cmocka_unit_test(test_relevance),
+        cmocka_unit_test(test_clump),
         cmocka_unit_test(test_short_and_passing),
         cmocka_unit_test(test_quay),
         cmocka_unit_test(test_anchorage),

@@ -213,16 +213,32 @@ static void test_watchlist(void **state)
 static void test_flag(void **state)
 {
     struct df_config cfg;
-    struct df_reason r;
+    struct df_reason r[DF_RISK_VESSEL_MAX];
+    struct df_vessel v;
 
     (void)state;
     df_config_defaults(&cfg);
-    assert_int_equal(df_risk_flag(&cfg, 445123456, &r), 1);
-    expect_points(&r, 40, "flagged to North Korea");
-    assert_string_equal(r.event_type, "flag");
-    assert_true(r.event_id == 0);
-    assert_int_equal(df_risk_flag(&cfg, 412000001, &r), 0);
-    assert_int_equal(df_risk_flag(&cfg, 4451234, &r), 0); /* not a ship */
+    memset(&v, 0, sizeof v);
+    v.mmsi = 445123456;
+    assert_int_equal(df_risk_vessel(&cfg, &v, r), 1);
+    expect_points(&r[0], 40, "flagged to North Korea");
+    assert_string_equal(r[0].event_type, "flag");
+    assert_true(r[0].event_id == 0);
+    v.mmsi = 412000001;
+    assert_int_equal(df_risk_vessel(&cfg, &v, r), 0);
+    v.mmsi = 4451234;                   /* not a ship */
+    assert_int_equal(df_risk_vessel(&cfg, &v, r), 0);
+    /* A registry with a record of false flags (Palau 511), and a tanker
+     * with no IMO number. */
+    v.mmsi = 511000001;
+    v.nidentities = 1;
+    v.identities[0].shiptype = 80;
+    assert_int_equal(df_risk_vessel(&cfg, &v, r), 2);
+    expect_points(&r[0], 15, "record of false flags");
+    expect_points(&r[1], 10, "no valid IMO");
+    assert_string_equal(r[1].event_type, "identity");
+    v.identities[0].imo = 9074729;      /* a valid IMO */
+    assert_int_equal(df_risk_vessel(&cfg, &v, r), 1);
 }
 
 static void test_match_event(void **state)
@@ -342,7 +358,8 @@ static void test_ties(void **state)
     assert_string_equal(g.r[0].text, "met a listed vessel, 445123456 CHON "
                                      "MA SAN (sdn.csv) in an encounter, "
                                      "2025-03-01 00:00 UTC");
-    assert_string_equal(g.r[0].event_type, "encounter");
+    /* Its own kind: routine encounters do not dilute it. */
+    assert_string_equal(g.r[0].event_type, "met_listed");
     assert_true(g.r[0].event_id == 11);
     /* Screened again (flushed twice): no second credit. */
     assert_int_equal(df_ties_vessel(t, &cfg, 445123456, &m, collect, &g),

@@ -143,12 +143,12 @@ static void test_create(void **state)
     assert_int_equal(stat(f->path, &sb), 0);
 
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
     q_text(db, "PRAGMA journal_mode", buf, sizeof buf);
     assert_string_equal(buf, "wal");
     q_text(db, "SELECT value FROM meta WHERE key = 'schema_version'", buf,
            sizeof buf);
-    assert_string_equal(buf, "2");
+    assert_string_equal(buf, "3");
     q_text(db, "SELECT value FROM meta WHERE key = 'darkfleet_version'",
            buf, sizeof buf);
     assert_string_equal(buf, DF_VERSION_STRING);
@@ -178,7 +178,7 @@ static void test_create(void **state)
         db = db_open(f->path);
         q_text(db, "SELECT value FROM meta WHERE key = 'created'", again,
                sizeof again);
-        assert_int_equal(q_int(db, "PRAGMA user_version"), 2);
+        assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
         sqlite3_close(db);
         assert_string_equal(buf, again);
     }
@@ -753,7 +753,9 @@ static void check_readback(struct df_store *st, const struct df_event *evs,
     assert_int_equal(df_store_each_vessel(st, on_got_vessel, &gv), 0);
     assert_int_equal(gv.n, 3);
     assert_int_equal(gv.v[0].mmsi, 445000002);
-    assert_true(gv.score[0] == 130.0);
+    /* Encounters 60 and 30 (the second at half weight), the flag 40:
+     * 100 (1 - (1 - 0.75)(1 - 0.4)) (df_risk_combine). */
+    assert_true(fabs(gv.score[0] - 85.0) < 1e-9);
     assert_int_equal(gv.v[1].mmsi, 412000001);
     assert_true(gv.score[1] == 30.0);
     assert_int_equal(gv.v[2].mmsi, 412000003);  /* no risk row: 0 */
@@ -956,30 +958,32 @@ static void test_reason_once(void **state)
 
     make_vessel(&v, 445000002);
     assert_int_equal(df_store_vessel(st, &v), DF_OK);
-    make_reason(&r, 100, "watchlist_match", 0, "listed on sdn.csv");
+    make_reason(&r, 60, "watchlist_match", 0, "listed on sdn.csv");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
-    assert_true(score_of(st) == 100.0);
+    assert_true(fabs(score_of(st) - 60.0) < 1e-9);
+    /* Kinds combine as independent chances: 100 (1 - 0.4 x 0.6). */
     make_reason(&r, 40, "flag", 0, "flagged to North Korea");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
-    assert_true(score_of(st) == 140.0);
+    assert_true(fabs(score_of(st) - 76.0) < 1e-9);
     assert_int_equal(df_store_close(st), DF_OK);
 
     /* A second scan gives the same reasons: nothing changes. */
     st = open_ok(f->path);
-    make_reason(&r, 100, "watchlist_match", 0, "listed on sdn.csv");
+    make_reason(&r, 60, "watchlist_match", 0, "listed on sdn.csv");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
     make_reason(&r, 40, "flag", 0, "flagged to North Korea");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
-    assert_true(score_of(st) == 140.0);
+    assert_true(fabs(score_of(st) - 76.0) < 1e-9);
     /* The same text for another event is another reason. */
     make_reason(&r, 40, "flag", 9, "flagged to North Korea");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
-    assert_true(score_of(st) == 180.0);
+    /* A second reason of a kind counts half: flags 40 + 20. */
+    assert_true(fabs(score_of(st) - 84.0) < 1e-9);
     /* Re-weighted (another config): the points are replaced. */
     make_reason(&r, 10, "flag", 9, "flagged to North Korea");
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
-    assert_true(score_of(st) == 150.0);
+    assert_true(fabs(score_of(st) - 78.0) < 1e-9);
     /* At most 64 reasons: the highest points stay. */
     for (i = 0; i < 70; i++) {
         snprintf(text, sizeof text, "port call %d", i);
@@ -992,7 +996,8 @@ static void test_reason_once(void **state)
     assert_int_equal(gr.n, 64);
     assert_string_equal(gr.r[0].text, "listed on sdn.csv");
     assert_string_equal(gr.r[63].text, "port call 60");
-    assert_true(score_of(st) == 150.0 + 61);
+    /* Sixty-one port calls of 1 point add up to under 2. */
+    assert_true(score_of(st) > 78.0 && score_of(st) < 78.5);
     /* Risk for a vessel not (yet) stored is kept for when it is. */
     make_reason(&r, 5, "gap", 1, "AIS off");
     assert_int_equal(df_store_risk_add(st, 412999999, &r), DF_OK);
@@ -1112,10 +1117,49 @@ static void test_v1_store(void **state)
     assert_true(score_of(st) == 40.0);
     assert_int_equal(df_store_close(st), DF_OK);
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(q_int(db, "SELECT count(*) FROM events"), 1);
     assert_int_equal(q_int(db, "SELECT count(*) FROM identities"), 2);
     sqlite3_close(db);
+}
+
+/* A version 2 store (scores were sums) is rescored as it is migrated to
+ * version 3 by a read-write open: each reason gets its share. */
+static void test_v2_rescored(void **state)
+{
+    struct fixture *f = *state;
+    struct df_store *st = open_ok(f->path);
+    struct df_reason r;
+    struct df_vessel v;
+    struct got_reasons gr;
+    sqlite3 *db;
+
+    make_vessel(&v, 445000002);
+    assert_int_equal(df_store_vessel(st, &v), DF_OK);
+    make_reason(&r, 30, "encounter", 1, "encounter with 412000001");
+    assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
+    make_reason(&r, 30, "encounter", 2, "encounter with 412000002");
+    assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
+    assert_int_equal(df_store_close(st), DF_OK);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE reasons DROP COLUMN "
+                                      "contribution;"
+                                      "UPDATE risk SET score = 60;"
+                                      "PRAGMA user_version = 2",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    st = open_ok(f->path);
+    assert_true(fabs(score_of(st) - 45.0) < 1e-9);
+    memset(&gr, 0, sizeof gr);
+    assert_int_equal(df_store_each_reason(st, 445000002, on_got_reason, &gr),
+                     0);
+    assert_int_equal(gr.n, 2);
+    assert_true(fabs(gr.r[0].contribution - 30.0) < 1e-9);
+    assert_true(fabs(gr.r[1].contribution - 15.0) < 1e-9);
+    assert_true(gr.r[1].points == 30.0);
+    assert_int_equal(df_store_close(st), DF_OK);
 }
 
 int main(void)
@@ -1133,6 +1177,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_ro_errors, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_v1_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v2_rescored, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
