@@ -770,7 +770,7 @@ const struct df_stats *df_reorder_stats(const struct df_reorder *r);
     XX(track_silence_hours, 24.0, "a vessel silent this long is flushed")    \
     XX(track_max_vessels, 500000.0, "vessels held at once (memory cap)")     \
     XX(track_point_min, 10.0, "stored track resolution for display")        \
-    XX(watch_min_name_score, 0.92, "Jaro-Winkler floor for a name match")    \
+    XX(watch_min_name_score, 0.95, "Jaro-Winkler floor for a name match")    \
     XX(risk_encounter, 30.0, "risk points: encounter at open sea")           \
     XX(risk_encounter_anchorage, 10.0, "risk points: encounter, anchorage")  \
     XX(risk_loitering, 10.0, "risk points: loitering offshore")              \
@@ -1094,6 +1094,10 @@ struct df_list_entry {
     const char *callsign;      /* "" if not listed */
     const char *flag;          /* as listed, "" if not */
     const char *program;       /* e.g. "DPRK", "" if not listed */
+    const char *vessel_type;   /* as listed ("Crude Oil Tanker"), "" */
+    uint32_t gross_tonnage;    /* GRT or GT, 0 if not listed */
+    uint32_t deadweight;       /* DWT (OFAC's Tonnage), 0 if not listed */
+    uint16_t build_year;       /* 0 if not listed */
 };
 
 /* The lists loaded, their entries, and an index over IMO, MMSI, call
@@ -1138,6 +1142,11 @@ struct df_match {
     char matched[64];          /* the vessel's value that matched */
     const char *listed;        /* the list's name or alias that matched
                                 * (name matches), else "" */
+    int fit;                   /* name and call sign matches: how many of
+                                * the vessel's type and size agree with
+                                * the entry's (1 or 2); 0 for IMO, MMSI */
+    char fit_why[96];          /* what agreed, e.g. "AIS type 80 is a
+                                * tanker, as listed (Crude Oil Tanker)" */
 };
 
 /*
@@ -1206,8 +1215,9 @@ size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
  * (MID 445, kind "flag", risk_dprk_flag), or to a registry with a record
  * of false and fraudulent flags (METHODS.md row 11: Fiji, Cambodia, Tonga,
  * Cook Islands, Palau, Tanzania, Sierra Leone, Mongolia; kind "flag",
- * risk_flag_of_concern); a tanker or cargo ship that broadcasts no IMO
- * number (kind "identity", risk_no_imo).  Writes up to
+ * risk_flag_of_concern, weighed by the vessel's kind: relevance.h); a
+ * tanker or cargo ship of 50 m or more that broadcasts no IMO number
+ * (kind "identity", risk_no_imo).  Writes up to
  * DF_RISK_VESSEL_MAX into out; returns how many.
  */
 size_t df_risk_vessel(const struct df_config *cfg, const struct df_vessel *v,

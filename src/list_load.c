@@ -110,7 +110,8 @@ static int csv_next(struct csv *c)
 enum col {
     COL_NAME, COL_VESSEL_NAME, COL_IMO, COL_IMO_NUMBER, COL_MMSI,
     COL_CALLSIGN, COL_ALIASES, COL_PROGRAM, COL_FLAG, COL_ID, COL_TYPE,
-    COL_RISK, COL_DATASETS, COL_OTHER_INFO, COL_COUNT
+    COL_RISK, COL_DATASETS, COL_OTHER_INFO, COL_VESSEL_TYPE, COL_GRT,
+    COL_DWT, COL_BUILD_YEAR, COL_COUNT
 };
 
 /* Header names of each column, as df__csv_colkey() writes them. */
@@ -130,6 +131,11 @@ static const char *const col_names[COL_COUNT][5] = {
     [COL_RISK] = {"risk", NULL},
     [COL_DATASETS] = {"datasets", NULL},
     [COL_OTHER_INFO] = {"otherinformation", NULL},
+    [COL_VESSEL_TYPE] = {"vesseltype", "shiptype", NULL},
+    [COL_GRT] = {"grossregisteredtonnage", "grosstonnage", "grt", "gt",
+                 NULL},
+    [COL_DWT] = {"deadweighttonnage", "deadweight", "dwt", NULL},
+    [COL_BUILD_YEAR] = {"builddate", "buildyear", "yearbuilt", NULL},
 };
 
 enum list_format { FMT_UNKNOWN, FMT_OFAC, FMT_OPENSANCTIONS, FMT_UN1718,
@@ -325,6 +331,13 @@ static int parse_remarks(struct df_watchlist *wl, struct df__wl_entry *e,
             e->pub.mmsi = digit_run(cl, cn, 9);
             continue;
         }
+        if (starts(cl, cn, "Vessel Year of Build")) {
+            uint32_t y = digit_run(cl, cn, 4);
+
+            if (y >= 1850 && y <= 2100)
+                e->pub.build_year = (uint16_t)y;
+            continue;
+        }
         for (t = 0; t < sizeof(name_tags) / sizeof(name_tags[0]); t++) {
             if (starts(cl, cn, name_tags[t])) {
                 size_t k = strlen(name_tags[t]);
@@ -499,6 +512,24 @@ nomem:
 }
 
 /* Loads the rows of an OFAC sdn.csv; c holds the first record. */
+/* A tonnage as OFAC writes it ("56,068"), or 0. */
+static uint32_t tonnage(const struct df__csvf *f)
+{
+    uint32_t v = 0;
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        if (f->s[i] >= '0' && f->s[i] <= '9') {
+            if (v > 100000000u)
+                return 0;
+            v = v * 10 + (uint32_t)(f->s[i] - '0');
+        } else if (f->s[i] != ',' && f->s[i] != ' ') {
+            break;
+        }
+    }
+    return v;
+}
+
 static enum df_err load_ofac(struct df_watchlist *wl, struct csv *c,
                              const char *list, const char *path, char *err,
                              size_t errlen)
@@ -537,7 +568,11 @@ static enum df_err load_ofac(struct df_watchlist *wl, struct csv *c,
         e->pub.program = is_ofac_null(f[3].s, f[3].n)
                              ? "" : ofac_program(wl, f[3].s, f[3].n);
         e->pub.flag = ofac_str(wl, &f[9], DF__WL_MAX_SHORT);
+        e->pub.vessel_type = ofac_str(wl, &f[6], DF__WL_MAX_SHORT);
+        e->pub.deadweight = tonnage(&f[7]);
+        e->pub.gross_tonnage = tonnage(&f[8]);
         if (!e->pub.id || !e->pub.name || !e->pub.program || !e->pub.flag ||
+            !e->pub.vessel_type ||
             (!is_ofac_null(f[5].s, f[5].n) &&
              df__wl_callsign(wl, e, f[5].s, f[5].n) < 0) ||
             (!is_ofac_null(f[11].s, f[11].n) &&
@@ -740,6 +775,23 @@ static enum df_err load_table(struct df_watchlist *wl, struct csv *c,
         e->pub.id = df__wl_str(wl, f.s, f.n, DF__WL_MAX_ID);
         f = first_value(cell(c, col, COL_FLAG), sep);
         e->pub.flag = df__wl_str(wl, f.s, f.n, DF__WL_MAX_SHORT);
+        /* The 1718 list's "type" is the vessel's; elsewhere it is the
+         * FollowTheMoney schema ("Vessel"), and vessel_type its own. */
+        f = first_value(cell(c, col, fmt == FMT_UN1718 ? COL_TYPE
+                                                       : COL_VESSEL_TYPE),
+                        sep);
+        e->pub.vessel_type = df__wl_str(wl, f.s, f.n, DF__WL_MAX_SHORT);
+        f = cell(c, col, COL_GRT);
+        e->pub.gross_tonnage = tonnage(&f);
+        f = cell(c, col, COL_DWT);
+        e->pub.deadweight = tonnage(&f);
+        f = cell(c, col, COL_BUILD_YEAR);
+        if (f.n >= 4 && (f.s[0] == '1' || f.s[0] == '2')) {
+            uint32_t y = digit_run(f.s, 4, 4);
+
+            if (y >= 1850 && y <= 2100)
+                e->pub.build_year = (uint16_t)y;
+        }
         if (fmt == FMT_UN1718) {
             e->pub.program = "UN 1718";
         } else {
@@ -749,7 +801,8 @@ static enum df_err load_table(struct df_watchlist *wl, struct csv *c,
                 f = cell(c, col, COL_PROGRAM);
             e->pub.program = df__wl_str(wl, f.s, f.n, DF__WL_MAX_SHORT);
         }
-        if (!e->pub.name || !e->pub.id || !e->pub.flag || !e->pub.program) {
+        if (!e->pub.name || !e->pub.id || !e->pub.flag || !e->pub.program ||
+            !e->pub.vessel_type) {
             rc = DF_NOMEM;
             break;
         }

@@ -302,11 +302,16 @@ static int subject_reason(const struct df_config *cfg,
                    jstr(e, "list"), jstr(e, "entry_name"), ident,
                    match_by_name(by));
         else
-            reason(r, cfg->risk_watchlist_name * score, type, 0,
+            /* Half weight unless both type and size fit the listing. */
+            reason(r,
+                   cfg->risk_watchlist_name * score *
+                       (jnum(e, "fit", 0) >= 2 ? 1.0 : 0.5),
+                   type, 0,
                    "listed on %.32s as %.48s%s -- matched by %s '%.24s' "
-                   "(%.2f)",
+                   "(%.2f); %.40s",
                    jstr(e, "list"), jstr(e, "entry_name"), ident,
-                   match_by_name(by), jstr(e, "matched_value"), score);
+                   match_by_name(by), jstr(e, "matched_value"), score,
+                   jstr(e, "fit_why"));
         return 1;
     }
     default:
@@ -430,10 +435,11 @@ size_t df_risk_vessel(const struct df_config *cfg, const struct df_vessel *v,
         weigh(&out[n++], df__kind_weight(&k),
               df__vclass_name(df__vclass_of(k.shiptype)));
     }
-    if (!imo && type >= 70 && type <= 89)
+    /* SOLAS gives every cargo ship of 300 GT (some 50 m) an IMO number. */
+    if (!imo && type >= 70 && type <= 89 && k.length_m >= 50)
         reason(&out[n++], cfg->risk_no_imo, "identity", 0,
-               "a %s (AIS type %u) that broadcasts no valid IMO number",
-               type >= 80 ? "tanker" : "cargo ship", type);
+               "a %u m %s (AIS type %u) that broadcasts no valid IMO number",
+               k.length_m, type >= 80 ? "tanker" : "cargo ship", type);
     return n;
 }
 
@@ -544,6 +550,13 @@ size_t df_risk_match_event(const struct df_vessel *v,
     jfield(&b, "program", en->program);
     df_buf_printf(&b, ",\"entry_imo\":%u,\"entry_mmsi\":%u",
                   (unsigned)en->imo, (unsigned)en->mmsi);
+    if (en->vessel_type && en->vessel_type[0])
+        jfield(&b, "entry_type", en->vessel_type);
+    if (m[best].by == DF_MATCH_NAME || m[best].by == DF_MATCH_CALLSIGN) {
+        /* What fits beyond the name: type and size (screen.c). */
+        df_buf_printf(&b, ",\"fit\":%d", m[best].fit);
+        jfield(&b, "fit_why", m[best].fit_why);
+    }
     if (n > 1) {
         df_buf_puts(&b, ",\"also\":[");
         for (i = 0; i < n; i++) {
@@ -727,7 +740,11 @@ int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
     memset(&m, 0, sizeof m);
     m.mmsi = mmsi;
     m.factor = 1.0f;
-    if (best && best->entry) {
+    /* Only a strong match spreads to the vessel's partners: its IMO or
+     * MMSI, or a name whose type and size both fit the listing. */
+    if (best && best->entry &&
+        (best->by == DF_MATCH_IMO || best->by == DF_MATCH_MMSI ||
+         best->fit >= 2)) {
         const struct df_list_entry *en = best->entry;
 
         if (best->by == DF_MATCH_NAME || best->by == DF_MATCH_CALLSIGN)

@@ -10,9 +10,11 @@
  * characters it holds, which bounds the number of Jaro matches and hence
  * the score; only pairs whose bound reaches the threshold are compared.
  */
+#include "relevance.h"
 #include "watchlist.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,152 @@ struct cand {
     double score;
     char matched[64];
     const char *listed;     /* the list's (normalized) name that matched */
+    int fit;                /* df__listing_fit() of a name match */
+    char fit_why[96];
 };
 
 struct cands {
     struct cand c[CAND_MAX];
     size_t n;
 };
+
+/* ------------------------------------------------------------------ */
+/* Does the vessel fit the listing?                                    */
+/* ------------------------------------------------------------------ */
+
+/* Listed vessel types, from the words lists use (OFAC's Vess_type, the
+ * 1718 list's type), by the AIS classes they may broadcast. */
+enum listed { L_UNKNOWN, L_TANKER, L_CARGO, L_FISHING, L_TUG, L_PASSENGER,
+              L_YACHT, L_OFFSHORE, L_SERVICE };
+
+static const struct {
+    const char *word;          /* found anywhere, any case */
+    enum listed kind;
+} listed_words[] = {
+    {"tanker", L_TANKER},     {"fish carrier", L_CARGO},
+    {"reefer", L_CARGO},      {"refrigerated", L_CARGO},
+    {"fishing", L_FISHING},   {"trawler", L_FISHING},
+    {"cargo", L_CARGO},       {"bulk", L_CARGO},
+    {"container", L_CARGO},   {"roll-on", L_CARGO},
+    {"ro-ro", L_CARGO},       {"carrier", L_CARGO},
+    {"heavy lift", L_CARGO},  {"barge", L_CARGO},
+    {"supply", L_OFFSHORE},   {"offshore", L_OFFSHORE},
+    {"anchor handling", L_OFFSHORE}, {"drilling", L_OFFSHORE},
+    {"pipe", L_OFFSHORE},     {"tug", L_TUG},
+    {"yacht", L_YACHT},       {"pleasure", L_YACHT},
+    {"passenger", L_PASSENGER}, {"ferry", L_PASSENGER},
+    {"research", L_SERVICE},  {"dredg", L_SERVICE},
+    {"salvage", L_SERVICE},   {"naval", L_SERVICE},
+    {"frigate", L_SERVICE},   {"landing", L_SERVICE},
+    {"service", L_SERVICE},
+};
+
+static enum listed listed_kind(const char *type)
+{
+    char low[128];
+    size_t i;
+
+    for (i = 0; type[i] && i + 1 < sizeof(low); i++)
+        low[i] = (char)(type[i] >= 'A' && type[i] <= 'Z' ? type[i] + 32
+                                                          : type[i]);
+    low[i] = '\0';
+    for (i = 0; i < sizeof(listed_words) / sizeof(listed_words[0]); i++)
+        if (strstr(low, listed_words[i].word))
+            return listed_words[i].kind;
+    return L_UNKNOWN;
+}
+
+/* 1 if a ship of AIS class c can be a listed vessel of kind k. */
+static int compatible(enum listed k, enum df__vclass c)
+{
+    switch (k) {
+    case L_TANKER:
+    case L_CARGO:
+        return c == DF__VC_TANKER || c == DF__VC_CARGO;
+    case L_FISHING:
+        return c == DF__VC_FISHING || c == DF__VC_CARGO;
+    case L_TUG:
+        return c == DF__VC_TOWING || c == DF__VC_HARBOUR_TUG ||
+               c == DF__VC_OFFSHORE;
+    case L_PASSENGER:
+    case L_YACHT:
+        return c == DF__VC_PASSENGER || c == DF__VC_PLEASURE;
+    case L_OFFSHORE:
+        return c == DF__VC_OFFSHORE || c == DF__VC_TOWING ||
+               c == DF__VC_SERVICE;
+    case L_SERVICE:
+        return c == DF__VC_SERVICE || c == DF__VC_OFFSHORE;
+    default:
+        return 1;
+    }
+}
+
+int df__listing_fit(const struct df_list_entry *e, const struct df_vessel *v,
+                    char *why, size_t cap)
+{
+    unsigned i, n = v->nidentities < DF_MAX_IDENTITIES ? v->nidentities
+                                                       : DF_MAX_IDENTITIES;
+    unsigned type = 0, len = 0;
+    enum listed k = listed_kind(e->vessel_type ? e->vessel_type : "");
+    enum df__vclass c;
+    double gt = e->gross_tonnage ? e->gross_tonnage
+                                 : e->deadweight * 0.55, want;
+    size_t o = 0;
+    int support = 0;
+
+    why[0] = '\0';
+    for (i = 0; i < n; i++) {
+        if (v->identities[i].shiptype)
+            type = v->identities[i].shiptype;
+        if (v->identities[i].length_m)
+            len = v->identities[i].length_m;
+    }
+    c = df__vclass_of(type);
+    if (type != 0 && k != L_UNKNOWN) {
+        if (!compatible(k, c))
+            return -1;
+        o += (size_t)snprintf(why + o, cap - o, "AIS type %u (%s) fits %s",
+                              type, df__vclass_name(c), e->vessel_type);
+        support++;
+    }
+    /* Length against tonnage: L ~ 5 GT^(1/3) m, within a factor of two
+     * (a 56,000 GT Aframax is about 190 m overall by it, 250 m real). */
+    if (len > 0 && gt >= 100) {
+        want = 5.0 * cbrt(gt);
+        if (len < want / 2 || len > want * 2)
+            return -1;
+        if (o < cap)
+            o += (size_t)snprintf(why + o, cap - o, "%s%u m fits %.0f GT",
+                                  o ? "; " : "", len, gt);
+        support++;
+    }
+    /* Listed with nothing to compare: only a cargo carrier, the kind of
+     * ship such lists hold, may carry the name. */
+    if (k == L_UNKNOWN && gt < 100 &&
+        (c == DF__VC_TANKER || c == DF__VC_CARGO)) {
+        snprintf(why, cap, "listed without type or size; AIS type %u (%s)",
+                 type, df__vclass_name(c));
+        support = 1;
+    }
+    return support;
+}
+
+/* 1 if the vessel broadcast a valid IMO number and imo is none of its. */
+static int other_imo(const struct df_vessel *v, uint32_t imo)
+{
+    unsigned i, n = v->nidentities < DF_MAX_IDENTITIES ? v->nidentities
+                                                       : DF_MAX_IDENTITIES;
+    int own = 0;
+
+    for (i = 0; i < n; i++) {
+        if (!df_imo_valid(v->identities[i].imo))
+            continue;
+        if (v->identities[i].imo == imo)
+            return 0;
+        own = 1;
+    }
+    return own;
+}
 
 /* Records a match of entry, keeping the best one per entry; when full,
  * the weakest match gives way to a stronger one. */
@@ -223,6 +365,25 @@ size_t df_watchlist_screen(const struct df_watchlist *wl,
         memcpy(seen[nseen++], norm, sizeof(norm));
         screen_name(wl, norm, name, min_name_score, &cs);
     }
+    /* The permanent identifiers decide: a name or call sign match of an
+     * entry listed with another IMO than the vessel's own is another ship
+     * (a renamed twin at most); one that stands must fit the listing. */
+    for (i = k = 0; i < cs.n; i++) {
+        const struct df_list_entry *e = &wl->ents[cs.c[i].entry]->pub;
+
+        cs.c[i].fit = 0;
+        cs.c[i].fit_why[0] = '\0';
+        if (cs.c[i].by == DF_MATCH_NAME || cs.c[i].by == DF_MATCH_CALLSIGN) {
+            if (e->imo != 0 && other_imo(v, e->imo))
+                continue;
+            cs.c[i].fit = df__listing_fit(e, v, cs.c[i].fit_why,
+                                          sizeof(cs.c[i].fit_why));
+            if (cs.c[i].fit <= 0)
+                continue;
+        }
+        cs.c[k++] = cs.c[i];
+    }
+    cs.n = k;
     qsort(cs.c, cs.n, sizeof(cs.c[0]), cmp_cand);
     for (i = 0; i < cs.n && i < max; i++) {
         out[i].entry = &wl->ents[cs.c[i].entry]->pub;
@@ -230,6 +391,8 @@ size_t df_watchlist_screen(const struct df_watchlist *wl,
         out[i].score = cs.c[i].score;
         memcpy(out[i].matched, cs.c[i].matched, sizeof(out[i].matched));
         out[i].listed = cs.c[i].listed;
+        out[i].fit = cs.c[i].fit;
+        memcpy(out[i].fit_why, cs.c[i].fit_why, sizeof(out[i].fit_why));
     }
     return i;
 }

@@ -41,4 +41,15 @@ struct df__wl_stats {
 void df__watchlist_stats(const struct df_watchlist *wl,
                          struct df__wl_stats *out);
 
+/*
+ * Whether a vessel fits a listed entry it matched by name or call sign
+ * only: -1 when what it broadcast contradicts the listing (its AIS type
+ * cannot be the listed type, its length is outside a factor of two of what
+ * the listed tonnage makes), else how many of type and size agree (0 when
+ * nothing can be compared: not enough to call it the listed ship).  why
+ * gets what agreed.
+ */
+int df__listing_fit(const struct df_list_entry *e, const struct df_vessel *v,
+                    char *why, size_t cap);
+
 #endif /* DF_SCREEN_H */

@@ -143,7 +143,7 @@ struct df__wl_entry *df__wl_entry_new(struct df_watchlist *wl,
     memset(e, 0, sizeof(*e));
     e->pub.list = list;
     e->pub.id = e->pub.name = e->pub.callsign = e->pub.flag = "";
-    e->pub.program = "";
+    e->pub.program = e->pub.vessel_type = "";
     e->idx = (uint32_t)wl->n;
     wl->ents[wl->n++] = e;
     wl->st.vessels++;

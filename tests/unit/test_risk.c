@@ -195,15 +195,17 @@ static void test_watchlist(void **state)
             "{\"list\":\"sdn.csv\",\"entry_name\":\"X\","
             "\"matched_by\":\"mmsi\",\"score\":0.95}");
     expect_points(&r, 100, "matched by MMSI");
+    /* A name match whose type and size fit the listing: the weight times
+     * its score; with one of the two only, half of that. */
     r = one(&cfg, DF_EV_WATCHLIST_MATCH,
             "{\"list\":\"un.csv\",\"entry_name\":\"CHON MA SAN\","
             "\"matched_by\":\"name\",\"matched_value\":\"CHONMA SAN\","
-            "\"score\":0.75}");
-    expect_points(&r, 30, "matched by name 'CHONMA SAN' (0.75)");
+            "\"score\":0.75,\"fit\":2,\"fit_why\":\"AIS type 80\"}");
+    expect_points(&r, 30, "matched by name 'CHONMA SAN' (0.75); AIS type 80");
     r = one(&cfg, DF_EV_WATCHLIST_MATCH,
             "{\"list\":\"un.csv\",\"entry_name\":\"A\","
-            "\"matched_by\":\"callsign\",\"score\":0.8}");
-    expect_points(&r, 32, "matched by call sign");
+            "\"matched_by\":\"callsign\",\"score\":0.8,\"fit\":1}");
+    expect_points(&r, 16, "matched by call sign");
     /* An event with no vessel gives nothing. */
     make_ev(&ev, DF_EV_GAP, 1, 0, "{}");
     ev.nvessels = 0;
@@ -233,6 +235,7 @@ static void test_flag(void **state)
     v.mmsi = 511000001;
     v.nidentities = 1;
     v.identities[0].shiptype = 80;
+    v.identities[0].length_m = 180;
     assert_int_equal(df_risk_vessel(&cfg, &v, r), 2);
     expect_points(&r[0], 15, "record of false flags");
     expect_points(&r[1], 10, "no valid IMO");
@@ -390,16 +393,29 @@ static void test_ties(void **state)
                                      "UTC");
     assert_int_equal(g.mmsi[1], 445000001);
 
-    /* A name-only match scales the points. */
+    /* A name-only match spreads only when type and size both fit the
+     * listing, and then scaled by its score. */
     memset(&g, 0, sizeof g);
     m.by = DF_MATCH_NAME;
     m.score = 0.5;
+    m.fit = 1;
     make_ev(&ev, DF_EV_ENCOUNTER, 412000077, 413000088, "{}");
     assert_int_equal(df_ties_encounter(t, &cfg, &ev, 14, collect, &g), 0);
     assert_int_equal(df_ties_vessel(t, &cfg, 413000088, &m, collect, &g),
                      0);
+    assert_int_equal(g.n, 0);
+    m.fit = 2;
+    assert_int_equal(df_ties_vessel(t, &cfg, 413000088, &m, collect, &g),
+                     0);
     assert_int_equal(g.n, 1);
     expect_points(&g.r[0], 30, "met a listed vessel, 413000088");
+    /* The encounter's relevance weighs it too. */
+    memset(&g, 0, sizeof g);
+    make_ev(&ev, DF_EV_ENCOUNTER, 412000078, 413000088,
+            "{\"relevance\":0.5}");
+    assert_int_equal(df_ties_encounter(t, &cfg, &ev, 16, collect, &g), 0);
+    assert_int_equal(g.n, 1);
+    expect_points(&g.r[0], 15, "met a listed vessel, 413000088");
 
     /* Bounded: only the last 4 encounters are remembered. */
     memset(&g, 0, sizeof g);

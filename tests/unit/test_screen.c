@@ -116,8 +116,8 @@ static int has_alias(const struct df_list_entry *e, const char *a)
     return 0;
 }
 
-/* A vessel with one identity per name given (NULL-terminated), the first
- * the oldest. */
+/* A tanker (AIS type 80: the kind lists hold) with one identity per name
+ * given (NULL-terminated), the first the oldest. */
 static void vessel(struct df_vessel *v, uint32_t mmsi, uint32_t imo,
                    const char *callsign, ...)
 {
@@ -135,6 +135,7 @@ static void vessel(struct df_vessel *v, uint32_t mmsi, uint32_t imo,
         snprintf(id->callsign, sizeof(id->callsign), "%s",
                  callsign ? callsign : "");
         id->imo = imo;
+        id->shiptype = 80;      /* a tanker: the kind lists hold */
     }
     va_end(ap);
 }
@@ -630,6 +631,7 @@ static void test_screen_rules(void **state)
     /* An earlier name matches an alias (f.k.a. ABADAN) though the current
      * name does not; nothing else links the vessel to the entry. */
     vessel(&v, 538000001, 0, NULL, "ABADAN", "OCEAN GLORY", NULL);
+    v.identities[1].shiptype = 80;   /* a tanker, as listed ships are */
     n = df_watchlist_screen(wl, &v, 0.92, m, 8);
     assert_int_equal(n, 1);
     assert_int_equal(m[0].by, DF_MATCH_NAME);
@@ -637,21 +639,54 @@ static void test_screen_rules(void **state)
     assert_string_equal(m[0].matched, "ABADAN");
     assert_true(fabs(m[0].score - 0.75) < 1e-9);
 
-    /* IMO beats the name of the same entry, and ranks above a name-only
-     * match of another entry. */
+    /* The IMO decides: a vessel broadcasting IMO 8660313 is CHON MA SAN,
+     * whatever else it is called; YU JONG 2, listed with IMO 8604917, is
+     * another ship. */
     vessel(&v, 445000001, 8660313, NULL, "YU JONG 2", "CHON MA SAN", NULL);
+    v.identities[0].shiptype = v.identities[1].shiptype = 80;
     n = df_watchlist_screen(wl, &v, 0.92, m, 8);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 1);
     assert_int_equal(m[0].by, DF_MATCH_IMO);
     assert_true(m[0].score == 1.0);
     assert_string_equal(m[0].entry->name, "CHON MA SAN");
     assert_string_equal(m[0].matched, "8660313");
-    assert_int_equal(m[1].by, DF_MATCH_NAME);
-    assert_string_equal(m[1].entry->name, "YU JONG 2");
-    assert_true(m[1].score < m[0].score);
-    n = df_watchlist_screen(wl, &v, 0.92, m, 1);   /* max honoured */
+    assert_int_equal(m[0].fit, 0);
+    /* Without an IMO of its own, the name stands when the type fits: IMO
+     * beats the name of the same entry and ranks above it. */
+    vessel(&v, 445000001, 0, NULL, "YU JONG 2", NULL);
+    v.identities[0].shiptype = 80;
+    n = df_watchlist_screen(wl, &v, 0.92, m, 8);
     assert_int_equal(n, 1);
-    assert_int_equal(m[0].by, DF_MATCH_IMO);
+    assert_int_equal(m[0].by, DF_MATCH_NAME);
+    assert_string_equal(m[0].entry->name, "YU JONG 2");
+    assert_int_equal(m[0].fit, 1);
+    assert_non_null(strstr(m[0].fit_why, "listed without type or size"));
+    n = df_watchlist_screen(wl, &v, 0.92, m, 0);   /* max honoured */
+    assert_int_equal(n, 0);
+    /* A pleasure craft is not the listed crude oil tanker NAVIO ESPANA;
+     * nor is a ship that gives no type (nothing to tell them apart). */
+    vessel(&v, 366000001, 0, NULL, "NAVIO ESPANA", NULL);
+    v.identities[0].shiptype = 37;
+    assert_int_equal(df_watchlist_screen(wl, &v, 0.92, m, 8), 0);
+    v.identities[0].shiptype = 0;
+    assert_int_equal(df_watchlist_screen(wl, &v, 0.92, m, 8), 0);
+    v.identities[0].shiptype = 81;
+    assert_int_equal(df_watchlist_screen(wl, &v, 0.92, m, 8), 1);
+    assert_non_null(strstr(m[0].fit_why, "fits Crude Oil Tanker"));
+    /* Its length must fit the listed tonnage, when both are known. */
+    {
+        struct df_list_entry e;
+        char why[96];
+
+        memset(&e, 0, sizeof e);
+        e.vessel_type = "Crude Oil Tanker";
+        e.gross_tonnage = 56068;     /* L ~ 190 m: 95-380 m fit */
+        v.identities[0].length_m = 12;
+        assert_int_equal(df__listing_fit(&e, &v, why, sizeof why), -1);
+        v.identities[0].length_m = 250;
+        assert_int_equal(df__listing_fit(&e, &v, why, sizeof why), 2);
+        assert_non_null(strstr(why, "250 m fits 56068 GT"));
+    }
 
     /* A wrong check digit never matches by IMO. */
     vessel(&v, 0, 8660314, NULL, "NOTHING ALIKE", NULL);
@@ -750,6 +785,7 @@ static void test_screen_exhaustive(void **state)
             unsigned a;
 
             vessel(&v, 0, 0, NULL, probes[p], NULL);
+            v.identities[0].shiptype = 80;
             n = df_watchlist_screen(wl, &v, thr[t], m, 256);
             df_name_normalize(probes[p], qn, sizeof(qn));
             for (i = 0; i < df_watchlist_count(wl); i++) {
@@ -763,7 +799,8 @@ static void test_screen_exhaustive(void **state)
                     if (df_jaro_winkler(qn, en) > best)
                         best = df_jaro_winkler(qn, en);
                 }
-                want += best >= thr[t];
+                want += best >= thr[t] &&
+                        df__listing_fit(e, &v, en, sizeof(en)) > 0;
             }
             if (n != want)
                 fail_msg("%s at %.2f: %zu matches, full scan %zu",
@@ -859,10 +896,20 @@ static void test_screen_speed(void **state)
         } else if (i % 1000 == 500) {
             const struct df_list_entry *e = df_watchlist_entry(wl,
                                                                rng() % nlist);
-            char norm[64];
+            static const uint8_t types[] = {80, 70, 30, 31, 37, 90, 50};
+            char norm[64], why[96];
+            unsigned t;
 
             df_name_normalize(e->name, norm, sizeof(norm));
-            if (strlen(norm) <= 20) {
+            /* A ship of the listed type, with no IMO of its own. */
+            for (k = 0; k < nid; k++)
+                v->identities[k].imo = 0;
+            for (t = 0; t < sizeof(types); t++) {
+                v->identities[nid - 1].shiptype = types[t];
+                if (df__listing_fit(e, v, why, sizeof(why)) > 0)
+                    break;
+            }
+            if (strlen(norm) <= 20 && t < sizeof(types)) {
                 snprintf(v->identities[nid - 1].shipname,
                          sizeof(v->identities[0].shipname), "%s", norm);
                 planted_name++;
