@@ -987,6 +987,12 @@ enum df_err df_geo_load_builtin_places(struct df_geo *g);
 /* The first zone (in load order) containing the position: its index, or
  * -1. */
 int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat);
+/* Every zone containing the position, in load order: the first max
+ * indices go to out; returns how many contain it (may exceed max).  A
+ * user's zone inside the built-in North Korean waters is a zone of its
+ * own, found beside them. */
+int df_geo_zones_at(const struct df_geo *g, int32_t lon, int32_t lat,
+                    int *out, int max);
 /* The zone's name, or NULL for an index out of range. */
 const char *df_geo_zone_name(const struct df_geo *g, int zone);
 /* Distance in km to the nearest zone of interest (0 inside), or max_km

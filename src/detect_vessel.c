@@ -33,9 +33,12 @@
  *  invalid_identity MMSI outside the ship range 2xx-7xx with no special
  *                   form (ITU-R M.585), unallocated MID (ITU RR App. 43),
  *                   IMO check digit (IMO A.1078(28)).  Once per reason.
- *  zone_entry       the zone at the position changes to zone z (also the
- *                   first fix inside); re-entry within ZONE_REENTRY_MS of
- *                   leaving the same zone is not reported again.
+ *  zone_entry       the vessel is inside zone z and was not at its last
+ *                   lookup (also the first fix inside); every zone counts
+ *                   on its own, so a user's zone inside North Korean
+ *                   waters gets its entry beside theirs.  Re-entry within
+ *                   ZONE_REENTRY_MS of leaving the same zone is not
+ *                   reported again.
  *  port_call        within port_entry_km of a port or anchorage, stopped
  *                   (SOG < 0.2 kn), until beyond port_exit_km (GFW port
  *                   visits); emitted at exit or when the vessel is flushed.
@@ -235,8 +238,8 @@ static int emit_invalid(struct df__vctx *c, const struct df__track *t,
 void df__vdet_init(struct df__vdet *d)
 {
     memset(d, 0, sizeof *d);
-    d->zone = -1;
-    d->zone_left = -1;
+    memset(d->zone_in, 0xff, sizeof d->zone_in);
+    d->zone_left[0] = d->zone_left[1] = -1;
     d->port = -1;
 }
 
@@ -864,6 +867,67 @@ static int emit_zone(struct df__vctx *c, struct df__track *t,
     return ev_emit(c, t, &ev, &b);
 }
 
+/* 1 if zone z is among the n (ascending) in set. */
+static int zone_in_set(const int *set, int n, int z)
+{
+    int i;
+
+    for (i = 0; i < n && set[i] <= z; i++)
+        if (set[i] == z)
+            return 1;
+    return 0;
+}
+
+/* Compares the zones at rec with those of the last lookup: a zone left is
+ * remembered for the hysteresis, a zone entered is reported unless it was
+ * left less than ZONE_REENTRY_MS ago.  Zones are taken in load order, so
+ * the events and their order depend on the input alone. */
+static int zone_check(struct df__vctx *c, struct df__track *t,
+                      const struct df_rec *rec)
+{
+    struct df__vdet *d = &t->det;
+    int now[DF__VD_ZONES], was[DF__VD_ZONES];
+    int n, nwas = 0, i, k, rc = 0;
+
+    n = df_geo_zones_at(c->geo, rec->lon, rec->lat, now, DF__VD_ZONES);
+    if (n > DF__VD_ZONES)
+        n = DF__VD_ZONES;
+    for (i = 0; i < DF__VD_ZONES && d->zone_in[i] >= 0; i++)
+        was[nwas++] = d->zone_in[i];
+    for (i = 0; i < nwas; i++) {
+        if (zone_in_set(now, n, was[i]))
+            continue;
+        /* The slot of this zone, else a free one, else the oldest. */
+        if (d->zone_left[0] == was[i])
+            k = 0;
+        else if (d->zone_left[1] == was[i])
+            k = 1;
+        else if (d->zone_left[0] < 0)
+            k = 0;
+        else if (d->zone_left[1] < 0)
+            k = 1;
+        else
+            k = d->zone_left_ms[0] <= d->zone_left_ms[1] ? 0 : 1;
+        d->zone_left[k] = (int16_t)was[i];
+        d->zone_left_ms[k] = rec->t_ms;
+    }
+    for (i = 0; i < n; i++) {
+        int z = now[i], recent = 0;
+
+        if (zone_in_set(was, nwas, z))
+            continue;
+        for (k = 0; k < 2; k++)
+            if (d->zone_left[k] == z &&
+                rec->t_ms - d->zone_left_ms[k] < ZONE_REENTRY_MS)
+                recent = 1;
+        if (!recent)
+            DF__KEEP(rc, emit_zone(c, t, rec, z));
+    }
+    for (i = 0; i < DF__VD_ZONES; i++)
+        d->zone_in[i] = (int16_t)(i < n ? now[i] : -1);
+    return rc;
+}
+
 /* Zones and port visits.  The visit bookkeeping (last time inside,
  * stopped) runs for every position; the lookups only after GEO_MOVE_M
  * of movement, since the answer depends on the place alone. */
@@ -872,7 +936,7 @@ static int geo_check(struct df__vctx *c, struct df__track *t,
 {
     const struct df_config *cfg = c->cfg;
     struct df__vdet *d = &t->det;
-    int rc = 0, zone, port;
+    int rc = 0, port;
     double km = 0;
 
     if (!c->geo)
@@ -891,18 +955,7 @@ static int geo_check(struct df__vctx *c, struct df__track *t,
     d->geo_lon = rec->lon;
     d->geo_lat = rec->lat;
 
-    zone = df_geo_zone_at(c->geo, rec->lon, rec->lat);
-    if (zone != d->zone || !(d->flags & DF__VD_GEO_INIT)) {
-        if (d->zone >= 0 && zone != d->zone) {
-            d->zone_left = d->zone;
-            d->zone_left_ms = rec->t_ms;
-        }
-        if (zone >= 0 && zone != d->zone &&
-            !(zone == d->zone_left &&
-              rec->t_ms - d->zone_left_ms < ZONE_REENTRY_MS))
-            DF__KEEP(rc, emit_zone(c, t, rec, zone));
-        d->zone = zone;
-    }
+    DF__KEEP(rc, zone_check(c, t, rec));
     d->flags |= DF__VD_GEO_INIT;
 
     port = df_geo_port_near(c->geo, rec->lon, rec->lat, cfg->port_exit_km,

@@ -30,6 +30,10 @@ struct df__vctx {
 
 /* Per-vessel detector state (zeroed for a new vessel).  The fields read
  * for every position come first. */
+/* Zones a vessel is followed inside at once (the first in load order
+ * when more contain it). */
+#define DF__VD_ZONES 4
+
 struct df__vdet {
     uint8_t flags;              /* DF__VD_* */
     uint8_t land_run;           /* consecutive checked fixes on land */
@@ -70,9 +74,10 @@ struct df__vdet {
     float land_max_km;          /* deepest inland, km */
 
     /* Zones and ports. */
-    int32_t zone;               /* -1 outside every zone */
-    int32_t zone_left;          /* the zone last left, for hysteresis */
-    int64_t zone_left_ms;
+    int16_t zone_in[DF__VD_ZONES];  /* zones it is inside, ascending,
+                                       -1 for unused slots */
+    int16_t zone_left[2];       /* the zones last left, for hysteresis */
+    int64_t zone_left_ms[2];
     int64_t port_start_ms;
     int32_t port_lon, port_lat; /* where it stopped (or entered) */
 

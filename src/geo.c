@@ -44,6 +44,7 @@
 #define KM_PER_DEG DF__KM_PER_DEG
 
 #define MAX_ZONES 10000
+_Static_assert(MAX_ZONES <= INT16_MAX, "vessels keep zone indices in int16_t");
 #define MAX_RINGS 100000
 #define MAX_VERTS 1000000
 #define MAX_PORTS 1000000
@@ -472,6 +473,23 @@ int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat)
         if (zone_contains(g, &g->zones[i], lon, lat))
             return (int)i;
     return -1;
+}
+
+int df_geo_zones_at(const struct df_geo *g, int32_t lon, int32_t lat,
+                    int *out, int max)
+{
+    uint32_t i;
+    int n = 0;
+
+    if (!g)
+        return 0;
+    for (i = 0; i < g->nzones; i++)
+        if (zone_contains(g, &g->zones[i], lon, lat)) {
+            if (n < max)
+                out[n] = (int)i;
+            n++;
+        }
+    return n;
 }
 
 const char *df_geo_zone_name(const struct df_geo *g, int zone)

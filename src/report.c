@@ -214,6 +214,14 @@ static void jcoord(struct df_buf *b, int32_t v, int32_t na, int32_t max)
         df_buf_printf(b, "%.5f", v / 600000.0);
 }
 
+/* 1 if the event has a position the map can draw. */
+static int placed(const struct df_event *ev)
+{
+    return ev->lat != DF_LAT_NA && ev->lat <= 90 * 600000 &&
+           ev->lat >= -90 * 600000 && ev->lon != DF_LON_NA &&
+           ev->lon <= 180 * 600000 && ev->lon >= -180 * 600000;
+}
+
 static void jlat(struct df_buf *b, int32_t v)
 {
     jcoord(b, v, DF_LAT_NA, 90 * 600000);
@@ -501,10 +509,13 @@ static enum df_err reasons(struct report *r, struct df_buf *b, uint32_t mmsi)
     return DF_OK;
 }
 
-/* Events as JSON objects, comma-separated, up to max. */
+/* Events as JSON objects, comma-separated, up to max; every one is
+ * counted, with those without a position and those written with one. */
 struct events_ctx {
     struct df_buf *b;
     uint64_t n, max;
+    uint64_t unplaced;          /* of all n, without a position */
+    uint64_t drawn;             /* of those written, with a position */
     uint32_t *others;           /* the other vessels met (vessel pages) */
     size_t nothers, cap;
     uint32_t self;
@@ -516,8 +527,12 @@ static int on_event(int64_t id, const struct df_event *ev, void *ud)
     struct events_ctx *c = ud;
     unsigned i;
 
+    if (!placed(ev))
+        c->unplaced++;
     if (c->n++ >= c->max)
         return 0;   /* counted only */
+    if (placed(ev))
+        c->drawn++;
     if (c->n > 1)
         df_buf_puts(c->b, ",\n");
     jevent(c->b, id, ev);
@@ -644,8 +659,10 @@ static enum df_err write_index(struct report *r)
         df_buf_free(&b);
         return rc;
     }
-    df_buf_printf(&b, "],\n\"events_total\":%llu};\n",
-                  (unsigned long long)ec.n);
+    df_buf_printf(&b, "],\n\"events_total\":%llu,\"events_drawn\":%llu,"
+                  "\"events_unplaced\":%llu,\"events_max\":%u};\n",
+                  (unsigned long long)ec.n, (unsigned long long)ec.drawn,
+                  (unsigned long long)ec.unplaced, r->opts.events_max);
     return write_buf(r, "data.js", &b);
 }
 

@@ -389,9 +389,15 @@
     var byMmsi = {};
     vessels.forEach(function (v, i) { byMmsi[v.mmsi] = v; v.rank = i + 1; });
     var summary = document.getElementById("summary");
+    // Every event is counted: those drawn, those with no position to draw
+    // (identity changes and the like, on their vessels' pages), and those
+    // past the map's limit.
+    var total = D.events_total || 0, drawn = D.events_drawn || 0;
+    var unplaced = D.events_unplaced || 0, beyond = total - drawn - unplaced;
     summary.textContent = vessels.length + " of " + D.vessels_total + " vessels listed, " +
-      Math.min(D.top || 0, vessels.length) + " with a page; " + events.length + " of " +
-      D.events_total + " events on the map.";
+      Math.min(D.top || 0, vessels.length) + " with a page; " + total + " events: " +
+      drawn + " drawn on the map, " + unplaced + " without a position" +
+      (beyond > 0 ? ", " + beyond + " past the map's limit of " + D.events_max : "") + ".";
 
     // The ranked list.
     var tbody = document.querySelector("#vessels tbody");

@@ -240,6 +240,11 @@ def fixture(db):
     add_event(db, "encounter", 273000002, 445000005, T0 + 60 * H,
               T0 + 63 * H, 38.7, 124.2, 0.8, "{}")
     ev.append(("encounter", 273000002, 445000005))
+    # No position: counted in the header, not drawn.
+    add_event(db, "invalid_identity", 636000006, None, T0 + 2 * H,
+              T0 + 2 * H, None, None, 0.3,
+              json.dumps({"reason": "imo_check_digit"}))
+    ev.append(("invalid_identity", 636000006, None))
     reasons = {
         211000001: [(100, "encounter with 273000002 <b>at sea</b>",
                      "encounter", e1),
@@ -270,6 +275,7 @@ def fixture(db):
                      "track": len(pts)}
                     for m, f, s, ids, pts in V],
         "events": len(ev),
+        "events_drawn": len(ev) - 1,
         "hostile": ["<img src=x onerror=alert(1)>",
                     "</script><script>alert(2)</script>",
                     "HE SAID \"HI\" & 'BYE'", "ΑΘΗΝΑ 号 ✓ café",

@@ -132,8 +132,12 @@ async function runIndex(mode) {
         const land = await page.evaluate(() => window.DARKFLEET_MAP.queryRenderedFeatures({ layers: ["land"] }).length);
         check(land > 0, `${mode}: the land layer has rendered features (${land})`);
         const evs = await page.evaluate(() => window.DARKFLEET_MAP.queryRenderedFeatures({ layers: ["events"] }).length);
-        check(evs === expect.events, `${mode}: every event is on the map (${evs} of ${expect.events})`);
+        check(evs === expect.events_drawn, `${mode}: every event with a position is on the map (${evs} of ${expect.events_drawn})`);
     }
+    const summary = await page.textContent("#summary");
+    const said = `${expect.events} events: ${expect.events_drawn} drawn on the map, ` +
+        `${expect.events - expect.events_drawn} without a position.`;
+    check(summary.endsWith(said), `${mode}: the header counts the events: ${JSON.stringify(summary)}`);
     const png = await mapShot(page, `index-${mode}-map.png`);
     const [sea, land, enc] = countColors(png, [SEA, LAND, ENCOUNTER]);
     const total = png.w * png.h;

@@ -89,6 +89,8 @@ assert [v["mmsi"] for v in d["vessels"]] == [v["mmsi"] for v in exp["vessels"]],
 assert [v["name"] for v in d["vessels"]] == [v["name"] for v in exp["vessels"]], "names"
 assert [v["page"] for v in d["vessels"]] == [True] * 5 + [False], "pages"
 assert len(d["events"]) == exp["events"] == d["events_total"], "events"
+assert d["events_drawn"] == exp["events_drawn"], "events drawn"
+assert d["events_unplaced"] == exp["events"] - exp["events_drawn"], "unplaced"
 v = load(r + "/v/211000001.js", "DARKFLEET_VESSEL")
 assert [i["name"] for i in v["identity_history"]] == exp["vessels"][0]["identities"]
 assert v["track_total"] == 3000 and len(v["track"]) == 2000, "track cap"

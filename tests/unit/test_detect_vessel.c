@@ -116,7 +116,10 @@ static int setup(void **state)
         "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":"
         "\"Feature\",\"properties\":{\"name\":\"TESTZONE\"},\"geometry\":"
         "{\"type\":\"Polygon\",\"coordinates\":[[[-30,10],[-29,10],[-29,11],"
-        "[-30,11],[-30,10]]]}}]}";
+        "[-30,11],[-30,10]]]}},{\"type\":\"Feature\",\"properties\":"
+        "{\"name\":\"INNER\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[-29.6,10.4],[-29.4,10.4],[-29.4,10.6],"
+        "[-29.6,10.6],[-29.6,10.4]]]}}]}";
     struct fix *f = calloc(1, sizeof *f);
     struct df_scan_cbs cbs;
     char err[256];
@@ -411,6 +414,38 @@ static void test_zone_entry(void **state)
     assert_int_equal(ev->lon, u(-30.3 + first_in * 0.0274));
 }
 
+/* Zones inside zones: each is entered on its own; re-entering the inner
+ * one within the hour is not reported again, after it is. */
+static void test_zone_nested(void **state)
+{
+    struct fix *f = *state;
+    const struct df_event *evs[8];
+    int64_t t = T0;
+    int i, k, n = 0;
+
+    /* East through TESTZONE into INNER and out of it (-29.4) to -29.36,
+     * back into INNER within the hour, out again, and back after 2 h. */
+    for (k = 0; k <= 42; k++, t += 10 * MIN_MS)
+        feed(f, posrec(538000010, t, 10.5, -30.2 + 0.02 * k, 13));
+    for (k = 1; k <= 6; k++, t += 10 * MIN_MS)
+        feed(f, posrec(538000010, t, 10.5, -29.36 - 0.02 * k, 13));
+    for (k = 1; k <= 6; k++, t += 10 * MIN_MS)
+        feed(f, posrec(538000010, t, 10.5, -29.48 + 0.02 * k, 13));
+    t += 2 * 60 * MIN_MS;
+    for (k = 1; k <= 6; k++, t += 10 * MIN_MS)
+        feed(f, posrec(538000010, t, 10.5, -29.36 - 0.02 * k, 13));
+    finish(f);
+    for (i = 0; i < f->k.n; i++)
+        if (f->k.ev[i].type == DF_EV_ZONE_ENTRY && n < 8)
+            evs[n++] = &f->k.ev[i];
+    assert_int_equal(n, 3);
+    has(evs[0], "\"zone\":\"TESTZONE\"");
+    has(evs[1], "\"zone\":\"INNER\"");
+    has(evs[2], "\"zone\":\"INNER\"");
+    assert_true(evs[1]->lon >= u(-29.6) && evs[1]->lon < u(-29.55));
+    assert_true(evs[2]->start_ms > evs[1]->start_ms + 3 * 60 * MIN_MS);
+}
+
 static void test_port_call(void **state)
 {
     struct fix *f = *state;
@@ -469,6 +504,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_identity, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_zone_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_call, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_passing, setup, teardown),
     };

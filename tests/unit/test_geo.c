@@ -191,6 +191,52 @@ static char *write_tmp(const char *text, const char *suffix)
     return path;
 }
 
+/* A user's zone inside North Korean waters is a zone of its own, found
+ * beside the built-in one; df_geo_zone_at still gives the first. */
+static void test_zones_nested(void **state)
+{
+    struct df_geo *g = df_geo_new();
+    char err[256], *path;
+    int z[4], n, dprk;
+
+    (void)state;
+    assert_non_null(g);
+    assert_int_equal(df_geo_load_builtin_dprk(g), DF_OK);
+    path = write_tmp("{\"type\":\"FeatureCollection\",\"features\":["
+                     "{\"type\":\"Feature\",\"properties\":{\"name\":"
+                     "\"Ongjin box\"},\"geometry\":{\"type\":\"Polygon\","
+                     "\"coordinates\":[[[124.7,38.4],[124.9,38.4],[124.9,"
+                     "38.6],[124.7,38.6],[124.7,38.4]]]}},"
+                     "{\"type\":\"Feature\",\"properties\":{\"name\":"
+                     "\"Across the line\"},\"geometry\":{\"type\":"
+                     "\"Polygon\",\"coordinates\":[[[124.5,37.8],[124.85,"
+                     "37.8],[124.85,38.55],[124.5,38.55],[124.5,37.8]]]}}]}",
+                     ".geojson");
+    assert_int_equal(df_geo_load_zones(g, path, err, sizeof err), DF_OK);
+    unlink(path);
+    free(path);
+    dprk = df_geo_zone_at(g, W(124.8), W(38.5));
+    assert_string_equal(df_geo_zone_name(g, dprk),
+                        "DPRK coastal waters (West Sea)");
+
+    /* Inside all three, in load order. */
+    n = df_geo_zones_at(g, W(124.8), W(38.5), z, 4);
+    assert_int_equal(n, 3);
+    assert_int_equal(z[0], dprk);
+    assert_string_equal(df_geo_zone_name(g, z[1]), "Ongjin box");
+    assert_string_equal(df_geo_zone_name(g, z[2]), "Across the line");
+    /* The count goes on past max. */
+    assert_int_equal(df_geo_zones_at(g, W(124.8), W(38.5), z, 1), 3);
+    assert_int_equal(z[0], dprk);
+    /* The overlapping zone's part off Baengnyeong (South Korea). */
+    n = df_geo_zones_at(g, W(124.68), W(37.95), z, 4);
+    assert_int_equal(n, 1);
+    assert_string_equal(df_geo_zone_name(g, z[0]), "Across the line");
+    assert_int_equal(df_geo_zones_at(g, W(124.5), W(31.0), z, 4), 0);
+    assert_int_equal(df_geo_zones_at(NULL, W(124.8), W(38.5), z, 4), 0);
+    df_geo_free(g);
+}
+
 static void test_bad_rows(void **state)
 {
     struct df_geo *g = df_geo_new();
@@ -306,6 +352,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_distance),
         cmocka_unit_test(test_dprk),
+        cmocka_unit_test(test_zones_nested),
         cmocka_unit_test(test_wpi),
         cmocka_unit_test(test_anchorages),
         cmocka_unit_test(test_bad_rows),
