@@ -32,11 +32,17 @@
  *    reported, only counted.  One near a known anchorage or any port
  *    within encounter_min_anchorage_km, or near an anchorage learned from
  *    the data (anchorage.c), is still a ship-to-ship transfer: it is
- *    reported, marked "at_anchorage" in its evidence, with score 0.4
- *    instead of 0.9.  To keep memory low a pair is classified as a berth
- *    once, when its first run reaches CLASSIFY_TICKS ticks, at the pair's
- *    position then; pairs not classified as berths are checked again on
- *    their median position when reported.  Berth zones per vessel, which
+ *    reported, marked "at_anchorage" in its evidence, with a score from
+ *    0.4 at the anchorage to 0.9 (open sea) at encounter_min_anchorage_km
+ *    from it, linear between (df__anchorage_share()): ships wait at anchor
+ *    side by side, but the further from the anchorage the less likely
+ *    that is, and a cliff at 10 km would rank two transfers 9.9 and
+ *    10.1 km out apart by more than twice.  Inside a reference
+ *    harbour's own radius (data/places) is a berth too.  To keep memory
+ *    low a pair is classified as a berth once, when its first run reaches
+ *    CLASSIFY_TICKS ticks, at the pair's position then; pairs not
+ *    classified as berths are checked again on their median position
+ *    when reported.  Berth zones per vessel, which
  *    spare ships moored side by side even the comparison, are described
  *    in meet.c.
  *  - Harbour and service craft (AIS ship types 33-37, 50-55, 58: harbour
@@ -236,7 +242,7 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     struct df_buf eb = {0};
     struct df__vkind ka, kb;
     const char *why;
-    double rel;
+    double rel, share;
     int32_t elon, elat;
     int swap, clump;
 
@@ -292,7 +298,10 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     clump = p->ev_near >= CLUMP_NEAR && p->ev_crowded * 2 >= p->ev_n;
     if (clump)
         rel *= 0.25;
-    ev.score = (pl.at_anchorage ? 0.4 : 0.9) * rel;
+    share = pl.at_anchorage ? df__anchorage_share(
+                                  pl.km, cfg->encounter_min_anchorage_km)
+                            : 1.0;
+    ev.score = (0.4 + 0.5 * share) * rel;
 
     df_buf_printf(&eb, "{\"median_distance_m\":%.0f", mdist);
     ev_num(&eb, "median_speed_kn", mspd, 2);

@@ -32,6 +32,10 @@
  * then: both 100 m or longer at least 0.5; either under 24 m x0.3; one
  * Class B x0.5, both x0.3.
  *
+ * An encounter near an anchorage (at_anchorage) weighs from the
+ * anchorage's weight at it to the open sea's at encounter_min_anchorage_km
+ * out, linearly (df__anchorage_share).
+ *
  * One vessel (every other event about it), by class: tanker, cargo 1;
  * unknown type 0.6 (0.9 when 100 m or longer); fishing 0.4; towing and
  * passenger 0.3; offshore/other 0.2; service and harbour tugs 0.1;
@@ -197,6 +201,13 @@ double df__pair_relevance(const struct df__vkind *a,
     else if (a->cls == 'B' || b->cls == 'B')
         r *= 0.5;
     return r;
+}
+
+double df__anchorage_share(double km, double lim)
+{
+    if (!(lim > 0) || !(km > 0))
+        return 0;
+    return km >= lim ? 1 : km / lim;
 }
 
 void df__kind_json(struct df_buf *b, const struct df__vkind *k,

@@ -62,6 +62,15 @@ double df__pair_relevance(const struct df__vkind *a,
                           const struct df__vkind *b, const char **why);
 
 /*
+ * How far an encounter marked at an anchorage is from being one, 0-1:
+ * km (its distance from the anchorage) over lim
+ * (encounter_min_anchorage_km), 0 at the anchorage or when lim is not
+ * positive, 1 at lim and beyond.  Its weight goes from the anchorage's
+ * to the open sea's linearly with this share.
+ */
+double df__anchorage_share(double km, double lim);
+
+/*
  * Appends to an evidence object being written in b (before its closing
  * brace) what relevance was judged from: ,"vessel_class":"tug",
  * "shiptype":52,"length_m":null,"class_b":false,"relevance":0.1.

@@ -1,32 +1,49 @@
 /*
- * risk.c - the risk policy: how many points each event or fact adds to a
- * vessel's score, and a plain sentence an analyst reads to know why
- * (METHODS.md rows 1-14).  Weights are the risk_* options of struct
- * df_config (DF_CONFIG_MAP); the store sums a vessel's reasons into its
- * score and keeps each reason once, so the policy only has to name every
- * reason the same way each time it is given.
+ * risk.c - the risk policy: what each event or fact is worth to a vessel,
+ * a plain sentence an analyst reads to know why (METHODS.md rows 1-14),
+ * and how a vessel's reasons combine into its score.  Weights are the
+ * risk_* options of struct df_config (DF_CONFIG_MAP).
  *
- * Rules (points are the config option named):
+ * Reasons (points are the config option named, times the event's
+ * relevance from its evidence, relevance.h, when it gives one):
  *   encounter         risk_encounter to both vessels at open sea,
  *                     risk_encounter_anchorage when the evidence says
- *                     "at_anchorage": true
+ *                     "at_anchorage": true, rising to risk_encounter at
+ *                     min_anchorage_km from it; times the pair's relevance
+ *                     (a quarter for a clump), the sentence ending with
+ *                     its reason in brackets
  *   loitering, gap, draught_change, spoofing, mmsi_collision,
  *   identity_change, invalid_identity, zone_entry
- *                     risk_<type> to the subject (vessels[0])
+ *                     risk_<type> to the subject (vessels[0]), times the
+ *                     vessel's kind weight where the detector gave one;
+ *                     a spoofing episode of one stray position counts
+ *                     STRAY_SHARE of it
  *   port_call         risk_dprk_port_call at a North Korean port (the
  *                     evidence's country is KP, or the port is one of the
  *                     DPRK ports of METHODS.md section 2 by name), else
  *                     risk_port_call
- *   watchlist_match   risk_watchlist_imo for an IMO or MMSI match,
+ *   watchlist_match   risk_watchlist_imo for an IMO or MMSI match;
  *                     risk_watchlist_name times the match score for a
- *                     name or call sign match (row 13)
- *   flag              risk_dprk_flag, once, for MID 445 (row 11)
- *   met a listed or DPRK-flagged vessel
- *                     risk_met_listed per encounter, times the partner's
- *                     match score when it matched by name or call sign
- *                     only (row 14)
+ *                     name or call sign match (row 13), halved unless the
+ *                     vessel fits the listing in type and size
+ *   flag              risk_dprk_flag for MID 445 (row 11);
+ *                     risk_flag_of_concern times the kind weight for a
+ *                     registry with a record of false flags
+ *   identity          risk_no_imo for a tanker or cargo ship of 50 m or
+ *                     more that gives no IMO number
+ *   met_listed        risk_met_listed per encounter with a vessel listed
+ *                     by IMO or MMSI, listed by a name that fits, or
+ *                     flagged to DPRK (row 14), times the encounter's
+ *                     relevance (and the name match's score)
  * Points are rounded to 1/100.  Sentences name the partner, place, length
- * and UTC date and time, so that two events never share one.
+ * and UTC date and time, so that two events never share one; the store
+ * keeps each reason once.
+ *
+ * The score (df_risk_combine): within a kind (the reason's event_type),
+ * reasons count from the strongest down, each at risk_decay times the
+ * weight of the one before, capped at 100; kinds combine as independent
+ * chances, 100 (1 - prod(1 - S/100)).  Thirty routine encounters are worth
+ * less than twice the best of them, and never outweigh a listed IMO.
  */
 #include "util/alloc.h"
 #include "util/grow.h"
@@ -45,6 +62,7 @@
 #include <string.h>
 
 #define DPRK_MID 445
+#define STRAY_SHARE 0.3        /* a spoofing episode of one position */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -216,6 +234,13 @@ static int subject_reason(const struct df_config *cfg,
         if (strcmp(jstr(e, "kind"), "on_land") == 0)
             reason(r, cfg->risk_spoofing, type, id,
                    "positions on land (spoofed), %s", at);
+        else if (jnum(e, "positions", 0) == 1)
+            /* One stray fix is as often a receiver's error or another
+             * ship's message as a lie; spoofing is sustained. */
+            reason(r, cfg->risk_spoofing * STRAY_SHARE, type, id,
+                   "one impossible position, %.0f km off at %.0f kn, %s",
+                   jnum(e, "max_distance_km", 0),
+                   jnum(e, "max_implied_speed_kn", 0), at);
         else if (jnum(e, "max_implied_speed_kn", -1) >= 0)
             reason(r, cfg->risk_spoofing, type, id,
                    "impossible positions: jumps at up to %.0f kn, %s",
@@ -351,7 +376,12 @@ size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
     e = json_loads(ev->evidence, 0, NULL);
     if (ev->type == DF_EV_ENCOUNTER && ev->nvessels >= 2) {
         int anch = jtrue(e, "at_anchorage");
-        double pts = anch ? cfg->risk_encounter_anchorage
+        double share = df__anchorage_share(
+            jnum(e, "anchorage_km", 0),
+            jnum(e, "min_anchorage_km", cfg->encounter_min_anchorage_km));
+        double pts = anch ? cfg->risk_encounter_anchorage +
+                                (cfg->risk_encounter -
+                                 cfg->risk_encounter_anchorage) * share
                           : cfg->risk_encounter;
         const char *aname = jstr(e, "anchorage");
         char at[32], place[64];
@@ -360,6 +390,10 @@ size_t df_risk_event(const struct df_config *cfg, const struct df_event *ev,
         when(ev->start_ms, at);
         if (!anch)
             snprintf(place, sizeof place, "at open sea");
+        else if (share >= 0.1)
+            snprintf(place, sizeof place, "%.0f km from %s%.40s",
+                     jnum(e, "anchorage_km", 0),
+                     aname[0] ? "anchorage " : "an anchorage", aname);
         else if (aname[0])
             snprintf(place, sizeof place, "at anchorage %.40s", aname);
         else

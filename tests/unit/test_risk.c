@@ -90,6 +90,30 @@ static void test_encounter(void **state)
     expect_points(&out[0].r, 10, "at anchorage Lianyungang");
     expect_points(&out[1].r, 10, "encounter with 412000001 (CN)");
 
+    /* Out from the anchorage the weight rises to the open sea's at
+     * min_anchorage_km: 8 km of 10 gives 10 + 20 * 0.8; at 0.5 km still
+     * "at" it; 12 km out is open sea's weight. */
+    make_ev(&ev, DF_EV_ENCOUNTER, 412000001, 413000002,
+            "{\"at_anchorage\":true,\"anchorage\":\"VIR-19\","
+            "\"anchorage_km\":8.0,\"min_anchorage_km\":10}");
+    assert_int_equal(df_risk_event(&cfg, &ev, 7, out), 2);
+    expect_points(&out[0].r, 26, "8 km from anchorage VIR-19");
+    make_ev(&ev, DF_EV_ENCOUNTER, 412000001, 413000002,
+            "{\"at_anchorage\":true,\"anchorage_km\":0.5,"
+            "\"min_anchorage_km\":10}");
+    assert_int_equal(df_risk_event(&cfg, &ev, 8, out), 2);
+    expect_points(&out[0].r, 11, "at an anchorage");
+    make_ev(&ev, DF_EV_ENCOUNTER, 412000001, 413000002,
+            "{\"at_anchorage\":true,\"anchorage_km\":12,"
+            "\"min_anchorage_km\":10}");
+    assert_int_equal(df_risk_event(&cfg, &ev, 9, out), 2);
+    expect_points(&out[0].r, 30, "12 km from an anchorage");
+    /* Without min_anchorage_km in the evidence, the config's (10). */
+    make_ev(&ev, DF_EV_ENCOUNTER, 412000001, 413000002,
+            "{\"at_anchorage\":true,\"anchorage_km\":5}");
+    assert_int_equal(df_risk_event(&cfg, &ev, 10, out), 2);
+    expect_points(&out[0].r, 20, "5 km from an anchorage");
+
     /* Weights come from the config. */
     assert_int_equal(df_config_set(&cfg, "risk_encounter", "7.5"), DF_OK);
     make_ev(&ev, DF_EV_ENCOUNTER, 412000001, 413000002, "{}");
@@ -123,6 +147,14 @@ static void test_single_vessel_rules(void **state)
     r = one(&cfg, DF_EV_SPOOFING,
             "{\"kind\":\"jump\",\"max_implied_speed_kn\":310.4}");
     expect_points(&r, 25, "jumps at up to 310 kn");
+    r = one(&cfg, DF_EV_SPOOFING,
+            "{\"kind\":\"jump\",\"positions\":1,\"max_distance_km\":12.9,"
+            "\"max_implied_speed_kn\":73.1}");
+    expect_points(&r, 7.5, "one impossible position, 13 km off at 73 kn");
+    r = one(&cfg, DF_EV_SPOOFING,
+            "{\"kind\":\"jump\",\"positions\":2,\"max_distance_km\":12.9,"
+            "\"max_implied_speed_kn\":73.1}");
+    expect_points(&r, 25, "jumps at up to 73 kn");
     r = one(&cfg, DF_EV_SPOOFING, "{\"kind\":\"on_land\"}");
     expect_points(&r, 25, "on land");
     r = one(&cfg, DF_EV_MMSI_COLLISION, "{\"distance_km\":812.3}");
