@@ -23,8 +23,6 @@
  * 2 for a bad command line.
  */
 #include "cli.h"
-/* Until df_risk_* and df_store_last_event_id move to darkfleet.h (as
- * cli/report.c does with report.h). */
 
 #include <errno.h>
 #include <math.h>
