@@ -128,6 +128,15 @@ struct cli_reader_opts {
      * are then passed on at once; see cli_pipe_flush); non-zero stops
      * reading, as the sink's return does. */
     int (*fed)(void *ud);
+    /* If set, called with the sink's ud before each input, with its index
+     * and name: non-zero skips the input (scan: read into the store
+     * before).  Then, if set, end is called after it: complete is 1 when
+     * it was read to its end without an error or a stop. */
+    int (*begin)(void *ud, int index, const char *input);
+    void (*end)(void *ud, int index, const char *input, int complete);
+    /* Stop reading files, too, when SIGINT or SIGTERM arrives (the
+     * caller installed cli_net_catch_signals()): scan saves its state. */
+    int stop_on_signal;
 };
 
 /* Takes an option of CLI_OPTS_READ: --no-checksum into ro, --stats into
@@ -173,6 +182,10 @@ struct cli_consumer {
      * 16 records ahead, stage 1 about 4 ahead (df_scan_prefetch). */
     void (*prefetch)(const struct df_rec *r, int stage, void *ud);
     void *ud;
+    /* If set, called with each mark given to cli_pipe_mark(), once every
+     * record put before it has been consumed (and none after); non-zero
+     * stops, as consume's does. */
+    int (*mark)(void *mark, void *ud);
 };
 int cli_pipe_run(int (*produce)(struct cli_pipe *p, void *ud), void *pud,
                  const struct cli_consumer *c);
@@ -181,6 +194,11 @@ int cli_pipe_put(struct cli_pipe *p, const struct df_rec *r);
  * batch (after each block read: a quiet pipe's records are not held).
  * Returns 1 once the consumer has stopped, as cli_pipe_put() does. */
 int cli_pipe_flush(struct cli_pipe *p);
+/* Hands the records put so far to the consumer, followed by mark: a place
+ * in the stream (a checkpoint) where the consumer has seen exactly what
+ * was put before.  The mark stays the caller's to free.  Returns 1 once
+ * the consumer has stopped (the mark may then never be seen). */
+int cli_pipe_mark(struct cli_pipe *p, void *mark);
 
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);

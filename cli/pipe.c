@@ -24,6 +24,7 @@
 struct slot {
     struct df_rec recs[BATCH];
     size_t n;
+    void *mark;                 /* cli_pipe_mark: after the records */
 };
 
 struct cli_pipe {
@@ -52,7 +53,7 @@ static int hand_over(struct cli_pipe *p)
     int stop;
 
     pthread_mutex_lock(&p->mu);
-    if (p->slots[p->fill].n > 0 && !p->stop) {
+    if ((p->slots[p->fill].n > 0 || p->slots[p->fill].mark) && !p->stop) {
         p->count++;
         pthread_cond_signal(&p->cv_full);
         while (p->count == NSLOTS && !p->stop)
@@ -60,6 +61,7 @@ static int hand_over(struct cli_pipe *p)
         p->fill = (p->head + p->count) % NSLOTS;
     }
     p->slots[p->fill].n = 0;
+    p->slots[p->fill].mark = NULL;
     stop = p->stop;
     pthread_mutex_unlock(&p->mu);
     return stop;
@@ -83,6 +85,14 @@ int cli_pipe_flush(struct cli_pipe *p)
     if (p->inline_mode)
         return 0;
     return hand_over(p);        /* also says whether the consumer stopped */
+}
+
+int cli_pipe_mark(struct cli_pipe *p, void *mark)
+{
+    if (p->inline_mode)
+        return p->c->mark ? p->c->mark(mark, p->c->ud) != 0 : 0;
+    p->slots[p->fill].mark = mark;
+    return hand_over(p);
 }
 
 static void *reader_main(void *arg)
@@ -120,6 +130,8 @@ static int consume_batch(const struct cli_consumer *c, const struct slot *s)
         if (c->consume(&s->recs[i], c->ud) != 0)
             return 1;
     }
+    if (s->mark && c->mark && c->mark(s->mark, c->ud) != 0)
+        return 1;
     return 0;
 }
 
@@ -139,6 +151,7 @@ int cli_pipe_run(int (*produce)(struct cli_pipe *p, void *ud), void *pud,
         if (pthread_cond_init(&p.cv_full, NULL) == 0) {
             if (pthread_cond_init(&p.cv_free, NULL) == 0) {
                 p.slots[0].n = 0;
+                p.slots[0].mark = NULL;
                 started = pthread_create(&th, NULL, reader_main, &p) == 0;
                 if (!started)
                     pthread_cond_destroy(&p.cv_free);

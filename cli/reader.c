@@ -133,9 +133,11 @@ static struct df_nmea *new_framer(const struct cli_reader_opts *opts)
     return df_nmea_new(&no);
 }
 
+/* Reads one file or standard input; *complete is set when it was read
+ * to its end (no error, no stop). */
 static int read_one(const char *path, const struct cli_reader_opts *opts,
                     const struct cli_sink *sink, struct df_stats *st,
-                    char *buf)
+                    char *buf, int *complete)
 {
     struct df_input *in = NULL;
     struct cli_readahead *ra = NULL;
@@ -149,6 +151,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     enum df_format fmt;
     int rc = 0, eof = 0, stop = 0;
 
+    *complete = 0;
     memset(&cs, 0, sizeof cs);
     if (df_input_open(&in, path, err, sizeof err) != DF_OK) {
         cli_err("%s", err);
@@ -165,8 +168,10 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     }
     fmt = df_detect_format(buf, have);
     if (fmt == DF_FMT_UNKNOWN) {
-        if (have == 0 && eof == 1)
+        if (have == 0 && eof == 1) {
+            *complete = 1;
             goto done;          /* an empty input is not an error */
+        }
         if (eof < 0) {
             cli_err("%s", df_input_error(in));
         } else if (csv_header_error(buf, have, err, sizeof err)) {
@@ -213,6 +218,8 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
                 csv_feed(&cs, data, have, 0);
             have = 0;
             if (opts->fed && opts->fed(sink->ud))
+                stop = 1;
+            if (opts->stop_on_signal && cli_stop_requested())
                 stop = 1;
             if (stop || cs.stop)
                 break;
@@ -264,6 +271,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
         cli_err("%s", df_input_error(in));
         rc = 1;
     }
+    *complete = rc == 0 && !stop && !cs.stop;
 done:
     if (nm) {
         df_stats_add(st, df_nmea_stats(nm));
@@ -395,12 +403,19 @@ int cli_read_inputs(char **inputs, int ninputs,
         ninputs = 1;
     }
     for (i = 0; i < ninputs && !cli_stop_requested(); i++) {
+        int complete = 0;
+
+        if (opts->begin && opts->begin(sink->ud, i, inputs[i]))
+            continue;
         if (cli_net_kind(inputs[i]) != CLI_NET_NONE) {
             if (read_net(inputs[i], opts, sink, st, buf) != 0)
                 rc = 1;
-        } else if (read_one(inputs[i], opts, sink, st, buf) != 0) {
+        } else if (read_one(inputs[i], opts, sink, st, buf, &complete) !=
+                   0) {
             rc = 1;
         }
+        if (opts->end)
+            opts->end(sink->ud, i, inputs[i], complete);
     }
     free(buf);
     return rc;

@@ -22,7 +22,7 @@
  * file, or the database could not be used (events found before are kept);
  * 2 for a bad command line.
  */
-#include "cli.h"
+#include "scan_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,22 +31,11 @@
 
 #define DEFAULT_DB "darkfleet.db"
 #define DEFAULT_REORDER_S 300.0
+#define DEFAULT_CHECKPOINT_S 60.0
 #define TIES_PAIRS 100000       /* encounters remembered for ties */
 #define TIES_MARKED 65536       /* listed/DPRK vessels remembered */
 #define MAX_MATCHES 16          /* list entries reported per vessel */
 
-struct scan_run {
-    struct df_buf out;
-    struct df_store *store;     /* NULL with --no-db */
-    struct df_reorder *reorder;
-    struct df_scan *scan;
-    const struct df_config *cfg;
-    struct df_watchlist *wl;    /* NULL without --watchlist */
-    struct df_ties *ties;      /* met a listed or DPRK vessel */
-    struct cli_pipe *pipe;      /* set while reading on a second thread */
-    int failed;                 /* output or store failed: stop */
-    uint64_t events, vessels, points, matches, reasons;
-};
 
 /* ---- pipeline callbacks ----------------------------------------------- */
 
@@ -161,6 +150,13 @@ static int on_rec(const struct df_rec *rec, void *ud)
 {
     struct scan_run *r = ud;
 
+    if (r->store && scan_state_rec(r, rec))
+        return 0;
+    /* A live feed makes its checkpoints between records (a file's, after
+     * each block: piped_fed). */
+    if (!r->pipe && r->store && (++r->live_recs & 0xfff) == 0 &&
+        scan_state_maybe(r, 0) != 0)
+        return 1;
     return df_reorder_push(r->reorder, rec, r->pipe ? to_pipe : on_ordered,
                            r);
 }
@@ -206,6 +202,8 @@ static int piped_fed(void *ud)
 {
     struct scan_run *r = ud;
 
+    if (scan_state_maybe(r, 0) != 0)
+        return 1;
     return cli_pipe_flush(r->pipe);
 }
 
@@ -223,8 +221,10 @@ static int produce(struct cli_pipe *p, void *ud)
     ro.fed = piped_fed;
     rc = cli_read_inputs(a->inputs, a->ninputs, &ro, &sink, a->st);
     /* What was read stands even if an input failed (cli_pipe_put drops
-     * it once the consumer has stopped). */
-    df_reorder_flush(a->run->reorder, to_pipe, a->run);
+     * it once the consumer has stopped): the state is saved as it is,
+     * then what the reorder buffer holds goes through. */
+    if (scan_state_maybe(a->run, 1) == 0)
+        df_reorder_flush(a->run->reorder, to_pipe, a->run);
     return rc;
 }
 
@@ -239,7 +239,7 @@ static int on_idle(void *ud)
     }
     if (r->store && df_store_commit(r->store) != DF_OK)
         return store_failed(r);
-    return 0;
+    return scan_state_maybe(r, 0);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -269,6 +269,18 @@ static void usage(FILE *f)
           "- for\n"
           "  standard input (the default), tcp://HOST:PORT or "
           "udp://[HOST]:PORT.\n"
+          "\n"
+          "  The database keeps the scan's state: the next scan into it goes "
+          "on where\n"
+          "  this one stopped, so that files scanned one after the other find "
+          "what one\n"
+          "  scan of them all would.  Files read before are skipped, a file "
+          "read in part\n"
+          "  (a scan killed or stopped by SIGINT/SIGTERM) is read on from "
+          "there, input\n"
+          "  older than the state is dropped.  Events still open at the end "
+          "are stored as\n"
+          "  provisional and replaced once final.\n"
           "\n"
           "  --db FILE              the database (default " DEFAULT_DB ")\n"
           "  --no-db                write no database, only the events\n"
@@ -304,6 +316,13 @@ static void usage(FILE *f)
           "  --stats                print counts of what was read, dropped "
           "and stored on\n"
           "                         standard error\n"
+          "  --fresh                forget the state the last scan into the "
+          "database saved\n"
+          "                         (its events stay) and start from "
+          "nothing\n"
+          "  --checkpoint SECONDS   save the state this often while reading "
+          "(default 60;\n"
+          "                         0: after every block of input)\n"
           "\n"
           "  Thresholds (NAME, default, source of the default; see "
           "METHODS.md):\n",
@@ -439,7 +458,7 @@ static void print_count(uint64_t v, const char *name, const char *label)
 
 enum { OPT_DB = CLI_OPT_OWN, OPT_ZONES, OPT_PORTS, OPT_CONFIG, OPT_SET,
        OPT_REORDER_WINDOW, OPT_DEDUP, OPT_WATCHLIST, OPT_NO_DB,
-       OPT_NO_DPRK, OPT_NO_PLACES };
+       OPT_NO_DPRK, OPT_NO_PLACES, OPT_FRESH, OPT_CHECKPOINT };
 
 static const struct cli_opt opts[] = {
     {OPT_DB, "--db", NULL, 1},
@@ -453,6 +472,8 @@ static const struct cli_opt opts[] = {
     {OPT_NO_DB, "--no-db", NULL, 0},
     {OPT_NO_DPRK, "--no-dprk", NULL, 0},
     {OPT_NO_PLACES, "--no-places", NULL, 0},
+    {OPT_FRESH, "--fresh", NULL, 0},
+    {OPT_CHECKPOINT, "--checkpoint", NULL, 1},
     CLI_OPTS_READ,
     CLI_OPTS_HELP,
     CLI_OPTS_END};
@@ -480,8 +501,9 @@ int cmd_scan(int argc, char **argv)
     char **inputs = NULL;
     int ninputs = 0, nrep = 0;
     int no_db = 0, no_dprk = 0, no_places = 0, stats = 0, rc = 0, i, id;
-    int live = 0;
+    int live = 0, fresh = 0;
     double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
+    double checkpoint_s = DEFAULT_CHECKPOINT_S;
     char err[512];
 
     memset(&run, 0, sizeof run);
@@ -528,6 +550,13 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_NO_PLACES:
             no_places = 1;
+            break;
+        case OPT_FRESH:
+            fresh = 1;
+            break;
+        case OPT_CHECKPOINT:
+            if ((rc = seconds_opt("--checkpoint", val, &checkpoint_s)))
+                goto done;
             break;
         case CLI_OPT_HELP:
             usage(stdout);
@@ -618,6 +647,18 @@ int cmd_scan(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    run.geo = geo;
+    run.reorder_ms = (int64_t)llround(reorder_s * 1000.0);
+    run.ckpt_every_ms = (int64_t)llround(checkpoint_s * 1000.0);
+    if ((rc = scan_state_open(&run, inputs, ninputs, fresh, db)) != 0)
+        goto done;
+    if (run.store) {
+        /* SIGINT and SIGTERM end the reading; the state is saved. */
+        cli_net_catch_signals();
+        ro.stop_on_signal = 1;
+        ro.begin = scan_state_begin;
+        ro.end = scan_state_end;
+    }
 
     sink.msg = on_msg;
     sink.rec = on_rec;
@@ -630,13 +671,14 @@ int cmd_scan(int argc, char **argv)
     if (live) {
         /* A live feed flushes its output when idle: one thread. */
         rc = cli_read_inputs(inputs, ninputs, &ro, &sink, &st);
-        /* What was read stands even if an input failed: finish the
-         * scan. */
-        if (!run.failed)
+        /* What was read stands even if an input failed: save the state,
+         * then finish the scan. */
+        if (!run.failed && scan_state_maybe(&run, 1) == 0)
             df_reorder_flush(run.reorder, on_ordered, &run);
     } else {
         struct produce_args pa = {&run, inputs, ninputs, &ro, &st};
-        struct cli_consumer cc = {on_ordered, prefetch, &run};
+        struct cli_consumer cc = {on_ordered, prefetch, &run,
+                                  scan_state_save};
         ro.readahead = 1;
         rc = cli_pipe_run(produce, &pa, &cc);
         run.pipe = NULL;
@@ -656,7 +698,25 @@ int cmd_scan(int argc, char **argv)
         store_failed(&run);
     if (run.failed)
         rc = 1;
+    if (run.rst.drop_older_than_state > 0) {
+        char when[32];
+
+        df_time_iso(run.state_ms, when);
+        cli_err("scan: %llu records older than the state saved in %s (%s) "
+                "were dropped: scan in time order, or --fresh to start over",
+                (unsigned long long)run.rst.drop_older_than_state, db, when);
+    }
+    /* Stopped by a signal before the end of a file: the state is saved,
+     * and the same command goes on from there. */
+    if (rc == 0 && run.store && cli_stop_requested() &&
+        scan_state_interrupted(&run)) {
+        cli_err("scan: interrupted; the state is saved in %s: run the same "
+                "command to go on",
+                db);
+        rc = 130;
+    }
     if (stats) {
+        df_stats_add(&st, &run.rst);
         df_stats_add(&st, df_reorder_stats(run.reorder));
         df_stats_add(&st, df_scan_stats(run.scan));
         cli_print_stats(&st);
@@ -666,11 +726,20 @@ int cmd_scan(int argc, char **argv)
         if (run.wl)
             print_count(run.matches, "watchlist_matches",
                         "vessels found on a list");
-        if (run.store)
+        if (run.store) {
             print_count(run.reasons, "risk_reasons", "risk reasons given");
+            print_count(run.loaded, "state_loaded",
+                        "went on from the saved state (1) or not (0)");
+            print_count(run.provisional_dropped, "provisional_dropped",
+                        "events of the last scan's end, dropped");
+            print_count(run.saves, "state_saves", "times the state was saved");
+            print_count(run.state_bytes, "state_bytes",
+                        "bytes of the last state saved");
+        }
     }
 
 done:
+    scan_state_free(&run);
     if (run.store && df_store_close(run.store) != DF_OK && rc == 0) {
         cli_err("%s: closing the database failed", db);
         rc = 1;

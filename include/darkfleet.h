@@ -134,7 +134,10 @@ const char *df_strerror(enum df_err err);
     XX(skip_no_position, "positions unusable for tracks (n/a, range, 0,0)")\
     XX(skip_late_position, "late reports of an earlier place (not jumps)") \
     XX(drop_track_evicted, "vessels flushed early at track_max_vessels")  \
-    XX(drop_ghost_evicted, "last fixes of silent vessels evicted (cap)")
+    XX(drop_ghost_evicted, "last fixes of silent vessels evicted (cap)")  \
+    XX(drop_older_than_state, "records older than the saved state")       \
+    XX(skip_input_done, "inputs already scanned into the store, skipped") \
+    XX(skip_input_resumed, "records of a resumed input scanned before")
 
 struct df_stats {
 #define XX(name, label) uint64_t name;
@@ -268,6 +271,26 @@ uint64_t df_input_size(const struct df_input *in);
  * standard input, nor a descriptor given to df_input_open_fd()); NULL is
  * a no-op. */
 void df_input_free(struct df_input *in);
+
+/* An input file as a scan knows it again in a later run: its real path,
+ * size, modification time and a hash of its first 64 KiB, with how far
+ * the scan read it (the store keeps these: df_store_input_put). */
+struct df_input_mark {
+    char path[1024];
+    int64_t size;
+    int64_t mtime_ns;
+    uint64_t head_hash;
+    uint64_t records;          /* records read from it into the state */
+    int done;                  /* read to its end */
+};
+/* Fills the identity of the file at path into *m (records and done 0).
+ * DF_IO when it is not a regular file that can be read (standard input,
+ * a pipe, a missing file), DF_INVAL for a path too long. */
+enum df_err df_input_mark_read(const char *path, struct df_input_mark *m);
+/* 1 if a and b are the same file content as far as their marks tell
+ * (size, modification time, hash of the head), else 0. */
+int df_input_mark_same(const struct df_input_mark *a,
+                       const struct df_input_mark *b);
 
 enum df_format {
     DF_FMT_UNKNOWN = 0,
@@ -733,6 +756,20 @@ int df_reorder_flush(struct df_reorder *r,
  * df_reorder_free(). */
 const struct df_stats *df_reorder_stats(const struct df_reorder *r);
 
+/* Writes the records held and the order so far to w (section 14, Saved
+ * state); df_reorder_load() brings them back into a new reorder buffer
+ * made with the same window and cap (DF_FORMAT otherwise, or for a stream
+ * that is not one), replacing what it held.  The counters are not
+ * saved. */
+struct df_state_out;
+struct df_state_in;
+enum df_err df_reorder_save(const struct df_reorder *r,
+                            struct df_state_out *w);
+enum df_err df_reorder_load(struct df_reorder *r, struct df_state_in *in);
+/* The time of the last record handed out, or DF_TIME_NONE: input older
+ * than this can no longer be put in order. */
+int64_t df_reorder_released_ms(const struct df_reorder *r);
+
 /* ------------------------------------------------------------------ */
 /* 10. Configuration: every threshold, with published defaults        */
 /* ------------------------------------------------------------------ */
@@ -816,6 +853,10 @@ void df_config_each(const struct df_config *cfg,
                     void (*fn)(const char *name, double value,
                                double def, const char *doc, void *ud),
                     void *ud);
+/* A hash of the thresholds that shape what the detectors hold (every
+ * option but the risk_* weights and watch_* list settings): a saved scan
+ * state is kept with it. */
+uint64_t df_config_fingerprint(const struct df_config *cfg);
 
 /* ------------------------------------------------------------------ */
 /* 11. Vessels: identity history and track points                     */
@@ -993,6 +1034,10 @@ int df_geo_zone_at(const struct df_geo *g, int32_t lon, int32_t lat);
  * own, found beside them. */
 int df_geo_zones_at(const struct df_geo *g, int32_t lon, int32_t lat,
                     int *out, int max);
+/* A hash of every zone and port loaded, in order: two geographies with
+ * the same fingerprint are the same to the detectors (a saved scan state
+ * is kept with it). */
+uint64_t df_geo_fingerprint(const struct df_geo *g);
 /* The zone's name, or NULL for an index out of range. */
 const char *df_geo_zone_name(const struct df_geo *g, int zone);
 /* Distance in km to the nearest zone of interest (0 inside), or max_km
@@ -1083,6 +1128,57 @@ enum df_err df_scan_error(const struct df_scan *s);
  * into storage owned by s: valid until the next df_scan_stats() or
  * df_scan_free(). */
 const struct df_stats *df_scan_stats(const struct df_scan *s);
+/* The latest input time the scan has seen, or DF_TIME_NONE. */
+int64_t df_scan_now_ms(const struct df_scan *s);
+
+/*
+ * Saved state.  A scan that goes on in a later run (scan --db saves its
+ * state in the store) writes everything its detectors hold as a stream of
+ * bytes: df_scan_save() for the tracks and detectors, df_reorder_save()
+ * and df_ties_save() for the stages around it, and any bytes of the
+ * caller's own (df_state_put).  The stream goes out in chunks through
+ * sink (0 on success; a non-zero return fails the save with DF_IO), and
+ * comes back through source, which hands out the same chunks in order (1
+ * with a chunk, 0 at the end, -1 on an error) and must keep each valid
+ * until the next call.  Reading the parts in the order they were written
+ * gives back objects that go on exactly as the saved ones would have.
+ *
+ * The format is this build's memory image with a header: a state saved by
+ * another version of darkfleet, or cut short, is refused with DF_FORMAT,
+ * never misread.  Saving changes nothing in the objects saved.
+ */
+typedef int (*df_state_sink)(const void *data, size_t len, void *ud);
+typedef int (*df_state_source)(const void **data, size_t *len, void *ud);
+
+/* A new stream to sink (the header is its first bytes); NULL when out of
+ * memory.  Free with df_state_out_free() after df_state_out_end(). */
+struct df_state_out *df_state_out_new(df_state_sink sink, void *ud);
+/* Hands the last chunk to the sink.  Returns the first error of the
+ * stream's life (DF_NOMEM, DF_IO), else DF_OK. */
+enum df_err df_state_out_end(struct df_state_out *w);
+/* Bytes written so far. */
+uint64_t df_state_out_bytes(const struct df_state_out *w);
+void df_state_out_free(struct df_state_out *w);
+/* A stream from source; NULL when out of memory.  The header is checked
+ * on the first read. */
+struct df_state_in *df_state_in_new(df_state_source source, void *ud);
+/* DF_FORMAT when the stream was not a state of this build, was cut short
+ * or held an impossible value; DF_IO when the source failed; DF_NOMEM;
+ * else DF_OK. */
+enum df_err df_state_in_error(const struct df_state_in *in);
+void df_state_in_free(struct df_state_in *in);
+/* The caller's own bytes, written and read back as they are: n bytes
+ * from p; df_state_get returns 0, or -1 (see df_state_in_error). */
+void df_state_put(struct df_state_out *w, const void *p, size_t n);
+int df_state_get(struct df_state_in *in, void *p, size_t n);
+
+/* Writes the scan's tracks, detectors and input time to w (the counters
+ * are not saved).  Returns df_state_out_end's kind of error so far. */
+enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w);
+/* Loads a saved scan into s, a new scan (nothing fed yet) made with the
+ * same configuration and geography: DF_FORMAT otherwise, or for a bad
+ * stream; DF_NOMEM.  On failure free s (it may hold part of the state). */
+enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in);
 
 /* ------------------------------------------------------------------ */
 /* 15. Screening: sanctions lists                                     */
@@ -1270,6 +1366,11 @@ struct df_ties;
 struct df_ties *df_ties_new(size_t max_pairs, size_t max_marked);
 /* Frees t; NULL is a no-op. */
 void df_ties_free(struct df_ties *t);
+/* Writes the encounters and marks remembered to w (section 14, Saved
+ * state); df_ties_load() brings them back into new ties made with the
+ * same caps (DF_FORMAT otherwise). */
+enum df_err df_ties_save(const struct df_ties *t, struct df_state_out *w);
+enum df_err df_ties_load(struct df_ties *t, struct df_state_in *in);
 
 /* An encounter (other events are ignored): credits each side whose
  * partner is already marked, then remembers the pair.  fn gets each
@@ -1373,6 +1474,52 @@ const char *df_store_error(const struct df_store *st);
  * df_store_commit() first to read it).  A read-only store is just freed.
  * NULL is a no-op. */
 enum df_err df_store_close(struct df_store *st);
+
+/*
+ * A scan's saved state, kept with the events it led to (schema 4), so that
+ * the next scan into the same store goes on where this one stopped.  The
+ * scan writes its state (section 14, Saved state) through
+ * df_store_state_chunk() between df_store_state_clear() and a commit, and
+ * the inputs it read with df_store_input_put(); all of it lands in the
+ * same transaction as the events, so that a scan killed at any moment
+ * leaves the state of its last commit with exactly the events before it.
+ * Events written while provisional is on (those a scan reports at its end
+ * that a later scan may still extend: an encounter going on, a vessel not
+ * yet silent) are marked; the next scan drops them first
+ * (df_store_drop_provisional) and reports them again when they are final.
+ */
+/* Marks the events written from now on as provisional (on) or final. */
+void df_store_set_provisional(struct df_store *st, int on);
+/* Deletes the provisional events and the reasons given for them, and
+ * makes the scores of their vessels again; *n (if not NULL) gets how many
+ * events went. */
+enum df_err df_store_drop_provisional(struct df_store *st, uint64_t *n);
+/* Deletes the saved state (the chunks only: inputs are kept). */
+enum df_err df_store_state_clear(struct df_store *st);
+/* Appends a chunk of the saved state (a df_state_sink: st as ud; 0, or
+ * -1 with df_store_error() set). */
+int df_store_state_chunk(const void *data, size_t len, void *st);
+/* The saved state's chunks in order, as a df_state_source (st as ud):
+ * 1 with a chunk, valid until the next call; 0 at the end (and the next
+ * call starts again from the first); -1 on a database error. */
+int df_store_state_read(const void **data, size_t *len, void *st);
+/* 1 if a state is saved, 0 if not, -1 on a database error. */
+int df_store_state_saved(struct df_store *st);
+
+/* Upserts the mark of m->path. */
+enum df_err df_store_input_put(struct df_store *st,
+                               const struct df_input_mark *m);
+/* The mark of path into *m: 1, 0 when there is none, -1 on an error. */
+int df_store_input_get(struct df_store *st, const char *path,
+                       struct df_input_mark *m);
+/* Forgets every input (scan --fresh). */
+enum df_err df_store_inputs_clear(struct df_store *st);
+/* A value of the meta table (key, value) into out (cut to outlen): 1, 0
+ * when the key is absent, -1 on an error. */
+int df_store_meta_get(struct df_store *st, const char *key, char *out,
+                      size_t outlen);
+enum df_err df_store_meta_set(struct df_store *st, const char *key,
+                              const char *value);
 
 /*
  * Reading back, from a store opened either way (one being written commits

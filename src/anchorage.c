@@ -28,6 +28,8 @@
 
 #include "geo.h"
 #include "meet_int.h"
+#include "util/alloc.h"
+#include "util/ser.h"
 #include "util/grow.h"
 
 #define ANCH_CELLS 65536     /* cells counted for learned anchorages */
@@ -174,4 +176,49 @@ void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
         m->learned[m->nlearned].lon = (int32_t)lrint(lonc * E4MIN_PER_DEG);
         m->nlearned++;
     }
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+void df__anchorage_save(const struct df__meet *m, struct df_state_out *w)
+{
+    df__so_tag(w, DF__TAG('A', 'N', 'C', 'H'));
+    df__so_u64(w, m->capacells);
+    df__so_arr(w, m->acells, sizeof(*m->acells), m->nacells);
+    df__hmap_save(&m->amap, w);
+    df__so_arr(w, m->learned, sizeof(m->learned[0]), m->nlearned);
+}
+
+int df__anchorage_load(struct df__meet *m, struct df_state_in *r)
+{
+    uint64_t cap;
+    size_t n, nl;
+    struct anch_cell *cells = NULL;
+
+    if (df__si_tag(r, DF__TAG('A', 'N', 'C', 'H')) != 0 ||
+        df__si_u64(r, &cap) != 0 || cap > 2 * ANCH_CELLS ||
+        df__si_arr(r, sizeof(*cells), ANCH_CELLS, (size_t)cap,
+                   (void **)&cells, &n) != 0 ||
+        n > cap || df__hmap_load(&m->amap, r) != 0 || m->amap.n != n) {
+        df__free(cells);
+        return df__si_bad(r);
+    }
+    /* learned[] is a fixed array: read its count, then its elements. */
+    {
+        void *tmp;
+
+        if (df__si_arr(r, sizeof(m->learned[0]), LEARNED_MAX, 0, &tmp,
+                       &nl) != 0) {
+            df__free(cells);
+            return -1;
+        }
+        if (nl > 0)
+            memcpy(m->learned, tmp, nl * sizeof(m->learned[0]));
+        df__free(tmp);
+    }
+    m->acells = cells;
+    m->nacells = n;
+    m->capacells = (size_t)cap;
+    m->nlearned = nl;
+    return 0;
 }

@@ -11,6 +11,7 @@
  * threshold.
  */
 #include "darkfleet.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <math.h>
@@ -205,4 +206,21 @@ void df_config_each(const struct df_config *cfg,
 #define XX(name, def, doc) fn(#name, cfg->name, (def), doc, ud);
     DF_CONFIG_MAP(XX)
 #undef XX
+}
+
+uint64_t df_config_fingerprint(const struct df_config *cfg)
+{
+    uint64_t h = DF__FNV64_INIT;
+
+    if (!cfg)
+        return 0;
+    /* Risk weights and list settings score what was found; they do not
+     * change what the detectors hold. */
+#define XX(name, def, doc)                                                   \
+    if (strncmp(#name, "risk_", 5) != 0 && strncmp(#name, "watch_", 6) != 0) \
+        h = df__fnv1a64(df__fnv1a64(h, #name, sizeof #name), &cfg->name,    \
+                        sizeof cfg->name);
+    DF_CONFIG_MAP(XX)
+#undef XX
+    return h;
 }

@@ -64,6 +64,7 @@
 
 #include "event.h"
 #include "meet_int.h"
+#include "util/ser.h"
 #include "util/alloc.h"
 #include "util/grow.h"
 
@@ -609,4 +610,58 @@ int df__encounter_finish(struct df__meet *m, int64_t T)
             return rc;
     }
     return 0;
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+void df__encounter_save(const struct df__meet *m, struct df_state_out *w)
+{
+    df__so_tag(w, DF__TAG('P', 'A', 'I', 'R'));
+    df__so_u64(w, m->capps);
+    df__so_arr(w, m->ps, sizeof(*m->ps), m->nps);
+    df__hmap_save(&m->pmap, w);
+    df__so_u64(w, m->capblocks);
+    df__so_arr(w, m->blocks, sizeof(*m->blocks) * NSAMP, m->nblocks);
+    df__so_arr(w, m->bfree, sizeof(*m->bfree), m->nbfree);
+}
+
+int df__encounter_load(struct df__meet *m, struct df_state_in *r)
+{
+    uint64_t capps, capblocks;
+    size_t nps, nblocks, nbfree, i;
+    struct pair *ps = NULL;
+    struct samp *blocks = NULL;
+    uint32_t *bfree = NULL;
+
+    if (df__si_tag(r, DF__TAG('P', 'A', 'I', 'R')) != 0 ||
+        df__si_u64(r, &capps) != 0 || capps > MAX_PAIRS ||
+        df__si_arr(r, sizeof(*ps), (size_t)capps, (size_t)capps,
+                   (void **)&ps, &nps) != 0 ||
+        df__hmap_load(&m->pmap, r) != 0 || m->pmap.n != nps ||
+        df__si_u64(r, &capblocks) != 0 || capblocks > MAX_PAIRS ||
+        df__si_arr(r, sizeof(*blocks) * NSAMP, (size_t)capblocks,
+                   (size_t)capblocks, (void **)&blocks, &nblocks) != 0 ||
+        df__si_arr(r, sizeof(*bfree), (size_t)capblocks, (size_t)capblocks,
+                   (void **)&bfree, &nbfree) != 0)
+        goto bad;
+    for (i = 0; i < nps; i++)
+        if (ps[i].block != NONE && ps[i].block >= nblocks)
+            goto bad;
+    for (i = 0; i < nbfree; i++)
+        if (bfree[i] >= nblocks)
+            goto bad;
+    m->ps = ps;
+    m->nps = nps;
+    m->capps = (size_t)capps;
+    m->blocks = blocks;
+    m->nblocks = nblocks;
+    m->capblocks = (size_t)capblocks;
+    m->bfree = bfree;
+    m->nbfree = nbfree;
+    return 0;
+bad:
+    df__free(ps);
+    df__free(blocks);
+    df__free(bfree);
+    return df__si_bad(r);
 }

@@ -34,6 +34,7 @@
 #include "util/alloc.h"
 #include "util/csvrec.h"
 #include "util/geodesy.h"
+#include "util/hash.h"
 #include "util/hmap.h"
 #include "util/slurp.h"
 #include "geo.h"
@@ -1091,4 +1092,42 @@ enum df_err df_geo_load_builtin_places(struct df_geo *g)
         return DF_INVAL;
     return load_ports(g, df__places_csv, df__places_csv_len, "places.csv", 1,
                       NULL, 0);
+}
+
+/* ---- fingerprint ------------------------------------------------------ */
+
+uint64_t df_geo_fingerprint(const struct df_geo *g)
+{
+    uint64_t h = DF__FNV64_INIT;
+    uint32_t i;
+
+    if (!g)
+        return 0;
+    /* Zones with their names, rings and vertices; ports with theirs
+     * (the cell index follows from the ports). */
+    h = df__fnv1a64(h, &g->nzones, sizeof g->nzones);
+    for (i = 0; i < g->nzones; i++) {
+        const struct zone *z = &g->zones[i];
+        const char *name = g->pool + z->name;
+
+        h = df__fnv1a64(h, name, strlen(name) + 1);
+        h = df__fnv1a64(h, &z->ring0, sizeof z->ring0);
+        h = df__fnv1a64(h, &z->nrings, sizeof z->nrings);
+        h = df__fnv1a64(h, &z->interest, sizeof z->interest);
+    }
+    h = df__fnv1a64(h, g->rings, (size_t)g->nrings * sizeof *g->rings);
+    h = df__fnv1a64(h, g->verts, (size_t)g->nverts * 2 * sizeof *g->verts);
+    h = df__fnv1a64(h, &g->nports, sizeof g->nports);
+    for (i = 0; i < g->nports; i++) {
+        const struct port *p = &g->ports[i];
+        const char *name = g->pool + p->name;
+
+        h = df__fnv1a64(h, name, strlen(name) + 1);
+        h = df__fnv1a64(h, &p->lon, sizeof p->lon);
+        h = df__fnv1a64(h, &p->lat, sizeof p->lat);
+        h = df__fnv1a64(h, &p->radius_km, sizeof p->radius_km);
+        h = df__fnv1a64(h, &p->anchorage, sizeof p->anchorage);
+        h = df__fnv1a64(h, &p->reference, sizeof p->reference);
+    }
+    return h;
 }

@@ -28,6 +28,9 @@
  * percent of decoding a 25 MB file.  (-DDF_LIBARCHIVE_LINKED links it
  * instead: the default where shared objects are not ELF, as on macOS.)
  */
+/* realpath(3) is XSI: POSIX.1-2008 with the X/Open extension. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@
 
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/hash.h"
 
 /* ---- libarchive, loaded on first use ---------------------------------- */
 
@@ -509,4 +513,63 @@ void df_input_free(struct df_input *in)
         close(in->fd);
     df__free(in->raw);
     df__free(in);
+}
+
+/* ---- knowing a file again ------------------------------------------- */
+
+#define MARK_HEAD 65536         /* bytes hashed */
+
+enum df_err df_input_mark_read(const char *path, struct df_input_mark *m)
+{
+    char *real;
+    unsigned char *head;
+    struct stat sb;
+    ssize_t got;
+    size_t have = 0;
+    int fd;
+
+    if (!path || !m)
+        return DF_INVAL;
+    memset(m, 0, sizeof *m);
+    real = realpath(path, NULL);
+    if (!real)
+        return DF_IO;
+    if (strlen(real) >= sizeof m->path) {
+        free(real);
+        return DF_INVAL;
+    }
+    snprintf(m->path, sizeof m->path, "%s", real);
+    free(real);
+    do
+        fd = open(m->path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return DF_IO;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        !(head = df__malloc(MARK_HEAD))) {
+        close(fd);
+        return DF_IO;
+    }
+    while (have < MARK_HEAD) {
+        got = read(fd, head + have, MARK_HEAD - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+    }
+    close(fd);
+    m->size = (int64_t)sb.st_size;
+    m->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+                  (int64_t)sb.st_mtim.tv_nsec;
+    m->head_hash = df__fnv1a64(DF__FNV64_INIT, head, have);
+    df__free(head);
+    return DF_OK;
+}
+
+int df_input_mark_same(const struct df_input_mark *a,
+                       const struct df_input_mark *b)
+{
+    return a && b && a->size == b->size && a->mtime_ns == b->mtime_ns &&
+           a->head_hash == b->head_hash;
 }

@@ -50,6 +50,7 @@
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/hint.h"
+#include "util/ser.h"
 
 #define RING_MAX 64          /* resampled points kept per vessel */
 #define MIN_CELL_M 250.0
@@ -642,4 +643,97 @@ void df__meet_identity(struct df__meet *m, const struct df_rec *rec)
         k->cls = rec->cls;
     if (rec->imo != 0)
         k->imo = rec->imo;
+}
+
+/* ------------------------------------------------------------------ */
+/* Saved state                                                        */
+/* ------------------------------------------------------------------ */
+
+/* What df__meet_new() derives from the configuration: a state made with
+ * other settings is not this detector's. */
+static void derived(const struct df__meet *m, int64_t out[6])
+{
+    out[0] = m->step_ms;
+    out[1] = m->lag;
+    out[2] = m->interp_ms;
+    out[3] = m->ring_n;
+    out[4] = (int64_t)m->maxvs;
+    out[5] = m->min_ticks;
+}
+
+void df__meet_save(const struct df__meet *m, struct df_state_out *w)
+{
+    int64_t d[6];
+
+    derived(m, d);
+    df__so_tag(w, DF__TAG('M', 'E', 'E', 'T'));
+    df__so_put(w, d, sizeof d);
+    df__so_i64(w, m->next_tick);
+    df__so_i64(w, m->max_tick);
+    df__so_u64(w, m->capvs);
+    df__so_arr(w, m->vs, sizeof(*m->vs), m->nvs);
+    df__so_arr(w, m->hot, sizeof(*m->hot), m->nvs);
+    df__so_arr(w, m->ring, sizeof(*m->ring) * m->ring_n, m->nvs);
+    df__so_arr(w, m->vfree, sizeof(*m->vfree), m->nvfree);
+    df__hmap_save(&m->vmap, w);
+    df__so_arr(w, m->pending, sizeof(m->pending[0]), m->npending);
+    df__encounter_save(m, w);
+    df__anchorage_save(m, w);
+}
+
+int df__meet_load(struct df__meet *m, struct df_state_in *r)
+{
+    int64_t d[6], want[6], next, max;
+    uint64_t cap;
+    size_t nvs, n, nfree, i;
+    struct vessel *vs = NULL;
+    struct vhot *hot = NULL;
+    struct rpt *ring = NULL;
+    uint32_t *vfree = NULL;
+    void *pend = NULL;
+
+    derived(m, want);
+    if (df__si_tag(r, DF__TAG('M', 'E', 'E', 'T')) != 0 ||
+        df__si_get(r, d, sizeof d) != 0 || df__si_i64(r, &next) != 0 ||
+        df__si_i64(r, &max) != 0 || df__si_u64(r, &cap) != 0)
+        return -1;
+    if (memcmp(d, want, sizeof d) != 0 || cap > m->maxvs || m->nvs != 0)
+        return df__si_bad(r);
+    if (df__si_arr(r, sizeof(*vs), (size_t)cap, (size_t)cap, (void **)&vs,
+                   &nvs) != 0 ||
+        df__si_arr(r, sizeof(*hot), (size_t)cap, (size_t)cap, (void **)&hot,
+                   &n) != 0 || n != nvs ||
+        df__si_arr(r, sizeof(*ring) * m->ring_n, (size_t)cap, (size_t)cap,
+                   (void **)&ring, &n) != 0 || n != nvs ||
+        df__si_arr(r, sizeof(*vfree), nvs, (size_t)cap, (void **)&vfree,
+                   &nfree) != 0 ||
+        df__hmap_load(&m->vmap, r) != 0 ||
+        df__si_arr(r, sizeof(m->pending[0]), PENDING_MAX, 0, &pend, &n) != 0)
+        goto bad;
+    for (i = 0; i < nfree; i++)
+        if (vfree[i] >= nvs)
+            goto bad;
+    m->vs = vs;
+    m->hot = hot;
+    m->ring = ring;
+    m->vfree = vfree;
+    m->nvs = nvs;
+    m->capvs = (size_t)cap;
+    m->nvfree = nfree;
+    m->next_tick = next;
+    m->max_tick = max;
+    if (n > 0)
+        memcpy(m->pending, pend, n * sizeof(m->pending[0]));
+    m->npending = n;
+    df__free(pend);
+    if (df__encounter_load(m, r) != 0 || df__anchorage_load(m, r) != 0)
+        return -1;              /* the caller frees the detector */
+    return 0;
+bad:
+    df__free(vs);
+    df__free(hot);
+    df__free(ring);
+    df__free(vfree);
+    df__free(pend);
+    return df__si_bad(r);
 }

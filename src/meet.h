@@ -50,6 +50,15 @@ void df__meet_identity(struct df__meet *m, const struct df_rec *rec);
 /* The vessel was flushed by scan.c (silent): forget it. */
 void df__meet_forget(struct df__meet *m, uint32_t mmsi);
 
+/* Saved state (util/ser.h): vessels, resampled points, pairs and their
+ * samples, loitering hours, anchorage cells, queued events.  load fills
+ * m, a new detector made with the same configuration: 0, or -1 with the
+ * stream's error set (then free m: it may hold part of the state). */
+struct df_state_out;
+struct df_state_in;
+void df__meet_save(const struct df__meet *m, struct df_state_out *w);
+int df__meet_load(struct df__meet *m, struct df_state_in *r);
+
 const struct df_stats *df__meet_stats(const struct df__meet *m);
 /* 1 once an allocation failed and a vessel, pair, point or anchorage
  * cell was lost to it (the detector goes on with what it has). */

@@ -148,6 +148,15 @@ struct df__meet {
                               * (df__meet_oom) */
 };
 
+/* Saved state of the parts private to their files (meet.c calls them
+ * from df__meet_save/load). */
+struct df_state_out;
+struct df_state_in;
+void df__encounter_save(const struct df__meet *m, struct df_state_out *w);
+int df__encounter_load(struct df__meet *m, struct df_state_in *r);
+void df__anchorage_save(const struct df__meet *m, struct df_state_out *w);
+int df__anchorage_load(struct df__meet *m, struct df_state_in *r);
+
 /* ------------------------------------------------------------------ */
 /* Geometry                                                           */
 /* ------------------------------------------------------------------ */

@@ -26,6 +26,7 @@
 
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/ser.h"
 
 #define REORDER_DEFAULT_CAP 65536
 
@@ -248,4 +249,92 @@ int df_reorder_flush(struct df_reorder *r,
 const struct df_stats *df_reorder_stats(const struct df_reorder *r)
 {
     return &r->st;
+}
+
+int64_t df_reorder_released_ms(const struct df_reorder *r)
+{
+    return r ? r->released_ms : DF_TIME_NONE;
+}
+
+/* ---- saved state ------------------------------------------------------
+ * The slots (heap as it is, ring in FIFO order) and their records; record
+ * storage indices are not saved, since they only say where a record sits:
+ * load puts the heap's records first, then the ring's. */
+
+enum df_err df_reorder_save(const struct df_reorder *r,
+                            struct df_state_out *w)
+{
+    size_t i;
+
+    if (!r || !w)
+        return DF_INVAL;
+    df__so_tag(w, DF__TAG('R', 'O', 'R', 'D'));
+    df__so_i64(w, r->window_ms);
+    df__so_u64(w, r->cap);
+    df__so_u64(w, r->seq);
+    df__so_i64(w, r->newest_ms);
+    df__so_i64(w, r->released_ms);
+    df__so_u64(w, r->hn);
+    df__so_u64(w, r->qn);
+    for (i = 0; i < r->hn; i++) {
+        df__so_put(w, &r->heap[i], sizeof r->heap[i]);
+        df__so_put(w, &r->recs[r->heap[i].rec], sizeof(struct df_rec));
+    }
+    for (i = 0; i < r->qn; i++) {
+        const struct slot *sl = &r->ring[(r->qhead + i) % r->cap];
+
+        df__so_put(w, sl, sizeof *sl);
+        df__so_put(w, &r->recs[sl->rec], sizeof(struct df_rec));
+    }
+    return w->err;
+}
+
+enum df_err df_reorder_load(struct df_reorder *r, struct df_state_in *in)
+{
+    int64_t window, newest, released;
+    uint64_t cap, seq, hn, qn;
+    size_t i, k;
+
+    if (!r || !in)
+        return DF_INVAL;
+    if (df__si_tag(in, DF__TAG('R', 'O', 'R', 'D')) != 0 ||
+        df__si_i64(in, &window) != 0 || df__si_u64(in, &cap) != 0 ||
+        df__si_u64(in, &seq) != 0 || df__si_i64(in, &newest) != 0 ||
+        df__si_i64(in, &released) != 0 || df__si_u64(in, &hn) != 0 ||
+        df__si_u64(in, &qn) != 0)
+        return in->err;
+    if (window != r->window_ms || cap != r->cap || hn + qn > cap ||
+        r->n != 0) {
+        df__si_bad(in);
+        return in->err;
+    }
+    for (i = 0; i < hn + qn; i++) {
+        struct slot sl;
+
+        if (df__si_get(in, &sl, sizeof sl) != 0 ||
+            df__si_get(in, &r->recs[i], sizeof(struct df_rec)) != 0)
+            break;
+        sl.rec = i;
+        if (i < hn)
+            r->heap[i] = sl;
+        else
+            r->ring[i - hn] = sl;
+    }
+    if (i < hn + qn) {
+        /* As new: nothing held. */
+        for (k = 0; k < r->cap; k++)
+            r->free_idx[k] = r->cap - 1 - k;
+        return in->err;
+    }
+    r->hn = (size_t)hn;
+    r->qhead = 0;
+    r->qn = (size_t)qn;
+    r->n = (size_t)(hn + qn);
+    r->seq = seq;
+    r->newest_ms = newest;
+    r->released_ms = released;
+    for (k = 0, i = r->cap; i-- > r->n;)
+        r->free_idx[k++] = i;
+    r->nfree = k;
+    return DF_OK;
 }

@@ -48,6 +48,7 @@
 #include "util/alloc.h"
 #include "util/grow.h"
 #include "util/hmap.h"
+#include "util/ser.h"
 #include "util/timeutil.h"
 
 #include "darkfleet.h"
@@ -815,4 +816,59 @@ int df_ties_vessel(struct df_ties *t, const struct df_config *cfg,
         }
     }
     return rc;
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+enum df_err df_ties_save(const struct df_ties *t, struct df_state_out *w)
+{
+    if (!t || !w)
+        return DF_INVAL;
+    df__so_tag(w, DF__TAG('T', 'I', 'E', 'S'));
+    df__so_u64(w, t->max_pairs);
+    df__so_u64(w, t->max_marks);
+    df__so_u64(w, t->head);
+    df__so_arr(w, t->pairs, sizeof *t->pairs, t->npairs);
+    df__so_arr(w, t->marks, sizeof *t->marks, t->nmarks);
+    df__hmap_save(&t->index, w);
+    return w->err;
+}
+
+enum df_err df_ties_load(struct df_ties *t, struct df_state_in *in)
+{
+    uint64_t maxp, maxm, head;
+    size_t np, nm;
+    struct pair *pairs = NULL;
+    struct mark *marks = NULL;
+
+    if (!t || !in)
+        return DF_INVAL;
+    if (df__si_tag(in, DF__TAG('T', 'I', 'E', 'S')) != 0 ||
+        df__si_u64(in, &maxp) != 0 || df__si_u64(in, &maxm) != 0 ||
+        df__si_u64(in, &head) != 0)
+        return in->err;
+    if (maxp != t->max_pairs || maxm != t->max_marks || t->npairs ||
+        t->nmarks) {
+        df__si_bad(in);
+        return in->err;
+    }
+    if (df__si_arr(in, sizeof *pairs, t->max_pairs, 0, (void **)&pairs,
+                   &np) != 0 ||
+        df__si_arr(in, sizeof *marks, t->max_marks, 0, (void **)&marks,
+                   &nm) != 0 ||
+        (np > 0 && head >= np) || df__hmap_load(&t->index, in) != 0 ||
+        t->index.n != nm) {
+        df__free(pairs);
+        df__free(marks);
+        df__hmap_clear(&t->index);
+        if (in->err == DF_OK)
+            df__si_bad(in);
+        return in->err;
+    }
+    t->pairs = pairs;
+    t->npairs = t->cap_pairs = np;
+    t->head = (size_t)head;
+    t->marks = marks;
+    t->nmarks = t->cap_marks = nm;
+    return DF_OK;
 }

@@ -20,6 +20,7 @@
 #include "darkfleet.h"
 #include "util/alloc.h"
 #include "util/keep.h"
+#include "util/ser.h"
 #include "meet.h"
 #include "detect_vessel.h"
 #include "track.h"
@@ -62,6 +63,8 @@ struct df_scan {
     int64_t now_ms;             /* latest record time, or DF_TIME_NONE */
     int64_t advance_ms;         /* when the meet detector last ticked */
     int64_t point_every_ms;     /* track_point_min */
+    size_t max_vessels;         /* the track store's cap ... */
+    int64_t silence_ms;         /* ... and silence limit */
     struct df_stats st;         /* this stage's counters */
     struct df_stats st_out;     /* st plus the meet detector's */
     int oom;                    /* a record or a vessel's state was lost
@@ -220,7 +223,9 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
     silence_h = s->cfg.track_silence_hours;
     if (!(silence_h > 0.0))
         silence_h = 24.0;
-    s->tracks = df__tracks_new((size_t)maxv, (int64_t)(silence_h * 3.6e6));
+    s->max_vessels = (size_t)maxv;
+    s->silence_ms = (int64_t)(silence_h * 3.6e6);
+    s->tracks = df__tracks_new(s->max_vessels, s->silence_ms);
     s->vctx.cfg = &s->cfg;
     s->vctx.geo = geo;
     s->vctx.land = df_land_default();
@@ -473,4 +478,85 @@ const struct df_stats *df_scan_stats(const struct df_scan *s)
 const struct df__track_stats *df__scan_track_stats(const struct df_scan *s)
 {
     return df__tracks_stats(s->tracks);
+}
+
+int64_t df_scan_now_ms(const struct df_scan *s)
+{
+    return s ? s->now_ms : DF_TIME_NONE;
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
+{
+    uint64_t n = 0;
+    uint32_t i;
+
+    if (!s || !w)
+        return DF_INVAL;
+    df__so_tag(w, DF__TAG('S', 'C', 'A', 'N'));
+    df__so_i64(w, s->now_ms);
+    df__so_i64(w, s->advance_ms);
+    /* The last fixes of silent vessels, each with its place in the
+     * table (its way in the bucket decides which one gives way). */
+    if (s->ghosts)
+        for (i = 0; i < GHOST_BUCKETS * GHOST_WAYS; i++)
+            n += s->ghosts[i].pos_ms != 0;
+    df__so_u64(w, n);
+    for (i = 0; n > 0 && i < GHOST_BUCKETS * GHOST_WAYS; i++) {
+        if (s->ghosts[i].pos_ms == 0)
+            continue;
+        df__so_u32(w, i);
+        df__so_put(w, &s->ghosts[i], sizeof s->ghosts[i]);
+    }
+    df__tracks_save(s->tracks, w);
+    df__meet_save(s->meet, w);
+    return w->err;
+}
+
+enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
+{
+    int64_t now, adv;
+    uint64_t n, k;
+    enum df_err e;
+
+    if (!s || !in)
+        return DF_INVAL;
+    if (df__si_tag(in, DF__TAG('S', 'C', 'A', 'N')) != 0 ||
+        df__si_i64(in, &now) != 0 || df__si_i64(in, &adv) != 0 ||
+        df__si_u64(in, &n) != 0)
+        return in->err;
+    if (n > GHOST_BUCKETS * GHOST_WAYS || s->ghosts ||
+        s->now_ms != DF_TIME_NONE) {
+        df__si_bad(in);
+        return in->err;
+    }
+    if (n > 0) {
+        s->ghosts = df__calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
+                               sizeof *s->ghosts);
+        if (!s->ghosts) {
+            in->err = DF_NOMEM;
+            return in->err;
+        }
+    }
+    for (k = 0; k < n; k++) {
+        uint32_t i;
+        struct ghost g;
+
+        if (df__si_u32(in, &i) != 0 || df__si_get(in, &g, sizeof g) != 0)
+            break;
+        if (i >= GHOST_BUCKETS * GHOST_WAYS || g.pos_ms == 0) {
+            df__si_bad(in);
+            break;
+        }
+        s->ghosts[i] = g;
+    }
+    if (k == n && df__tracks_load(s->tracks, in) == 0 &&
+        df__meet_load(s->meet, in) == 0) {
+        s->now_ms = now;
+        s->advance_ms = adv;
+        return DF_OK;
+    }
+    e = in->err;
+    return e != DF_OK ? e : DF_FORMAT;
 }

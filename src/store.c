@@ -6,7 +6,7 @@
  * rows and store_read.c reads them back.  These three, through their
  * private header store_int.h, are the only files that include sqlite3.h.
  *
- * Schema version 2 (PRAGMA user_version; PRAGMA application_id marks the
+ * Schema version 4 (PRAGMA user_version; PRAGMA application_id marks the
  * file as darkfleet's so that a foreign database is never written to):
  *
  *   meta(key PRIMARY KEY, value)         schema_version, darkfleet_version,
@@ -30,6 +30,12 @@
  *          df_risk_combine(), recomputed when a reason is added
  *   version 3 adds reasons.contribution: each reason's share of the score
  *          (a version 2 store is rescored as it is opened read-write)
+ *   version 4 adds what lets a scan go on in a later run (store_state.c):
+ *   events.provisional: 1 for an event reported at a scan's end that the
+ *          next scan drops and reports again once final
+ *   scan_state(seq PRIMARY KEY, data): the saved state, in chunks
+ *   scan_inputs(path PRIMARY KEY, size, mtime_ns, head_hash, records,
+ *          done, scanned_at): the input files the state has read
  *
  * A new file is created at the latest version; an older one is migrated
  * in place when opened read-write (df_store_open), never when opened
@@ -60,7 +66,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define APPLICATION_ID 0x44466C74 /* "DFlt" */
 
 /* Migration i takes the schema from version i to i + 1. */
@@ -142,6 +148,24 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "CREATE INDEX risk_score ON risk(score DESC);",
     /* 2 -> 3: each reason's share of the score (df_risk_combine). */
     "ALTER TABLE reasons ADD COLUMN contribution REAL NOT NULL DEFAULT 0;",
+    /* 3 -> 4: the scan's saved state, the inputs it read, and the events
+     * reported at a scan's end that a later one may still extend. */
+    "ALTER TABLE events ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX events_provisional ON events(provisional)"
+    "  WHERE provisional != 0;"
+    "CREATE TABLE scan_state("
+    "  seq INTEGER PRIMARY KEY,"
+    "  data BLOB NOT NULL"
+    ");"
+    "CREATE TABLE scan_inputs("
+    "  path TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL,"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  head_hash INTEGER NOT NULL,"
+    "  records INTEGER NOT NULL,"
+    "  done INTEGER NOT NULL,"
+    "  scanned_at TEXT"
+    ") WITHOUT ROWID;",
 };
 
 /* The meta table's upsert (the rows' own statements are in store_write.c). */
@@ -429,6 +453,7 @@ static void destroy(struct df_store *st)
 {
     df__store_points_free(st);
     df__store_finalize_writes(st);
+    df__store_state_fini(st);
     sqlite3_finalize(st->meta);
     sqlite3_finalize(st->begin);
     sqlite3_finalize(st->commit);

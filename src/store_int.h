@@ -60,6 +60,13 @@ struct df_store {
     unsigned npts;
     int in_txn;
 
+    /* Saved state (store_state.c): events written now are provisional;
+     * the next chunk's number; the chunk reader; statements prepared on
+     * first use. */
+    int provisional;
+    int64_t state_seq;
+    sqlite3_stmt *state_ins, *state_rd, *input_put, *input_get;
+
     /* The point writer: a thread that sorts and inserts a full batch
      * (jpts) inside the open transaction while the caller goes on; see
      * "Track points on a thread" in store_write.c.  writer is 0 when no
@@ -111,6 +118,11 @@ enum df_err df__store_begin(struct df_store *st);
 /* Commits the open transaction, if any; points held in memory are not
  * written (df_store_commit writes them first). */
 enum df_err df__store_commit_txn(struct df_store *st);
+
+/* ---- store_state.c ------------------------------------------------------ */
+
+/* Finalizes the saved state's statements (destroy). */
+void df__store_state_fini(struct df_store *st);
 
 /* ---- store_write.c ------------------------------------------------------ */
 

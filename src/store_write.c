@@ -39,11 +39,13 @@
 
 static const char sql_event[] =
     "INSERT INTO events(type, vessel1, vessel2, start, end, lat, lon,"
-    " score, evidence) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    " score, evidence, provisional)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     " ON CONFLICT(type, vessel1, ifnull(vessel2, 0), ifnull(start, ''))"
     " DO UPDATE SET end = excluded.end, lat = excluded.lat,"
     " lon = excluded.lon, score = excluded.score,"
-    " evidence = excluded.evidence RETURNING id";
+    " evidence = excluded.evidence,"
+    " provisional = min(provisional, excluded.provisional) RETURNING id";
 
 /* min/max that ignore a NULL side (SQLite's return NULL if any is). */
 #define MIN2(a, b) "min(coalesce(" a ", " b "), coalesce(" b ", " a "))"
@@ -231,6 +233,9 @@ enum df_err df_store_event(struct df_store *st, const struct df_event *ev)
         sqlite3_bind_text(s, 9, "{}", 2, SQLITE_STATIC);
     else
         sqlite3_bind_text(s, 9, ev->evidence, (int)elen, SQLITE_STATIC);
+    /* A final event stays final: only the next scan's drop of the
+     * provisional ones may remove a row. */
+    sqlite3_bind_int(s, 10, st->provisional != 0);
     /* RETURNING gives the row's id whether it was inserted or updated
      * (sqlite3_last_insert_rowid() misses the update). */
     st->last_event_id = 0;

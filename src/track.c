@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/hint.h"
 #include "util/hmap.h"
+#include "util/ser.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -665,4 +666,96 @@ void df__track_kind(const struct df__track *t, struct df__vkind *k)
         k->length_m = id->length_m;
         k->imo = id->imo;
     }
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+void df__tracks_save(const struct df__tracks *ts, struct df_state_out *w)
+{
+    uint32_t i;
+
+    df__so_tag(w, DF__TAG('T', 'R', 'K', 'S'));
+    df__so_u64(w, ts->max);
+    df__so_i64(w, ts->silence_ms);
+    df__so_u32(w, ts->pool_cap);
+    df__so_arr(w, ts->pool, sizeof *ts->pool, ts->pool_used);
+    df__so_arr(w, ts->freelist, sizeof *ts->freelist, ts->nfree);
+    df__so_arr(w, ts->heap, sizeof *ts->heap, ts->nheap);
+    df__hmap_save(&ts->map, w);
+    /* The identity history of each vessel held, in heap order. */
+    for (i = 0; i < ts->nheap; i++) {
+        const struct df__track *t = &ts->pool[ts->heap[i].idx];
+
+        df__so_arr(w, t->ids, sizeof *t->ids, t->nids);
+    }
+}
+
+int df__tracks_load(struct df__tracks *ts, struct df_state_in *r)
+{
+    uint64_t max;
+    int64_t silence;
+    uint32_t cap, i;
+    size_t n, nfree, nheap;
+    struct df__track *pool = NULL;
+    uint32_t *freelist = NULL;
+    struct heapent *heap = NULL;
+
+    if (df__si_tag(r, DF__TAG('T', 'R', 'K', 'S')) != 0 ||
+        df__si_u64(r, &max) != 0 || df__si_i64(r, &silence) != 0 ||
+        df__si_u32(r, &cap) != 0)
+        return -1;
+    if (max != ts->max || silence != ts->silence_ms || cap > ts->max ||
+        ts->nheap != 0)
+        return df__si_bad(r);
+    if (df__si_arr(r, sizeof *pool, cap, cap, (void **)&pool, &n) != 0 ||
+        df__si_arr(r, sizeof *freelist, n, cap, (void **)&freelist,
+                   &nfree) != 0 ||
+        df__si_arr(r, sizeof *heap, n, cap, (void **)&heap, &nheap) != 0 ||
+        nfree + nheap != n || df__hmap_load(&ts->map, r) != 0 ||
+        ts->map.n != nheap)
+        goto bad;
+    for (i = 0; i < n; i++)
+        pool[i].ids = NULL;
+    for (i = 0; i < nfree; i++)
+        if (freelist[i] >= n)
+            goto bad;
+    for (i = 0; i < nheap; i++) {
+        struct df__track *t;
+        size_t nids;
+
+        if (heap[i].idx >= n)
+            goto bad;
+        t = &pool[heap[i].idx];
+        if (t->ids || t->heap_pos != i)
+            goto bad;           /* twice in the heap, or misplaced */
+        if (df__si_arr(r, sizeof *t->ids, DF_MAX_IDENTITIES, 0,
+                       (void **)&t->ids, &nids) != 0)
+            goto bad;
+        if (nids != t->nids || (nids > 0 && t->cur >= nids)) {
+            df__free(t->ids);
+            t->ids = NULL;
+            goto bad;
+        }
+        t->capids = (uint8_t)nids;
+    }
+    ts->pool = pool;
+    ts->pool_used = (uint32_t)n;
+    ts->pool_cap = cap;
+    ts->freelist = freelist;
+    ts->nfree = (uint32_t)nfree;
+    ts->heap = heap;
+    ts->nheap = (uint32_t)nheap;
+    ts->st.held = ts->st.peak = nheap;
+    return 0;
+
+bad:
+    if (heap)
+        for (i = 0; i < nheap; i++)
+            if (heap[i].idx < n)
+                df__free(pool[heap[i].idx].ids);
+    df__free(pool);
+    df__free(freelist);
+    df__free(heap);
+    df__hmap_clear(&ts->map);
+    return df__si_bad(r);
 }

@@ -138,6 +138,14 @@ int df__track_identity(struct df__track *t, const struct df_rec *rec,
 /* Fills *v (for the vessel callback) from t. */
 void df__track_vessel(const struct df__track *t, struct df_vessel *v);
 
+/* Saved state (util/ser.h): every vessel held, with its identities and
+ * detector state.  load fills ts, a new store made with the same cap and
+ * silence limit: 0, or -1 with the stream's error set (ts stays new). */
+struct df_state_out;
+struct df_state_in;
+void df__tracks_save(const struct df__tracks *ts, struct df_state_out *w);
+int df__tracks_load(struct df__tracks *ts, struct df_state_in *r);
+
 /* The stats of a scan's track store (tests, the CLI's --stats). */
 const struct df__track_stats *df__scan_track_stats(const struct df_scan *s);
 

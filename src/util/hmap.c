@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/ser.h"
 
 #define FIRST_CAP 64
 
@@ -111,4 +112,39 @@ void df__hmap_fini(struct df__hmap *m)
 {
     df__free(m->slots);
     memset(m, 0, sizeof(*m));
+}
+
+/* ---- saved state ------------------------------------------------------ */
+
+void df__hmap_save(const struct df__hmap *m, struct df_state_out *w)
+{
+    df__so_tag(w, DF__TAG('H', 'M', 'A', 'P'));
+    df__so_u64(w, m->n);
+    df__so_arr(w, m->slots, sizeof(*m->slots), m->cap);
+}
+
+int df__hmap_load(struct df__hmap *m, struct df_state_in *r)
+{
+    uint64_t n;
+    size_t cap, i, used = 0;
+    void *slots;
+
+    if (df__si_tag(r, DF__TAG('H', 'M', 'A', 'P')) != 0 ||
+        df__si_u64(r, &n) != 0 ||
+        df__si_arr(r, sizeof(*m->slots), (size_t)1 << 40, 0, &slots,
+                   &cap) != 0)
+        return -1;
+    /* A table as hmap.c keeps it: a power of two, at most half full. */
+    for (i = 0; i < cap; i++)
+        used += ((struct df__hslot *)slots)[i].val != DF__HMAP_NONE;
+    if ((cap != 0 && (cap < FIRST_CAP || (cap & (cap - 1)) != 0)) ||
+        used != n || 2 * n > cap) {
+        df__free(slots);
+        return df__si_bad(r);
+    }
+    df__free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+    m->n = (size_t)n;
+    return 0;
 }

@@ -76,4 +76,12 @@ int df__hmap_reserve(struct df__hmap *m, size_t n);
 void df__hmap_clear(struct df__hmap *m);
 void df__hmap_fini(struct df__hmap *m);
 
+/* Saved state (util/ser.h): the table as it is, so that a loaded table
+ * probes, and is walked, in the same order.  load replaces m's table:
+ * 0, or -1 with the stream's error set (m unchanged). */
+struct df_state_out;
+struct df_state_in;
+void df__hmap_save(const struct df__hmap *m, struct df_state_out *w);
+int df__hmap_load(struct df__hmap *m, struct df_state_in *r);
+
 #endif

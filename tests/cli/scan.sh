@@ -108,16 +108,16 @@ sys.exit(0 if db.execute("SELECT count(*) FROM " + sys.argv[2])
 EOF
 }
 
-# schema_ok DB: user_version 3, WAL, meta says schema 3, events in the
+# schema_ok DB: user_version 4, WAL, meta says schema 4, events in the
 # database equal the events printed.
 schema_ok() {
     python3 - "$1" "$2" <<'EOF'
 import json, sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 meta = dict(db.execute("SELECT key, value FROM meta"))
-assert meta["schema_version"] == "3", meta
+assert meta["schema_version"] == "4", meta
 printed = {(e["type"], e["vessels"][0],
             e["vessels"][1] if len(e["vessels"]) > 1 else None)
            for e in map(json.loads, open(sys.argv[2]))}
@@ -149,11 +149,19 @@ check "CSV: track points stored" db_has "$T/darkfleet.db" track_points
 check "CSV: schema and events" schema_ok "$T/darkfleet.db" "$T/csv.out"
 check "CSV: --stats counts records" grep -q "records" "$T/csv.err"
 first=$(counts "$T/darkfleet.db")
-scan csv2 "$CSV"
+# The same file again: the store's state has read it, so it is skipped.
+scan csv2 --stats "$CSV"
 second=$(counts "$T/darkfleet.db")
 check "CSV again: exit 0 (got $RC)" [ "$RC" -eq 0 ]
-check "CSV again: same events printed" cmp -s "$T/csv.out" "$T/csv2.out"
+check "CSV again: the input is skipped" \
+    grep -Eq "^ +1  skip_input_done" "$T/csv2.err"
 check "CSV again: no new rows ($first / $second)" [ "$first" = "$second" ]
+# --fresh: read again from nothing, the same events; upserts add no row.
+scan csv3 --fresh "$CSV"
+third=$(counts "$T/darkfleet.db")
+check "CSV --fresh: exit 0 (got $RC)" [ "$RC" -eq 0 ]
+check "CSV --fresh: same events printed" cmp -s "$T/csv.out" "$T/csv3.out"
+check "CSV --fresh: no new rows ($first / $third)" [ "$first" = "$third" ]
 
 # ---- risk and screening ------------------------------------------------------
 # Two ships 55 m apart at 31.0N 124.5E (East China Sea, the reported STS

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scan's threads (reader, read-ahead, store writer) under ThreadSanitizer:
+# scan's threads (reader, read-ahead, store writer, checkpoints) under
+# ThreadSanitizer:
 # run by .ci/run against a -DDF_TSAN=ON build (DF=that darkfleet), which
 # stores track points in batches of 4,096 so that the writer thread takes
 # many.  Any race report fails the run (TSan exits 66).  Each scan must
@@ -24,8 +25,10 @@ dump() { sqlite3 "$1" "SELECT * FROM track_points; SELECT * FROM vessels;
 for input in sim.nmea sim.nmea.gz; do
     "$DF_PLAIN" scan --db "$tmp/plain.db" "$tmp/$input" > "$tmp/plain.jsonl" \
         2>/dev/null
-    "$DF" scan --db "$tmp/tsan.db" "$tmp/$input" > "$tmp/tsan.jsonl" \
-        2> "$tmp/tsan.err"
+    # --checkpoint 0: the state is saved after every block, each time a
+    # mark crossing from the reader thread to the consumer.
+    "$DF" scan --db "$tmp/tsan.db" --checkpoint 0 "$tmp/$input" \
+        > "$tmp/tsan.jsonl" 2> "$tmp/tsan.err"
     rc=$?
     t "$input into SQLite: no race (exit $rc)" '[ $rc -eq 0 ]'
     t "$input: same events" 'cmp -s "$tmp/plain.jsonl" "$tmp/tsan.jsonl"'

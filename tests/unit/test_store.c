@@ -128,6 +128,12 @@ static int64_t count(const char *path, const char *table)
     return n;
 }
 
+/* Takes a store back from schema 4 to 3. */
+#define V4_UNDO                                                            \
+    "DROP INDEX events_provisional;"                                       \
+    "ALTER TABLE events DROP COLUMN provisional;"                          \
+    "DROP TABLE scan_state; DROP TABLE scan_inputs;"
+
 static void test_create(void **state)
 {
     struct fixture *f = *state;
@@ -143,12 +149,12 @@ static void test_create(void **state)
     assert_int_equal(stat(f->path, &sb), 0);
 
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
     q_text(db, "PRAGMA journal_mode", buf, sizeof buf);
     assert_string_equal(buf, "wal");
     q_text(db, "SELECT value FROM meta WHERE key = 'schema_version'", buf,
            sizeof buf);
-    assert_string_equal(buf, "3");
+    assert_string_equal(buf, "4");
     q_text(db, "SELECT value FROM meta WHERE key = 'darkfleet_version'",
            buf, sizeof buf);
     assert_string_equal(buf, DF_VERSION_STRING);
@@ -159,11 +165,12 @@ static void test_create(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'table' AND name IN ('meta', "
                                "'vessels', 'identities', 'events', "
-                               "'track_points', 'risk', 'reasons')"),
-                     7);
+                               "'track_points', 'risk', 'reasons', "
+                               "'scan_state', 'scan_inputs')"),
+                     9);
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'index' AND tbl_name = 'events'"),
-                     4);
+                     5);
     sqlite3_close(db);
 
     /* Reopening an existing store migrates nothing and keeps "created". */
@@ -178,7 +185,7 @@ static void test_create(void **state)
         db = db_open(f->path);
         q_text(db, "SELECT value FROM meta WHERE key = 'created'", again,
                sizeof again);
-        assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+        assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
         sqlite3_close(db);
         assert_string_equal(buf, again);
     }
@@ -413,7 +420,7 @@ static void test_hostile_text(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'table' AND name NOT LIKE "
                                "'sqlite%'"),
-                     7);
+                     9);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT name, destination, callsign "
                                         "FROM identities ORDER BY rowid",
@@ -1085,7 +1092,8 @@ static void test_v1_store(void **state)
     assert_int_equal(df_store_close(st), DF_OK);
     /* Back to version 1: its schema is version 2's without risk. */
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE risk; DROP TABLE reasons;"
+    assert_int_equal(sqlite3_exec(db, V4_UNDO
+                                      "DROP TABLE risk; DROP TABLE reasons;"
                                       "UPDATE meta SET value = '1' WHERE "
                                       "key = 'schema_version';"
                                       "PRAGMA user_version = 1",
@@ -1117,7 +1125,7 @@ static void test_v1_store(void **state)
     assert_true(score_of(st) == 40.0);
     assert_int_equal(df_store_close(st), DF_OK);
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
     assert_int_equal(q_int(db, "SELECT count(*) FROM events"), 1);
     assert_int_equal(q_int(db, "SELECT count(*) FROM identities"), 2);
     sqlite3_close(db);
@@ -1142,7 +1150,8 @@ static void test_v2_rescored(void **state)
     assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
     assert_int_equal(df_store_close(st), DF_OK);
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE reasons DROP COLUMN "
+    assert_int_equal(sqlite3_exec(db, V4_UNDO
+                                      "ALTER TABLE reasons DROP COLUMN "
                                       "contribution;"
                                       "UPDATE risk SET score = 60;"
                                       "PRAGMA user_version = 2",
@@ -1162,6 +1171,160 @@ static void test_v2_rescored(void **state)
     assert_int_equal(df_store_close(st), DF_OK);
 }
 
+/* Saved state (schema 4): provisional events go with their reasons and
+ * leave scores as if never given; the state's chunks come back in order;
+ * input marks and meta values round-trip. */
+static int collect_chunk(const void *p, size_t n, void *ud)
+{
+    struct df_buf *b = ud;
+
+    df_buf_append(b, p, n);
+    return 0;
+}
+
+static void test_state_tables(void **state)
+{
+    struct fixture *f = *state;
+    struct df_store *st = open_ok(f->path);
+    struct df_event ev;
+    struct df_reason r;
+    struct df_input_mark m, got;
+    struct df_buf b = {0};
+    const void *p;
+    size_t n;
+    uint64_t dropped;
+    int64_t final_id, prov_id;
+    char val[64];
+    sqlite3 *db;
+    int i;
+
+    /* A final encounter, with a reason for each vessel. */
+    make_event(&ev);
+    assert_int_equal(df_store_event(st, &ev), DF_OK);
+    final_id = df_store_last_event_id(st);
+    make_reason(&r, 30, "encounter", final_id, "met A");
+    assert_int_equal(df_store_risk_add(st, 412000001, &r), DF_OK);
+    /* A provisional one; 445000002's only reason is for it. */
+    df_store_set_provisional(st, 1);
+    ev.start_ms += 10 * HOUR;
+    ev.end_ms += 10 * HOUR;
+    assert_int_equal(df_store_event(st, &ev), DF_OK);
+    prov_id = df_store_last_event_id(st);
+    assert_true(prov_id != final_id);
+    make_reason(&r, 30, "encounter", prov_id, "met B");
+    assert_int_equal(df_store_risk_add(st, 412000001, &r), DF_OK);
+    make_reason(&r, 30, "encounter", prov_id, "met C");
+    assert_int_equal(df_store_risk_add(st, 445000002, &r), DF_OK);
+    /* The final event written again while provisional stays final. */
+    ev.start_ms -= 10 * HOUR;
+    ev.end_ms -= 10 * HOUR;
+    assert_int_equal(df_store_event(st, &ev), DF_OK);
+    assert_true(df_store_last_event_id(st) == final_id);
+    df_store_set_provisional(st, 0);
+
+    assert_int_equal(df_store_drop_provisional(st, &dropped), DF_OK);
+    assert_int_equal(dropped, 1);
+    assert_int_equal(df_store_commit(st), DF_OK);
+    db = db_open(f->path);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM events"), 1);
+    assert_int_equal(q_int(db, "SELECT id FROM events"), final_id);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM reasons"), 1);
+    assert_int_equal(q_int(db, "SELECT score FROM risk WHERE mmsi = "
+                               "412000001"),
+                     30);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM risk WHERE mmsi = "
+                               "445000002"),
+                     0);
+    sqlite3_close(db);
+
+    /* Chunks in order, read again from the start after the end. */
+    assert_int_equal(df_store_state_saved(st), 0);
+    assert_int_equal(df_store_state_clear(st), DF_OK);
+    assert_int_equal(df_store_state_chunk("abc", 3, st), 0);
+    assert_int_equal(df_store_state_chunk("", 0, st), 0);
+    assert_int_equal(df_store_state_chunk("defg", 4, st), 0);
+    assert_int_equal(df_store_state_saved(st), 1);
+    for (i = 0; i < 2; i++) {
+        b.len = 0;
+        while (df_store_state_read(&p, &n, st) == 1)
+            collect_chunk(p, n, &b);
+        assert_int_equal(b.len, 7);
+        assert_memory_equal(b.data, "abcdefg", 7);
+    }
+    /* Cleared: nothing; a new state starts at the first chunk again. */
+    assert_int_equal(df_store_state_clear(st), DF_OK);
+    assert_int_equal(df_store_state_read(&p, &n, st), 0);
+    assert_int_equal(df_store_state_chunk("xy", 2, st), 0);
+    assert_int_equal(df_store_state_read(&p, &n, st), 1);
+    assert_int_equal(n, 2);
+    assert_memory_equal(p, "xy", 2);
+    assert_int_equal(df_store_state_read(&p, &n, st), 0);
+
+    /* Input marks. */
+    memset(&m, 0, sizeof m);
+    strcpy(m.path, "/data/it's \"quoted\".csv");
+    m.size = 123456789012LL;
+    m.mtime_ns = 1700000000123456789LL;
+    m.head_hash = 0xfedcba9876543210ULL;
+    m.records = 42;
+    assert_int_equal(df_store_input_get(st, m.path, &got), 0);
+    assert_int_equal(df_store_input_put(st, &m), DF_OK);
+    assert_int_equal(df_store_input_get(st, m.path, &got), 1);
+    assert_string_equal(got.path, m.path);
+    assert_true(got.size == m.size && got.mtime_ns == m.mtime_ns &&
+                got.head_hash == m.head_hash && got.records == 42 &&
+                !got.done);
+    assert_true(df_input_mark_same(&m, &got));
+    m.records = 99;
+    m.done = 1;
+    assert_int_equal(df_store_input_put(st, &m), DF_OK);
+    assert_int_equal(df_store_input_get(st, m.path, &got), 1);
+    assert_true(got.records == 99 && got.done);
+    assert_int_equal(df_store_inputs_clear(st), DF_OK);
+    assert_int_equal(df_store_input_get(st, m.path, &got), 0);
+
+    assert_int_equal(df_store_meta_get(st, "state_fingerprint", val,
+                                       sizeof val),
+                     0);
+    assert_int_equal(df_store_meta_set(st, "state_fingerprint", "x'y"),
+                     DF_OK);
+    assert_int_equal(df_store_meta_get(st, "state_fingerprint", val,
+                                       sizeof val),
+                     1);
+    assert_string_equal(val, "x'y");
+    assert_int_equal(df_store_close(st), DF_OK);
+    df_buf_free(&b);
+}
+
+/* df_input_mark_read: a file's identity; another content, another mark. */
+static void test_input_mark(void **state)
+{
+    struct fixture *f = *state;
+    struct df_input_mark a, b;
+    char path[600];
+    FILE *fp;
+
+    snprintf(path, sizeof path, "%s.in", f->path);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("hello\n", fp);
+    fclose(fp);
+    assert_int_equal(df_input_mark_read(path, &a), DF_OK);
+    assert_int_equal(a.size, 6);
+    assert_int_equal(a.path[0], '/');
+    assert_int_equal(df_input_mark_read(path, &b), DF_OK);
+    assert_true(df_input_mark_same(&a, &b));
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("hellO\n", fp);
+    fclose(fp);
+    assert_int_equal(df_input_mark_read(path, &b), DF_OK);
+    assert_false(df_input_mark_same(&a, &b));   /* the head differs */
+    unlink(path);
+    assert_int_equal(df_input_mark_read(path, &b), DF_IO);
+    assert_int_equal(df_input_mark_read("/dev/null", &b), DF_IO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1178,6 +1341,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_v1_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_rescored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_input_mark, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
