@@ -139,6 +139,27 @@ struct cli_reader_opts {
     int stop_on_signal;
 };
 
+/* A CSV table (MarineCadastre, DMA) fed in blocks: cut into lines (at most
+ * 64 KiB; longer ones are counted and dropped), parsed, and each record
+ * handed to sink->rec.  failed: the header names no known columns
+ * (df_csv_error says so); stop: the sink asked to stop. */
+struct cli_csv {
+    struct df_csv *csv;
+    const struct cli_sink *sink;
+    char *carry;
+    size_t ncarry, cap;
+    int overlong;
+    int failed;
+    int stop;
+};
+/* 0, or -1 when out of memory (cs is then empty). */
+int cli_csv_init(struct cli_csv *cs, const struct cli_sink *sink);
+/* Feeds len bytes; final: the table ends after them. */
+void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
+                  int final);
+/* Adds the reader's counters to st (if not NULL) and frees it. */
+void cli_csv_fini(struct cli_csv *cs, struct df_stats *st);
+
 /* Takes an option of CLI_OPTS_READ: --no-checksum into ro, --stats into
  * *stats.  Returns 1 if id is one of them, else 0. */
 int cli_read_opt(int id, struct cli_reader_opts *ro, int *stats);
@@ -243,6 +264,41 @@ int cli_net_open(const char *url, int *fds, int maxfds, int timeout_ms,
  * nothing is waiting, or -1 on error (errno set).
  */
 long cli_net_read(int fd, int udp, char *buf, size_t len);
+
+/* ---- Live inputs read all at once (feeds.c) ------------------------ */
+
+#define CLI_FEEDS_MAX 64
+
+struct cli_feeds_opts {
+    const char *who;        /* the command, for messages ("listen") */
+    int skip_checksum;
+    int64_t dedup_ms;       /* df_nmea_opts.dedup_window_ms */
+    int64_t idle_ms;        /* reconnect a TCP feed silent this long; 0:
+                             * never */
+    int stamp;              /* give messages without a time the wall
+                             * clock's */
+};
+struct cli_feeds;
+/* Feeds for names: tcp:// and udp:// URLs, "-" (standard input) or files
+ * (followed as they grow).  NULL after printing a line (too many, out of
+ * memory).  Messages and CSV records go to sink. */
+struct cli_feeds *cli_feeds_new(char **names, int n,
+                                const struct cli_feeds_opts *o,
+                                const struct cli_sink *sink);
+/* Connects, binds and opens every feed (a TCP feed or a file that cannot
+ * be opened yet is tried again later).  1 when a UDP port cannot be
+ * bound, after printing why; else 0. */
+int cli_feeds_open(struct cli_feeds *fs);
+/* Reads until SIGINT or SIGTERM, the sink or round asks to stop, or no
+ * feed could still send (standard input ended, a compressed file read).
+ * round (if set) runs after every poll round.  1 on a poll failure. */
+int cli_feeds_run(struct cli_feeds *fs, int (*round)(void *ud), void *ud);
+/* Ends every reader (its last partial line goes through) and adds the
+ * readers' counters to st. */
+void cli_feeds_stats(struct cli_feeds *fs, struct df_stats *st);
+/* Ends every reader, closes, prints each TCP feed's drops when asked, and
+ * frees.  NULL is a no-op. */
+void cli_feeds_free(struct cli_feeds *fs, int print_drops);
 
 /* Makes SIGINT and SIGTERM set a flag (and interrupt poll) instead of
  * killing the process; ignores SIGPIPE. */

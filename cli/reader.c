@@ -22,22 +22,35 @@
 #define READ_BLOCK (1u << 20)
 #define SNIFF_BYTES 8192
 
-struct csv_state {
-    struct df_csv *csv;
-    const struct cli_sink *sink;
-    char *carry;
-    size_t ncarry, cap;
-    int overlong;
-    int failed;             /* header names no known columns */
-    int stop;
-};
-
 #define CSV_MAX_LINE 65536
 
-/* Cuts [buf, buf+len) into lines for the CSV reader, carrying a partial
- * line over to the next call. */
-static void csv_feed(struct csv_state *cs, const char *buf, size_t len,
-                     int final)
+int cli_csv_init(struct cli_csv *cs, const struct cli_sink *sink)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->csv = df_csv_new();
+    cs->cap = CSV_MAX_LINE;
+    cs->carry = malloc(cs->cap);
+    cs->sink = sink;
+    if (!cs->csv || !cs->carry) {
+        cli_csv_fini(cs, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_csv_fini(struct cli_csv *cs, struct df_stats *st)
+{
+    if (cs->csv) {
+        if (st)
+            df_stats_add(st, df_csv_stats(cs->csv));
+        df_csv_free(cs->csv);
+    }
+    free(cs->carry);
+    memset(cs, 0, sizeof *cs);
+}
+
+void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
+                  int final)
 {
     const char *p = buf, *end = buf + len;
     struct df_rec rec;
@@ -142,7 +155,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     struct df_input *in = NULL;
     struct cli_readahead *ra = NULL;
     struct df_nmea *nm = NULL;
-    struct csv_state cs;
+    struct cli_csv cs;
     const char *data;
     uint64_t pos;
     char err[512];
@@ -193,11 +206,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             goto done;
         }
     } else {
-        cs.csv = df_csv_new();
-        cs.cap = CSV_MAX_LINE;
-        cs.carry = malloc(cs.cap);
-        cs.sink = sink;
-        if (!cs.csv || !cs.carry) {
+        if (cli_csv_init(&cs, sink) != 0) {
             cli_err("out of memory");
             rc = 1;
             goto done;
@@ -215,7 +224,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             if (nm)
                 stop = df_nmea_feed(nm, data, have, sink->msg, sink->ud);
             else
-                csv_feed(&cs, data, have, 0);
+                cli_csv_feed(&cs, data, have, 0);
             have = 0;
             if (opts->fed && opts->fed(sink->ud))
                 stop = 1;
@@ -261,7 +270,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     if (nm && !stop)
         df_nmea_flush(nm, sink->msg, sink->ud);
     if (cs.csv && !cs.stop && !cs.failed) {
-        csv_feed(&cs, "", 0, 1);
+        cli_csv_feed(&cs, "", 0, 1);
         if (cs.failed) {
             cli_err("%s: %s", path, df_csv_error(cs.csv));
             rc = 1;
@@ -277,11 +286,7 @@ done:
         df_stats_add(st, df_nmea_stats(nm));
         df_nmea_free(nm);
     }
-    if (cs.csv) {
-        df_stats_add(st, df_csv_stats(cs.csv));
-        df_csv_free(cs.csv);
-    }
-    free(cs.carry);
+    cli_csv_fini(&cs, st);
     df_input_free(in);
     return rc;
 }
