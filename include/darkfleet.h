@@ -195,6 +195,16 @@ void df_buf_printf(struct df_buf *b, const char *fmt, ...)
  * control characters escaped; bytes >= 0x80 copied as they are (the
  * caller hands in UTF-8). */
 void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as df_buf_json_str() does, for text that may not be UTF-8
+ * (read back from a store): a byte that is not part of valid UTF-8 is
+ * written as U+FFFD, DEL and the C1 controls U+0080-U+009F as \u
+ * escapes, so that the literal is valid UTF-8 and inert on a terminal. */
+void df_buf_json_utf8_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as plain text for a terminal: the C0 controls (< 0x20, tab
+ * and newline too), DEL, the C1 controls U+0080-U+009F and every byte
+ * that is not part of valid UTF-8 become '?', so that no escape sequence
+ * gets through. */
+void df_buf_term_str(struct df_buf *b, const char *s, size_t n);
 /* Appends s as a JSON string literal that is also safe inside an HTML
  * <script> element: as df_buf_json_str(), with every '<' written as
  * \u003c and U+2028, U+2029 as \u2028, \u2029. */
