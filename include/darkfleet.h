@@ -873,6 +873,9 @@ unsigned df_mmsi_mid(uint32_t mmsi);
 /* 1 if imo is a seven-digit IMO number whose check digit is right, else
  * 0. */
 int df_imo_valid(uint32_t imo);
+/* What an AIS ship and cargo type means, from ITU-R M.1371-5
+ * table 53 ("Tanker, hazardous category A"...), a static string. */
+const char *df_shiptype_text(unsigned shiptype);
 
 /* ------------------------------------------------------------------ */
 /* 12. Events: what the detectors report                              */
@@ -927,6 +930,19 @@ struct df_event {
  * unknown time or position or a non-finite score; evidence pasted as it
  * is, or {} when empty. */
 void df_event_json(struct df_buf *b, const struct df_event *ev);
+/* Appends ev's evidence, read back from a store, as one JSON object on one
+ * line: as it is when it is one (RFC 8259, UTF-8), with white space
+ * between tokens as spaces and DEL and C1 controls in strings as \u
+ * escapes; {"unparsed":"..."} around anything else; {} when empty. */
+void df_event_evidence_json(struct df_buf *b, const struct df_event *ev);
+/* Appends a few words from ev's evidence, for a person: an encounter's
+ * hours, distance apart, relevance_reason and anchorage ("4.2 h, 101 m
+ * apart, two tankers"), a gap's hours dark, what an identity_change
+ * changed ("name SEA VENUS -> ROYAL LUCKY"), and so on for every type.
+ * Nothing when the evidence is not a JSON object.  Strings come from the
+ * evidence as they are: escape the text for its output
+ * (df_buf_term_str). */
+void df_event_summary(struct df_buf *b, const struct df_event *ev);
 
 /* ------------------------------------------------------------------ */
 /* 13. Geography: land, shore, zones and ports                        */
