@@ -1434,6 +1434,52 @@ int df_store_each_point(struct df_store *st, uint32_t mmsi,
                                   void *ud),
                         void *ud);
 
+/*
+ * One vessel's history, across every scan stored (`darkfleet vessel`).
+ * Every lookup goes through an index of the schema; names are compared
+ * byte for byte, as given and with ASCII letters in upper case (AIS sends
+ * upper case only), so "sea venus" finds "SEA VENUS" but not "Sea Venus".
+ */
+/* What df_store_find_vessels() matches a query against. */
+enum df_vessel_key {
+    DF_VKEY_MMSI,               /* the vessel's MMSI (decimal digits) */
+    DF_VKEY_IMO,                /* an IMO number any identity gave */
+    DF_VKEY_NAME,               /* a name any identity gave, whole */
+    DF_VKEY_NAME_PREFIX         /* a name any identity gave, its start */
+};
+/* The stored vessels value matches by key, each MMSI once, in the order
+ * they began to use it (first seen of the matching identities), then by
+ * MMSI.  -1 as for a database error also for an empty value, and for an
+ * MMSI or IMO that is not a number of up to 10 digits. */
+int df_store_find_vessels(struct df_store *st, enum df_vessel_key key,
+                          const char *value,
+                          int (*fn)(uint32_t mmsi, void *ud), void *ud);
+/* Fills *v (identities as df_store_each_vessel gives them) and *score
+ * (when not NULL) with the stored vessel mmsi: returns 1, or 0 when the
+ * store has no such vessel, -1 on a database error. */
+int df_store_get_vessel(struct df_store *st, uint32_t mmsi,
+                        struct df_vessel *v, double *score);
+/* Every distinct identity a vessel gave, all of them, oldest first: rows
+ * that differ only in width or draught are one, seen from the first's
+ * first to the last's last, with the largest width and draught. */
+int df_store_each_identity(struct df_store *st, uint32_t mmsi,
+                           int (*fn)(const struct df_identity *id,
+                                     void *ud),
+                           void *ud);
+
+/* A vessel met in encounters, summed up (df_store_each_partner). */
+struct df_partner {
+    uint32_t mmsi;
+    unsigned encounters;
+    int64_t first_ms, last_ms;  /* start of the first and last encounter */
+    char name[21];              /* the name it gave last, "" if none */
+};
+/* The vessels mmsi met in encounters: most encounters first, then the
+ * latest met, then by MMSI. */
+int df_store_each_partner(struct df_store *st, uint32_t mmsi,
+                          int (*fn)(const struct df_partner *p, void *ud),
+                          void *ud);
+
 /* ------------------------------------------------------------------ */
 /* 18. Exports: GeoJSON, GeoJSONSeq, KML, CSV                         */
 /* ------------------------------------------------------------------ */
