@@ -30,6 +30,8 @@ static void usage(FILE *f)
           "  report    an offline HTML report with a map, from the store\n"
           "  export    events and tracks as GeoJSON, GeoJSONSeq, KML or "
           "CSV\n"
+          "  vessel    a vessel's history from the store, by MMSI, IMO or "
+          "name\n"
           "  version   print the version\n"
           "\n"
           "Run 'darkfleet COMMAND --help' for a command's options.\n",
@@ -44,6 +46,7 @@ static const struct {
     {"decode", cmd_decode},     {"listen", cmd_listen},
     {"scan", cmd_scan},         {"simulate", cmd_simulate},
     {"report", cmd_report},     {"export", cmd_export},
+    {"vessel", cmd_vessel},
 };
 
 int main(int argc, char **argv)

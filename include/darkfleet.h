@@ -198,6 +198,16 @@ void df_buf_printf(struct df_buf *b, const char *fmt, ...)
  * control characters escaped; bytes >= 0x80 copied as they are (the
  * caller hands in UTF-8). */
 void df_buf_json_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as df_buf_json_str() does, for text that may not be UTF-8
+ * (read back from a store): a byte that is not part of valid UTF-8 is
+ * written as U+FFFD, DEL and the C1 controls U+0080-U+009F as \u
+ * escapes, so that the literal is valid UTF-8 and inert on a terminal. */
+void df_buf_json_utf8_str(struct df_buf *b, const char *s, size_t n);
+/* Appends s as plain text for a terminal: the C0 controls (< 0x20, tab
+ * and newline too), DEL, the C1 controls U+0080-U+009F and every byte
+ * that is not part of valid UTF-8 become '?', so that no escape sequence
+ * gets through. */
+void df_buf_term_str(struct df_buf *b, const char *s, size_t n);
 /* Appends s as a JSON string literal that is also safe inside an HTML
  * <script> element: as df_buf_json_str(), with every '<' written as
  * \u003c and U+2028, U+2029 as \u2028, \u2029. */
@@ -904,6 +914,9 @@ unsigned df_mmsi_mid(uint32_t mmsi);
 /* 1 if imo is a seven-digit IMO number whose check digit is right, else
  * 0. */
 int df_imo_valid(uint32_t imo);
+/* What an AIS ship and cargo type means, from ITU-R M.1371-5
+ * table 53 ("Tanker, hazardous category A"...), a static string. */
+const char *df_shiptype_text(unsigned shiptype);
 
 /* ------------------------------------------------------------------ */
 /* 12. Events: what the detectors report                              */
@@ -958,6 +971,19 @@ struct df_event {
  * unknown time or position or a non-finite score; evidence pasted as it
  * is, or {} when empty. */
 void df_event_json(struct df_buf *b, const struct df_event *ev);
+/* Appends ev's evidence, read back from a store, as one JSON object on one
+ * line: as it is when it is one (RFC 8259, UTF-8), with white space
+ * between tokens as spaces and DEL and C1 controls in strings as \u
+ * escapes; {"unparsed":"..."} around anything else; {} when empty. */
+void df_event_evidence_json(struct df_buf *b, const struct df_event *ev);
+/* Appends a few words from ev's evidence, for a person: an encounter's
+ * hours, distance apart, relevance_reason and anchorage ("4.2 h, 101 m
+ * apart, two tankers"), a gap's hours dark, what an identity_change
+ * changed ("name SEA VENUS -> ROYAL LUCKY"), and so on for every type.
+ * Nothing when the evidence is not a JSON object.  Strings come from the
+ * evidence as they are: escape the text for its output
+ * (df_buf_term_str). */
+void df_event_summary(struct df_buf *b, const struct df_event *ev);
 
 /* ------------------------------------------------------------------ */
 /* 13. Geography: land, shore, zones and ports                        */
@@ -1554,6 +1580,52 @@ int df_store_each_point(struct df_store *st, uint32_t mmsi,
                         int (*fn)(uint32_t mmsi, const struct df_point *p,
                                   void *ud),
                         void *ud);
+
+/*
+ * One vessel's history, across every scan stored (`darkfleet vessel`).
+ * Every lookup goes through an index of the schema; names are compared
+ * byte for byte, as given and with ASCII letters in upper case (AIS sends
+ * upper case only), so "sea venus" finds "SEA VENUS" but not "Sea Venus".
+ */
+/* What df_store_find_vessels() matches a query against. */
+enum df_vessel_key {
+    DF_VKEY_MMSI,               /* the vessel's MMSI (decimal digits) */
+    DF_VKEY_IMO,                /* an IMO number any identity gave */
+    DF_VKEY_NAME,               /* a name any identity gave, whole */
+    DF_VKEY_NAME_PREFIX         /* a name any identity gave, its start */
+};
+/* The stored vessels value matches by key, each MMSI once, in the order
+ * they began to use it (first seen of the matching identities), then by
+ * MMSI.  -1 as for a database error also for an empty value, and for an
+ * MMSI or IMO that is not a number of up to 10 digits. */
+int df_store_find_vessels(struct df_store *st, enum df_vessel_key key,
+                          const char *value,
+                          int (*fn)(uint32_t mmsi, void *ud), void *ud);
+/* Fills *v (identities as df_store_each_vessel gives them) and *score
+ * (when not NULL) with the stored vessel mmsi: returns 1, or 0 when the
+ * store has no such vessel, -1 on a database error. */
+int df_store_get_vessel(struct df_store *st, uint32_t mmsi,
+                        struct df_vessel *v, double *score);
+/* Every distinct identity a vessel gave, all of them, oldest first: rows
+ * that differ only in width or draught are one, seen from the first's
+ * first to the last's last, with the largest width and draught. */
+int df_store_each_identity(struct df_store *st, uint32_t mmsi,
+                           int (*fn)(const struct df_identity *id,
+                                     void *ud),
+                           void *ud);
+
+/* A vessel met in encounters, summed up (df_store_each_partner). */
+struct df_partner {
+    uint32_t mmsi;
+    unsigned encounters;
+    int64_t first_ms, last_ms;  /* start of the first and last encounter */
+    char name[21];              /* the name it gave last, "" if none */
+};
+/* The vessels mmsi met in encounters: most encounters first, then the
+ * latest met, then by MMSI. */
+int df_store_each_partner(struct df_store *st, uint32_t mmsi,
+                          int (*fn)(const struct df_partner *p, void *ud),
+                          void *ud);
 
 /* ------------------------------------------------------------------ */
 /* 18. Exports: GeoJSON, GeoJSONSeq, KML, CSV                         */

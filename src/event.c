@@ -10,10 +10,16 @@
  * that the text is exact and the same on every platform.  Times are UTC
  * ISO 8601 with 'Z' (df_time_iso: milliseconds only when non-zero).  The
  * evidence object was rendered by the detector and is pasted as is.
+ *
+ * Read back from a store, where anyone may have written anything, the
+ * evidence is checked before it is embedded (df_event_evidence_json), and
+ * summed up in a few words for a terminal (df_event_summary: a table of
+ * the keys each type's summary shows).
  */
 #include "darkfleet.h"
 #include "event.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,4 +122,160 @@ void df_event_json(struct df_buf *b, const struct df_event *ev)
     else
         df_buf_append(b, ev->evidence, elen);
     df_buf_append(b, "}", 1);
+}
+
+/* ---- the evidence read back --------------------------------------------- */
+
+void df_event_evidence_json(struct df_buf *b, const struct df_event *ev)
+{
+    size_t i, n = strnlen(ev->evidence, sizeof ev->evidence);
+    json_t *v;
+
+    if (n == 0) {
+        df_buf_append(b, "{}", 2);
+        return;
+    }
+    /* jansson checks RFC 8259 and UTF-8, and takes no trailing text. */
+    v = json_loadb(ev->evidence, n, 0, NULL);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        df_buf_append(b, "{\"unparsed\":", 12);
+        df_buf_json_utf8_str(b, ev->evidence, n);
+        df_buf_append(b, "}", 1);
+        return;
+    }
+    json_decref(v);
+    /* Valid JSON holds a raw tab, CR or LF only between tokens, a raw DEL
+     * or C1 control (U+0080-U+009F, C2 80-9F) only inside a string, where
+     * an escape means the same. */
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)ev->evidence[i];
+        unsigned char d =
+            i + 1 < n ? (unsigned char)ev->evidence[i + 1] : 0;
+
+        if (c == '\t' || c == '\n' || c == '\r')
+            df_buf_append(b, " ", 1);
+        else if (c == 0x7f)
+            df_buf_append(b, "\\u007f", 6);
+        else if (c == 0xC2 && d >= 0x80 && d <= 0x9F)
+            df_buf_printf(b, "\\u00%02x", d), i++;
+        else
+            df_buf_append(b, ev->evidence + i, 1);
+    }
+}
+
+/* One piece of a summary: the evidence's key, and how it is written. */
+struct piece {
+    const char *key;
+    const char *pre, *post;     /* around the value */
+    char fmt;                   /* 's' string, '0'-'2' a number with so
+                                 * many decimals, 'b' pre alone if true */
+};
+
+#define END {NULL, NULL, NULL, 0}
+
+/* The pieces of each type's summary, in DF_EVENT_MAP order; an
+ * identity_change lists what changed instead (summary_identity). */
+static const struct piece pieces[DF_EV_COUNT][6] = {
+    [DF_EV_ENCOUNTER] = {{"duration_h", "", " h", '1'},
+                         {"median_distance_m", "", " m apart", '0'},
+                         {"relevance_reason", "", "", 's'},
+                         {"anchorage", "near anchorage ", "", 's'},
+                         {"clump", "in a clump", "", 'b'}, END},
+    [DF_EV_LOITERING] = {{"duration_h", "", " h", '1'},
+                         {"mean_speed_kn", "at ", " kn", '1'}, END},
+    [DF_EV_GAP] = {{"hours", "dark ", " h", '1'},
+                   {"distance_km", "moved ", " km", '0'},
+                   {"rule", "", "", 's'}, END},
+    [DF_EV_DRAUGHT_CHANGE] = {{"before_m", "from ", " m", '1'},
+                              {"after_m", "to ", " m", '1'},
+                              {"across", "across ", "", 's'}, END},
+    [DF_EV_SPOOFING] = {{"kind", "", "", 's'},
+                        {"max_implied_speed_kn", "", " kn", '0'},
+                        {"max_distance_km", "", " km", '1'}, END},
+    [DF_EV_MMSI_COLLISION] = {{"distance_km", "", " km apart", '0'},
+                              {"name_a", "", "", 's'},
+                              {"name_b", "", "", 's'}, END},
+    [DF_EV_IDENTITY_CHANGE] = {END},
+    [DF_EV_INVALID_IDENTITY] = {{"reason", "", "", 's'}, END},
+    [DF_EV_ZONE_ENTRY] = {{"zone", "", "", 's'}, END},
+    [DF_EV_PORT_CALL] = {{"port", "", "", 's'},
+                         {"country", "", "", 's'},
+                         {"duration_hours", "", " h", '1'}, END},
+    [DF_EV_WATCHLIST_MATCH] = {{"list", "", "", 's'},
+                               {"entry_name", "", "", 's'},
+                               {"matched_by", "by ", "", 's'},
+                               {"score", "score ", "", '2'}, END},
+};
+
+/* Appends a string or number value as text; 0 if it is neither. */
+static int put_value(struct df_buf *b, json_t *v, char fmt)
+{
+    if (json_is_string(v)) {
+        df_buf_append(b, json_string_value(v), json_string_length(v));
+        return 1;
+    }
+    if (json_is_number(v) && isfinite(json_number_value(v))) {
+        df_buf_printf(b, "%.*f", fmt >= '0' && fmt <= '2' ? fmt - '0' : 0,
+                      json_number_value(v));
+        return 1;
+    }
+    return 0;
+}
+
+/* "name 'A' -> 'B', imo 1 -> 2": each of the fields that changed. */
+static void summary_identity(struct df_buf *b, json_t *e)
+{
+    json_t *fields = json_object_get(e, "fields"), *f;
+    size_t i, start = b->len;
+
+    json_array_foreach(fields, i, f) {
+        json_t *ch = json_object_get(e, json_string_value(f));
+
+        if (!json_is_object(ch))
+            continue;
+        if (b->len > start)
+            df_buf_append(b, ", ", 2);
+        df_buf_append(b, json_string_value(f), json_string_length(f));
+        df_buf_append(b, " ", 1);
+        if (!put_value(b, json_object_get(ch, "old"), '0'))
+            df_buf_append(b, "-", 1);
+        df_buf_append(b, " -> ", 4);
+        if (!put_value(b, json_object_get(ch, "new"), '0'))
+            df_buf_append(b, "-", 1);
+    }
+}
+
+void df_event_summary(struct df_buf *b, const struct df_event *ev)
+{
+    size_t n = strnlen(ev->evidence, sizeof ev->evidence), start = b->len;
+    const struct piece *p;
+    json_t *e;
+
+    if ((unsigned)ev->type >= DF_EV_COUNT || n == 0)
+        return;
+    e = json_loadb(ev->evidence, n, 0, NULL);
+    if (!json_is_object(e)) {
+        json_decref(e);
+        return;
+    }
+    if (ev->type == DF_EV_IDENTITY_CHANGE)
+        summary_identity(b, e);
+    for (p = pieces[ev->type]; p->key; p++) {
+        json_t *v = json_object_get(e, p->key);
+
+        /* A value of another kind (null, an object) is left out. */
+        if (p->fmt == 'b' ? !json_is_true(v)
+                          : !json_is_string(v) &&
+                                !(json_is_number(v) &&
+                                  isfinite(json_number_value(v))))
+            continue;
+        if (b->len > start)
+            df_buf_append(b, ", ", 2);
+        df_buf_puts(b, p->pre);
+        if (p->fmt != 'b')
+            put_value(b, v, p->fmt);
+        df_buf_puts(b, p->post);
+    }
+    json_decref(e);
 }

@@ -19,6 +19,7 @@
  */
 #include "export_int.h"
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 #include <math.h>
 #include <string.h>
@@ -32,40 +33,6 @@
 
 /* ---- strings ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if the
- * bytes there are not one.  Surrogates, overlong forms and code points
- * past U+10FFFF are invalid; with xml, so are U+FFFE and U+FFFF, which
- * XML 1.0 does not allow. */
-static size_t utf8_len(const unsigned char *s, size_t n, int xml)
-{
-    unsigned c = s[0];
-    uint32_t cp;
-    size_t len, i;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-        (xml && (cp == 0xFFFE || cp == 0xFFFF)))
-        return 0;
-    return len;
-}
-
 /* Returns s, or a copy in scratch with every invalid byte replaced by
  * U+FFFD; *n is updated.  Stops at a NUL (fixed-size fields). */
 static const char *clean(struct df_buf *scratch, const char *s, size_t *n,
@@ -76,14 +43,14 @@ static const char *clean(struct df_buf *scratch, const char *s, size_t *n,
 
     *n = len;
     for (i = 0; i < len; i += k)
-        if ((k = utf8_len(u + i, len - i, xml)) == 0)
+        if ((k = df__utf8_len(u + i, len - i, xml, NULL)) == 0)
             break;
     if (i == len)
         return s;
     scratch->len = 0;
     df_buf_append(scratch, s, i);
     while (i < len) {
-        k = utf8_len(u + i, len - i, xml);
+        k = df__utf8_len(u + i, len - i, xml, NULL);
         if (k == 0) {
             df_buf_append(scratch, "\xEF\xBF\xBD", 3);
             i++;
@@ -173,7 +140,7 @@ static int jp_string(struct jp *p)
             }
             continue;
         }
-        k = utf8_len(p->s + p->i, p->n - p->i, 0);
+        k = df__utf8_len(p->s + p->i, p->n - p->i, 0, NULL);
         if (k == 0)
             return 0;
         p->i += k;

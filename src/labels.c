@@ -3,6 +3,7 @@
  * Annex 8 (Table 53 ship and cargo types, Table 74 aid-to-navigation
  * types) and message 23's station types.  Never NULL.
  */
+#include "darkfleet.h"
 #include "labels.h"
 
 static const char *const ship_3x[10] = {
@@ -48,6 +49,11 @@ const char *df__shiptype_label(unsigned t)
     if (t / 10 == 5)
         return ship_5x[t % 10];
     return ship_combo[t / 10][t % 10];
+}
+
+const char *df_shiptype_text(unsigned shiptype)
+{
+    return df__shiptype_label(shiptype);
 }
 
 static const char *const aid_types[32] = {

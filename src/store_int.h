@@ -6,7 +6,8 @@
  *                  transactions, errors, the time format
  *   store_write.c  events, vessels, risk reasons and track points (with
  *                  the point writer thread)
- *   store_read.c   the df_store_each_* readers
+ *   store_read.c   the df_store_each_* readers and the lookups of one
+ *                  vessel (df_store_find_vessels, df_store_get_vessel)
  *
  * It includes sqlite3.h, so nothing outside these files includes it.
  *

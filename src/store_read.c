@@ -1,10 +1,19 @@
 /*
  * store_read.c - reading the store back: the df_store_each_* readers,
  * which hand vessels (with their identities), risk reasons, events and
- * track points to a callback in the orders darkfleet.h documents.  They
- * read a store opened by df_store_open_ro (the report, the export) or one
- * being written, which commits first, so that what is read is everything
- * written.
+ * track points to a callback in the orders darkfleet.h documents, and the
+ * lookups of one vessel's history (`darkfleet vessel`): vessels by MMSI,
+ * IMO or name, one vessel, its distinct identities, its encounter
+ * partners.  They read a store opened by df_store_open_ro (the report,
+ * the export, vessel) or one being written, which commits first, so that
+ * what is read is everything written.
+ *
+ * Every query of a lookup is answered from an index of the schema
+ * (EXPLAIN QUERY PLAN: vessels' and risk's primary keys; identities_imo,
+ * identities_name and identities' UNIQUE key, which starts with mmsi;
+ * events_key, whose (type, vessel1) prefix finds a vessel's encounters,
+ * and events_vessel2), so that a lookup costs the same in a store of a
+ * day or of a year.
  *
  * Values come back in the units they were written from: degrees to wire
  * units (1/10000 min), knots and degrees to tenths, ISO times to ms since
@@ -104,6 +113,34 @@ static int read_identities(struct df_store *st, sqlite3_stmt *s,
     return 0;
 }
 
+/* The vessel of a row of sql_vessel_*: its fields but the identities. */
+static void read_vessel(sqlite3_stmt *s, struct df_vessel *v)
+{
+    memset(v, 0, sizeof *v);
+    v->mmsi = (uint32_t)sqlite3_column_int64(s, 0);
+    v->mid = (uint16_t)sqlite3_column_int(s, 1);
+    col_str(s, 2, v->flag, sizeof v->flag);
+    v->first_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
+    v->last_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
+    v->positions = (uint64_t)sqlite3_column_int64(s, 5);
+    v->last_lat = col_coord(s, 6, DF_LAT_NA);
+    v->last_lon = col_coord(s, 7, DF_LON_NA);
+}
+
+/* A vessel's fields (read_vessel) and score, all or one (WHERE...). */
+#define SQL_VESSEL_V2                                                      \
+    "SELECT v.mmsi, v.mid, v.flag, v.first_seen, v.last_seen,"             \
+    " v.positions, v.last_lat, v.last_lon, coalesce(r.score, 0)"           \
+    " FROM vessels v LEFT JOIN risk r ON r.mmsi = v.mmsi"
+#define SQL_VESSEL_V1                                                      \
+    "SELECT mmsi, mid, flag, first_seen, last_seen, positions,"            \
+    " last_lat, last_lon, 0.0 FROM vessels"
+/* The newest DF_MAX_IDENTITIES identities of a vessel (read_identities). */
+static const char sql_ids[] =
+    "SELECT first_seen, last_seen, imo, name, callsign, destination,"
+    " shiptype, length_m, width_m, draught_m FROM identities"
+    " WHERE mmsi = ?1 ORDER BY first_seen DESC, rowid DESC LIMIT 16";
+
 /*
  * Vessels by score (descending), then MMSI.  Each comes with its
  * identities, oldest first (by first seen; the newest DF_MAX_IDENTITIES
@@ -114,18 +151,8 @@ int df_store_each_vessel(struct df_store *st,
                                    void *ud),
                          void *ud)
 {
-    static const char sql_v2[] =
-        "SELECT v.mmsi, v.mid, v.flag, v.first_seen, v.last_seen,"
-        " v.positions, v.last_lat, v.last_lon, coalesce(r.score, 0)"
-        " FROM vessels v LEFT JOIN risk r ON r.mmsi = v.mmsi"
-        " ORDER BY 9 DESC, v.mmsi";
-    static const char sql_v1[] =
-        "SELECT mmsi, mid, flag, first_seen, last_seen, positions,"
-        " last_lat, last_lon, 0.0 FROM vessels ORDER BY mmsi";
-    static const char sql_ids[] =
-        "SELECT first_seen, last_seen, imo, name, callsign, destination,"
-        " shiptype, length_m, width_m, draught_m FROM identities"
-        " WHERE mmsi = ?1 ORDER BY first_seen DESC, rowid DESC LIMIT 16";
+    static const char sql_v2[] = SQL_VESSEL_V2 " ORDER BY 9 DESC, v.mmsi";
+    static const char sql_v1[] = SQL_VESSEL_V1 " ORDER BY mmsi";
     sqlite3_stmt *s, *ids = NULL;
     struct df_vessel *v;
     int rc = 0, step = SQLITE_DONE;
@@ -148,15 +175,7 @@ int df_store_each_vessel(struct df_store *st,
         return -1;
     }
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        memset(v, 0, sizeof *v);
-        v->mmsi = (uint32_t)sqlite3_column_int64(s, 0);
-        v->mid = (uint16_t)sqlite3_column_int(s, 1);
-        col_str(s, 2, v->flag, sizeof v->flag);
-        v->first_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
-        v->last_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
-        v->positions = (uint64_t)sqlite3_column_int64(s, 5);
-        v->last_lat = col_coord(s, 6, DF_LAT_NA);
-        v->last_lon = col_coord(s, 7, DF_LON_NA);
+        read_vessel(s, v);
         if (read_identities(st, ids, v) != 0) {
             rc = -1;
             break;
@@ -304,4 +323,226 @@ int df_store_each_point(struct df_store *st, uint32_t mmsi,
         rc = fn((uint32_t)sqlite3_column_int64(s, 0), &p, ud);
     }
     return end_read(st, s, rc, step, "track points");
+}
+
+/* ---- one vessel's history ----------------------------------------------- */
+
+/* value as a number of decimal digits (at most 10, up to UINT32_MAX);
+ * -1 when it is not one. */
+static int64_t parse_digits(const char *value)
+{
+    int64_t n = 0;
+    size_t i;
+
+    for (i = 0; value[i]; i++) {
+        if (value[i] < '0' || value[i] > '9' || i >= 10)
+            return -1;
+        n = n * 10 + (value[i] - '0');
+    }
+    return i == 0 || n > UINT32_MAX ? -1 : n;
+}
+
+/* Binds the range [s, the first string past every one starting with s)
+ * to parameters lo and lo + 2: s with its last byte below 0xFF increased
+ * by one and what follows it cut.  s's bytes are changed.  A string of
+ * 0xFF bytes alone (not UTF-8) has no such bound: NULL matches nothing. */
+static void bind_prefix(sqlite3_stmt *s, int lo, char *p, size_t n)
+{
+    size_t k = n;
+
+    sqlite3_bind_text(s, lo, p, (int)n, SQLITE_TRANSIENT);
+    while (k > 0 && (unsigned char)p[k - 1] == 0xFF)
+        k--;
+    if (k == 0) {
+        sqlite3_bind_null(s, lo);
+        sqlite3_bind_null(s, lo + 2);
+        return;
+    }
+    p[k - 1] = (char)((unsigned char)p[k - 1] + 1);
+    sqlite3_bind_text(s, lo + 2, p, (int)k, SQLITE_TRANSIENT);
+}
+
+int df_store_find_vessels(struct df_store *st, enum df_vessel_key key,
+                          const char *value,
+                          int (*fn)(uint32_t mmsi, void *ud), void *ud)
+{
+    /* identities_imo is partial (imo != 0): the query repeats its WHERE
+     * for SQLite to use it.  The join drops identities whose vessel row
+     * is missing (a foreign writer's). */
+#define SQL_FIND(where)                                                    \
+    "SELECT i.mmsi FROM identities i JOIN vessels v ON v.mmsi = i.mmsi"    \
+    " WHERE " where " GROUP BY i.mmsi ORDER BY min(i.first_seen), i.mmsi"
+    static const char *const sql[] = {
+        [DF_VKEY_MMSI] = "SELECT mmsi FROM vessels WHERE mmsi = ?1",
+        [DF_VKEY_IMO] = SQL_FIND("i.imo = ?1 AND i.imo != 0"),
+        [DF_VKEY_NAME] = SQL_FIND("i.name IN (?1, ?2)"),
+        [DF_VKEY_NAME_PREFIX] =
+            SQL_FIND("(i.name >= ?1 AND i.name < ?3)"
+                     " OR (i.name >= ?2 AND i.name < ?4)"),
+    };
+#undef SQL_FIND
+    sqlite3_stmt *s;
+    size_t n, i;
+    char *given = NULL, *upper = NULL;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn || !value || (unsigned)key > DF_VKEY_NAME_PREFIX)
+        return -1;
+    n = strlen(value);
+    if (n == 0 || n > INT32_MAX) {
+        snprintf(st->err, sizeof st->err,
+                 "finding vessels: an empty or overlong query");
+        return -1;
+    }
+    if (key <= DF_VKEY_IMO && parse_digits(value) < 0) {
+        snprintf(st->err, sizeof st->err,
+                 "finding vessels: not an MMSI or IMO number");
+        return -1;
+    }
+    if (prepare_read(st, sql[key], &s, "vessels") != 0)
+        return -1;
+    if (key <= DF_VKEY_IMO) {
+        sqlite3_bind_int64(s, 1, parse_digits(value));
+    } else {
+        given = df__malloc(n + 1);
+        upper = df__malloc(n + 1);
+        if (!given || !upper) {
+            snprintf(st->err, sizeof st->err,
+                     "finding vessels: out of memory");
+            df__free(given);
+            df__free(upper);
+            sqlite3_finalize(s);
+            return -1;
+        }
+        for (i = 0; i <= n; i++) {
+            given[i] = value[i];
+            upper[i] = value[i] >= 'a' && value[i] <= 'z'
+                           ? (char)(value[i] - 'a' + 'A') : value[i];
+        }
+        if (key == DF_VKEY_NAME) {
+            sqlite3_bind_text(s, 1, given, (int)n, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, upper, (int)n, SQLITE_STATIC);
+        } else {
+            bind_prefix(s, 1, given, n);
+            bind_prefix(s, 2, upper, n);
+        }
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = fn((uint32_t)sqlite3_column_int64(s, 0), ud);
+    rc = end_read(st, s, rc, step, "vessels");
+    df__free(given);
+    df__free(upper);
+    return rc;
+}
+
+int df_store_get_vessel(struct df_store *st, uint32_t mmsi,
+                        struct df_vessel *v, double *score)
+{
+    static const char sql_v2[] = SQL_VESSEL_V2 " WHERE v.mmsi = ?1";
+    static const char sql_v1[] = SQL_VESSEL_V1 " WHERE mmsi = ?1";
+    sqlite3_stmt *s, *ids = NULL;
+    int step, found = 0;
+
+    if (!st || !v)
+        return -1;
+    if (prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
+                     "vessels") != 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, mmsi);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        read_vessel(s, v);
+        if (score)
+            *score = sqlite3_column_double(s, 8);
+        if (sqlite3_prepare_v2(st->db, sql_ids, -1, &ids, NULL) !=
+            SQLITE_OK) {
+            df__store_set_err(st, "reading identities");
+            sqlite3_finalize(s);
+            return -1;
+        }
+        found = read_identities(st, ids, v) == 0 ? 1 : -1;
+        sqlite3_finalize(ids);
+    } else if (step != SQLITE_DONE) {
+        df__store_set_err(st, "reading vessels");
+        found = -1;
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+int df_store_each_identity(struct df_store *st, uint32_t mmsi,
+                           int (*fn)(const struct df_identity *id,
+                                     void *ud),
+                           void *ud)
+{
+    /* The GROUP BY walks identities' UNIQUE key (mmsi, imo, name,
+     * callsign, destination, shiptype, length_m, ...) in order. */
+    static const char sql[] =
+        "SELECT min(first_seen), max(last_seen), imo, name, callsign,"
+        " destination, shiptype, length_m, max(width_m), max(draught_m)"
+        " FROM identities WHERE mmsi = ?1"
+        " GROUP BY imo, name, callsign, destination, shiptype, length_m"
+        " ORDER BY 1, min(rowid)";
+    sqlite3_stmt *s;
+    struct df_identity id;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (prepare_read(st, sql, &s, "identities") != 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, mmsi);
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&id, 0, sizeof id);
+        id.first_ms = df__store_parse_iso(sqlite3_column_text(s, 0));
+        id.last_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
+        id.imo = (uint32_t)sqlite3_column_int64(s, 2);
+        col_str(s, 3, id.shipname, sizeof id.shipname);
+        col_str(s, 4, id.callsign, sizeof id.callsign);
+        col_str(s, 5, id.destination, sizeof id.destination);
+        id.shiptype = (uint8_t)sqlite3_column_int(s, 6);
+        id.length_m = (uint16_t)sqlite3_column_int(s, 7);
+        id.width_m = (uint16_t)sqlite3_column_int(s, 8);
+        id.draught = (uint8_t)llround(sqlite3_column_double(s, 9) * 10.0);
+        rc = fn(&id, ud);
+    }
+    return end_read(st, s, rc, step, "identities");
+}
+
+int df_store_each_partner(struct df_store *st, uint32_t mmsi,
+                          int (*fn)(const struct df_partner *p, void *ud),
+                          void *ud)
+{
+    /* A vessel's encounters as vessel1 through events_key (type,
+     * vessel1, ...), as vessel2 through events_vessel2; a partner's name
+     * through identities' UNIQUE key (mmsi, ...). */
+    static const char sql[] =
+        "SELECT p, count(*), min(s), max(s),"
+        " (SELECT name FROM identities WHERE mmsi = p AND name != ''"
+        "  ORDER BY last_seen DESC, rowid DESC LIMIT 1)"
+        " FROM (SELECT vessel2 AS p, start AS s FROM events"
+        "  WHERE type = 'encounter' AND vessel1 = ?1"
+        "  AND vessel2 IS NOT NULL"
+        "  UNION ALL SELECT vessel1, start FROM events"
+        "  WHERE vessel2 = ?1 AND type = 'encounter' AND vessel1 != ?1)"
+        " GROUP BY p ORDER BY 2 DESC, 4 DESC, 1";
+    sqlite3_stmt *s;
+    struct df_partner p;
+    int rc = 0, step = SQLITE_DONE;
+
+    if (!st || !fn)
+        return -1;
+    if (prepare_read(st, sql, &s, "encounter partners") != 0)
+        return -1;
+    sqlite3_bind_int64(s, 1, mmsi);
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&p, 0, sizeof p);
+        p.mmsi = (uint32_t)sqlite3_column_int64(s, 0);
+        p.encounters = (unsigned)sqlite3_column_int64(s, 1);
+        p.first_ms = df__store_parse_iso(sqlite3_column_text(s, 2));
+        p.last_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
+        col_str(s, 4, p.name, sizeof p.name);
+        rc = fn(&p, ud);
+    }
+    return end_read(st, s, rc, step, "encounter partners");
 }

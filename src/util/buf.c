@@ -6,6 +6,7 @@
  */
 #include "darkfleet.h"
 #include "util/alloc.h"
+#include "util/utf8.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -83,19 +84,17 @@ void df_buf_printf(struct df_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* JSON string escaping (RFC 8259): quote, backslash and control characters
- * are escaped; bytes >= 0x80 pass through (callers hand in UTF-8 or
- * Latin-1 already converted). */
-void df_buf_json_str(struct df_buf *b, const char *s, size_t n)
+/* The inside of a JSON string literal (RFC 8259): quote, backslash and
+ * control characters are escaped; bytes >= 0x80 pass through. */
+static void json_body(struct df_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i;
     char *o;
 
-    if (df_buf_reserve(b, n * 6 + 2) != 0)
+    if (df_buf_reserve(b, n * 6) != 0)
         return;
     o = b->data + b->len;
-    *o++ = '"';
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
@@ -118,9 +117,85 @@ void df_buf_json_str(struct df_buf *b, const char *s, size_t n)
             *o++ = (char)c;
         }
     }
-    *o++ = '"';
     b->len = (size_t)(o - b->data);
     b->data[b->len] = '\0';
+}
+
+/* JSON string escaping (RFC 8259): quote, backslash and control characters
+ * are escaped; bytes >= 0x80 pass through (callers hand in UTF-8 or
+ * Latin-1 already converted). */
+void df_buf_json_str(struct df_buf *b, const char *s, size_t n)
+{
+    df_buf_append(b, "\"", 1);
+    json_body(b, s, n);
+    df_buf_append(b, "\"", 1);
+}
+
+/* JSON string escaping for text that may not be UTF-8 (names and
+ * evidence read back from a store): as df_buf_json_str, with invalid bytes
+ * written as U+FFFD and DEL and the C1 controls (U+0080-U+009F) escaped,
+ * so that a terminal showing the JSON sees no control character. */
+void df_buf_json_utf8_str(struct df_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i, k, run = 0;
+    uint32_t cp = 0;
+
+    df_buf_append(b, "\"", 1);
+    for (i = 0; i < n; i += k) {
+        k = u[i] < 0x80 ? 1 : df__utf8_len(u + i, n - i, 0, &cp);
+        if (k == 1 && u[i] >= 0x20 && u[i] != 0x7f && u[i] != '"' &&
+            u[i] != '\\') {
+            run++;      /* plain ASCII: copied in runs */
+            continue;
+        }
+        if (k > 1 && cp > 0x9f) {
+            run += k;   /* a printable character beyond ASCII */
+            continue;
+        }
+        json_body(b, s + i - run, run);
+        run = 0;
+        if (k == 0) {
+            df_buf_append(b, "\xEF\xBF\xBD", 3);   /* U+FFFD */
+            k = 1;
+        } else if (k > 1 || u[i] == 0x7f) {
+            char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+            uint32_t c = k > 1 ? cp : 0x7f;
+
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            df_buf_append(b, esc, sizeof esc);
+        } else {
+            json_body(b, s + i, 1);
+        }
+    }
+    json_body(b, s + i - run, run);
+    df_buf_append(b, "\"", 1);
+}
+
+/* Plain text for a terminal: anything that could start a control
+ * sequence becomes '?'. */
+void df_buf_term_str(struct df_buf *b, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i, k, run = 0;
+    uint32_t cp = 0;
+
+    for (i = 0; i < n; i += k) {
+        k = u[i] < 0x80 ? 1 : df__utf8_len(u + i, n - i, 0, &cp);
+        if ((k == 1 && u[i] >= 0x20 && u[i] != 0x7f) ||
+            (k > 1 && cp > 0x9f)) {
+            run += k;
+            continue;
+        }
+        df_buf_append(b, s + i - run, run);
+        run = 0;
+        df_buf_append(b, "?", 1);
+        if (k == 0)
+            k = 1;  /* one byte that is not UTF-8 */
+    }
+    df_buf_append(b, s + i - run, run);
 }
 
 /* HTML text and attribute values: the five characters that matter. */

@@ -1,7 +1,7 @@
 /*
  * test_escape.c - every writer of attacker-controlled strings: JSON, JSON
- * inside <script>, HTML, XML (KML) and CSV, on names a transponder or a
- * list could carry.
+ * inside <script>, HTML, XML (KML), CSV and a terminal's plain text, on
+ * names a transponder or a list could carry.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,12 +66,54 @@ static void test_csv(void **state)
     check(df_buf_csv_str, "line\nbreak", "\"line\nbreak\"");
 }
 
+/* Text read back from a store, which may hold any bytes. */
+static void test_json_utf8(void **state)
+{
+    (void)state;
+    check(df_buf_json_utf8_str, "SEA \"STAR\" \\ 1",
+          "\"SEA \\\"STAR\\\" \\\\ 1\"");
+    /* ESC [ 2 J (clear screen), DEL, a C1 CSI (U+009B). */
+    check(df_buf_json_utf8_str, "\x1b[2J\x7f\xc2\x9b""31m",
+          "\"\\u001b[2J\\u007f\\u009b31m\"");
+    /* Valid UTF-8 passes; a lone 0x9B byte, a truncated sequence, an
+     * overlong '/' and a surrogate become U+FFFD. */
+    check(df_buf_json_utf8_str, "\xc3\x85LESUND \xe2\x9c\x93",
+          "\"\xc3\x85LESUND \xe2\x9c\x93\"");
+    check(df_buf_json_utf8_str, "A\x9b" "B\xe2\x9c",
+          "\"A\xef\xbf\xbd" "B\xef\xbf\xbd\xef\xbf\xbd\"");
+    check(df_buf_json_utf8_str, "\xc0\xaf\xed\xa0\x80",
+          "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+    check(df_buf_json_utf8_str, "", "\"\"");
+}
+
+static void test_term(void **state)
+{
+    struct df_buf b = {0};
+
+    (void)state;
+    check(df_buf_term_str, "ROYAL LUCKY", "ROYAL LUCKY");
+    check(df_buf_term_str, "\x1b]0;pwned\x07X\x1b[2J", "?]0;pwned?X?[2J");
+    check(df_buf_term_str, "a\tb\nc\rd\x7f", "a?b?c?d?");
+    /* C1 controls, as UTF-8 (U+009B CSI, U+0085 NEL) and as raw bytes
+     * (an 8-bit terminal reads 0x9B as CSI); printable non-ASCII stays. */
+    check(df_buf_term_str, "\xc2\x9b" "1m\xc2\x85\x9b" "2m",
+          "?1m??2m");
+    check(df_buf_term_str, "\xc2\xa0\xc3\x85 \xe5\x8f\xb7 \xe2\x9c",
+          "\xc2\xa0\xc3\x85 \xe5\x8f\xb7 ??");
+    /* A NUL inside is a control character too. */
+    df_buf_term_str(&b, "A\0B", 3);
+    assert_int_equal(b.len, 3);
+    assert_memory_equal(b.data, "A?B", 3);
+    df_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json),  cmocka_unit_test(test_json_script),
         cmocka_unit_test(test_html),  cmocka_unit_test(test_xml),
-        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv),   cmocka_unit_test(test_json_utf8),
+        cmocka_unit_test(test_term),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * DESIGN.md's event format: key order, degrees with five decimals from
  * wire units (rounded half away from zero, no "-0"), ISO 8601 times with
  * milliseconds only when non-zero, null for unknown values, evidence
- * pasted as is and {} when empty.
+ * pasted as is and {} when empty; and the evidence read back from a
+ * store: checked before it is embedded, summed up in a few words.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "darkfleet.h"
@@ -180,6 +182,103 @@ static void test_appends(void **state)
     df_buf_free(&b);
 }
 
+/* What fn appends for an event of type with evidence ev. */
+static void expect_text(void (*fn)(struct df_buf *, const struct df_event *),
+                        enum df_event_type type, const char *evidence,
+                        const char *want)
+{
+    struct df_event ev;
+    struct df_buf b;
+
+    memset(&ev, 0, sizeof ev);
+    memset(&b, 0, sizeof b);
+    ev.type = type;
+    snprintf(ev.evidence, sizeof ev.evidence, "%s", evidence);
+    fn(&b, &ev);
+    assert_false(b.oom);
+    assert_string_equal(b.data ? b.data : "", want);
+    df_buf_free(&b);
+}
+
+/* The evidence read back from a store: embedded when it is one JSON
+ * object, on one line, with no raw control character; wrapped when not. */
+static void test_evidence_json(void **state)
+{
+    (void)state;
+    expect_text(df_event_evidence_json, DF_EV_GAP, "{\"hours\":14.01}",
+                "{\"hours\":14.01}");
+    expect_text(df_event_evidence_json, DF_EV_GAP, "", "{}");
+    expect_text(df_event_evidence_json, DF_EV_GAP,
+                "{\n\t\"a\": [1,\r\n2]}", "{  \"a\": [1,  2]}");
+    /* DEL and a C1 CSI inside a string: escaped, same value. */
+    expect_text(df_event_evidence_json, DF_EV_GAP,
+                "{\"n\":\"X\x7f\xc2\x9b" "1m\xc3\xa9\"}",
+                "{\"n\":\"X\\u007f\\u009b1m\xc3\xa9\"}");
+    /* Not an object, not JSON, invalid UTF-8, trailing text. */
+    expect_text(df_event_evidence_json, DF_EV_GAP, "[1]",
+                "{\"unparsed\":\"[1]\"}");
+    expect_text(df_event_evidence_json, DF_EV_GAP, "\"}];alert(6);//",
+                "{\"unparsed\":\"\\\"}];alert(6);//\"}");
+    expect_text(df_event_evidence_json, DF_EV_GAP, "{\"n\":\"\xff\x1b\"}",
+                "{\"unparsed\":\"{\\\"n\\\":\\\"\xef\xbf\xbd\\u001b\\\"}\"}");
+    expect_text(df_event_evidence_json, DF_EV_GAP, "{} {}",
+                "{\"unparsed\":\"{} {}\"}");
+}
+
+/* A few words from each type's evidence, as the detectors write it. */
+static void test_summary(void **state)
+{
+    (void)state;
+    expect_text(df_event_summary, DF_EV_ENCOUNTER,
+                "{\"median_distance_m\":101,\"duration_h\":4.17,"
+                "\"at_anchorage\":false,\"clump\":false,"
+                "\"relevance_reason\":\"two tankers\"}",
+                "4.2 h, 101 m apart, two tankers");
+    expect_text(df_event_summary, DF_EV_ENCOUNTER,
+                "{\"median_distance_m\":112,\"duration_h\":5.0,"
+                "\"at_anchorage\":true,\"anchorage\":\"LIANYUNGANG\","
+                "\"clump\":true,\"relevance_reason\":\"two tankers\"}",
+                "5.0 h, 112 m apart, two tankers, near anchorage "
+                "LIANYUNGANG, in a clump");
+    expect_text(df_event_summary, DF_EV_GAP,
+                "{\"rule\":\"offshore\",\"hours\":14.01,"
+                "\"distance_km\":99.9}",
+                "dark 14.0 h, moved 100 km, offshore");
+    expect_text(df_event_summary, DF_EV_LOITERING,
+                "{\"duration_h\":6.83,\"mean_speed_kn\":0.5}",
+                "6.8 h, at 0.5 kn");
+    expect_text(df_event_summary, DF_EV_IDENTITY_CHANGE,
+                "{\"fields\":[\"name\",\"callsign\",\"imo\"],"
+                "\"name\":{\"old\":\"SEA VENUS\",\"new\":\"ROYAL LUCKY\"},"
+                "\"callsign\":{\"old\":\"9LK7U\",\"new\":\"9L8BH\"},"
+                "\"imo\":{\"old\":9948035,\"new\":9781580}}",
+                "name SEA VENUS -> ROYAL LUCKY, callsign 9LK7U -> 9L8BH, "
+                "imo 9948035 -> 9781580");
+    expect_text(df_event_summary, DF_EV_PORT_CALL,
+                "{\"port\":\"Nampo\",\"country\":\"KP\","
+                "\"duration_hours\":6.55}",
+                "Nampo, KP, 6.5 h");
+    expect_text(df_event_summary, DF_EV_DRAUGHT_CHANGE,
+                "{\"across\":\"gap\",\"before_m\":12.0,\"after_m\":7.5}",
+                "from 12.0 m, to 7.5 m, across gap");
+    expect_text(df_event_summary, DF_EV_WATCHLIST_MATCH,
+                "{\"list\":\"OFAC SDN\",\"entry_name\":\"CHON MA SAN\","
+                "\"matched_by\":\"imo\",\"score\":1}",
+                "OFAC SDN, CHON MA SAN, by imo, score 1.00");
+    /* Strings as they are (the caller escapes); values of another kind
+     * left out; nothing from what is not an object. */
+    expect_text(df_event_summary, DF_EV_ZONE_ENTRY,
+                "{\"zone\":\"X\\u001b[2J\"}", "X\x1b[2J");
+    expect_text(df_event_summary, DF_EV_GAP,
+                "{\"hours\":null,\"distance_km\":{},\"rule\":\"zone\"}",
+                "zone");
+    expect_text(df_event_summary, DF_EV_GAP, "not json", "");
+    expect_text(df_event_summary, DF_EV_GAP, "", "");
+    expect_text(df_event_summary, DF_EV_IDENTITY_CHANGE,
+                "{\"fields\":[\"name\",7],\"name\":{\"new\":\"B\"}}",
+                "name - -> B");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +287,8 @@ int main(void)
         cmocka_unit_test(test_one_vessel_south_west),
         cmocka_unit_test(test_unknowns_and_rounding),
         cmocka_unit_test(test_appends),
+        cmocka_unit_test(test_evidence_json),
+        cmocka_unit_test(test_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,10 @@
  * Every reader gives back what was written (events, vessels with their
  * identities, points, reasons), in its documented order; a reason added
  * again changes no score; df_store_open_ro fails with DF_IO and one line
- * for a missing file or a file that is not a darkfleet store.
+ * for a missing file or a file that is not a darkfleet store.  The
+ * lookups of one vessel's history find vessels by MMSI, by every IMO and
+ * name they gave (as given, in upper case, by prefix), fold identities
+ * that differ only in draught, and sum up encounter partners.
  *
  * The test reads the file back with SQLite itself, as an analyst would.
  */
@@ -1107,6 +1110,12 @@ static void test_v1_store(void **state)
     assert_int_equal(gv.n, 1);
     assert_true(gv.score[0] == 0.0);
     assert_int_equal(gv.v[0].nidentities, 2);
+    {
+        double score = -1;
+        assert_int_equal(df_store_get_vessel(st, 445000002, &v, &score), 1);
+        assert_true(score == 0.0);
+        assert_int_equal(v.nidentities, 2);
+    }
     memset(&gr, 0, sizeof gr);
     assert_int_equal(df_store_each_reason(st, 445000002, on_got_reason, &gr),
                      0);
@@ -1129,6 +1138,259 @@ static void test_v1_store(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM events"), 1);
     assert_int_equal(q_int(db, "SELECT count(*) FROM identities"), 2);
     sqlite3_close(db);
+}
+
+/* ---- one vessel's history (darkfleet vessel) ---- */
+
+#define VA 538000001u   /* SEA VENUS, then ROYAL LUCKY (IMO 9781580) */
+#define VB 667000002u   /* ROYAL LUCKY with the same IMO, later */
+#define VC 412000003u   /* ROYAL STAR */
+#define VD 445000004u   /* "Sea Venus", as a foreign writer might store it */
+
+struct got_mmsis {
+    uint32_t m[16];
+    int n;
+    int stop_at;                /* return 5 at this call (1-based), or 0 */
+};
+
+static int on_got_mmsi(uint32_t mmsi, void *ud)
+{
+    struct got_mmsis *g = ud;
+
+    assert_true(g->n < 16);
+    g->m[g->n++] = mmsi;
+    return g->n == g->stop_at ? 5 : 0;
+}
+
+/* Finds value by key: the MMSIs found, in order, end with 0. */
+static void expect_found(struct df_store *st, enum df_vessel_key key,
+                         const char *value, const uint32_t *want)
+{
+    struct got_mmsis g;
+    int i;
+
+    memset(&g, 0, sizeof g);
+    assert_int_equal(df_store_find_vessels(st, key, value, on_got_mmsi, &g),
+                     0);
+    for (i = 0; want[i]; i++) {
+        if (i >= g.n)
+            fail_msg("'%s': found %d, want more", value, g.n);
+        assert_int_equal(g.m[i], want[i]);
+    }
+    if (g.n != i)
+        fail_msg("'%s': found %d, want %d", value, g.n, i);
+}
+
+struct got_identities {
+    struct df_identity id[8];
+    int n;
+};
+
+static int on_got_identity(const struct df_identity *id, void *ud)
+{
+    struct got_identities *g = ud;
+
+    assert_true(g->n < 8);
+    g->id[g->n++] = *id;
+    return 0;
+}
+
+struct got_partners {
+    struct df_partner p[8];
+    int n;
+};
+
+static int on_got_partner(const struct df_partner *p, void *ud)
+{
+    struct got_partners *g = ud;
+
+    assert_true(g->n < 8);
+    g->p[g->n++] = *p;
+    return 0;
+}
+
+/* A vessel with one identity: name and imo from T0 + hour, for an hour. */
+static void put_vessel(struct df_store *st, uint32_t mmsi, const char *name,
+                       uint32_t imo, int hour)
+{
+    struct df_vessel v;
+
+    make_vessel(&v, mmsi);
+    v.nidentities = 1;
+    strcpy(v.identities[0].shipname, name);
+    v.identities[0].imo = imo;
+    v.identities[0].first_ms = T0 + hour * HOUR;
+    v.identities[0].last_ms = T0 + (hour + 1) * HOUR;
+    assert_int_equal(df_store_vessel(st, &v), DF_OK);
+}
+
+static void put_encounter(struct df_store *st, uint32_t a, uint32_t b,
+                          int hour)
+{
+    struct df_event ev;
+
+    make_event(&ev);
+    ev.vessels[0] = a;
+    ev.vessels[1] = b;
+    ev.start_ms = T0 + hour * HOUR;
+    ev.end_ms = ev.start_ms + 3 * HOUR;
+    assert_int_equal(df_store_event(st, &ev), DF_OK);
+}
+
+static void check_lookups(struct df_store *st)
+{
+    static const uint32_t a[] = {VA, 0}, ab[] = {VA, VB, 0},
+                          acb[] = {VA, VC, VB, 0}, ad[] = {VA, VD, 0},
+                          none[] = {0};
+    struct got_mmsis g;
+    struct got_identities gi;
+    struct got_partners gp;
+    struct df_vessel v;
+    double score = -1;
+
+    /* By MMSI, by IMO (every MMSI that gave it, in the order they began
+     * to), by whole name as given and in upper case, by its start. */
+    expect_found(st, DF_VKEY_MMSI, "538000001", a);
+    expect_found(st, DF_VKEY_MMSI, "999999999", none);
+    expect_found(st, DF_VKEY_IMO, "9781580", ab);
+    expect_found(st, DF_VKEY_IMO, "9948035", a);
+    expect_found(st, DF_VKEY_IMO, "9074729", none);
+    expect_found(st, DF_VKEY_NAME, "ROYAL LUCKY", ab);
+    expect_found(st, DF_VKEY_NAME, "royal Lucky", ab);
+    expect_found(st, DF_VKEY_NAME, "ROYAL", none);
+    expect_found(st, DF_VKEY_NAME_PREFIX, "ROYAL", acb);
+    expect_found(st, DF_VKEY_NAME_PREFIX, "roy", acb);
+    expect_found(st, DF_VKEY_NAME_PREFIX, "ROYAL S", (uint32_t[]){VC, 0});
+    expect_found(st, DF_VKEY_NAME, "SEA venus", a);
+    expect_found(st, DF_VKEY_NAME, "Sea Venus", ad);
+    expect_found(st, DF_VKEY_NAME_PREFIX, "\xff\xff", none);
+    expect_found(st, DF_VKEY_NAME_PREFIX, "ROYAL\xff", none);
+    /* fn's return stops the walk and comes back. */
+    memset(&g, 0, sizeof g);
+    g.stop_at = 1;
+    assert_int_equal(df_store_find_vessels(st, DF_VKEY_NAME_PREFIX, "ROYAL",
+                                           on_got_mmsi, &g),
+                     5);
+    assert_int_equal(g.n, 1);
+    /* Misuse. */
+    assert_int_equal(df_store_find_vessels(st, DF_VKEY_NAME, "", on_got_mmsi,
+                                           &g),
+                     -1);
+    assert_int_equal(df_store_find_vessels(st, DF_VKEY_MMSI, "12ab",
+                                           on_got_mmsi, &g),
+                     -1);
+    assert_non_null(strstr(df_store_error(st), "not an MMSI"));
+    assert_int_equal(df_store_find_vessels(st, DF_VKEY_IMO, "99999999999",
+                                           on_got_mmsi, &g),
+                     -1);
+    assert_int_equal(df_store_find_vessels(NULL, DF_VKEY_MMSI, "1",
+                                           on_got_mmsi, &g),
+                     -1);
+
+    /* One vessel, with its score. */
+    assert_int_equal(df_store_get_vessel(st, VA, &v, &score), 1);
+    assert_int_equal(v.mmsi, VA);
+    assert_string_equal(v.flag, "KP");
+    assert_true(score == 30.0);
+    assert_int_equal(v.nidentities, 3);
+    assert_string_equal(v.identities[2].shipname, "ROYAL LUCKY");
+    assert_int_equal(df_store_get_vessel(st, VB, &v, NULL), 1);
+    assert_int_equal(df_store_get_vessel(st, 999, &v, &score), 0);
+
+    /* Identities: the two SEA VENUS rows (draughts 7.5 and 9.0 m) are
+     * one, from the first's first to the second's last, the larger
+     * draught. */
+    memset(&gi, 0, sizeof gi);
+    assert_int_equal(df_store_each_identity(st, VA, on_got_identity, &gi), 0);
+    assert_int_equal(gi.n, 2);
+    assert_string_equal(gi.id[0].shipname, "SEA VENUS");
+    assert_int_equal(gi.id[0].imo, 9948035);
+    assert_true(gi.id[0].first_ms == T0);
+    assert_true(gi.id[0].last_ms == T0 + 3 * HOUR);
+    assert_int_equal(gi.id[0].draught, 90);
+    assert_string_equal(gi.id[0].callsign, "HMYM");
+    assert_int_equal(gi.id[0].length_m, 120);
+    assert_string_equal(gi.id[1].shipname, "ROYAL LUCKY");
+    assert_true(gi.id[1].first_ms == T0 + 3 * HOUR);
+    memset(&gi, 0, sizeof gi);
+    assert_int_equal(df_store_each_identity(st, 999, on_got_identity, &gi),
+                     0);
+    assert_int_equal(gi.n, 0);
+
+    /* Partners: B twice (as vessel2, then as vessel1), C once (as
+     * vessel1); each with the name it gave last. */
+    memset(&gp, 0, sizeof gp);
+    assert_int_equal(df_store_each_partner(st, VA, on_got_partner, &gp), 0);
+    assert_int_equal(gp.n, 2);
+    assert_int_equal(gp.p[0].mmsi, VB);
+    assert_int_equal(gp.p[0].encounters, 2);
+    assert_true(gp.p[0].first_ms == T0 + 4 * HOUR);
+    assert_true(gp.p[0].last_ms == T0 + 9 * HOUR);
+    assert_string_equal(gp.p[0].name, "ROYAL LUCKY");
+    assert_int_equal(gp.p[1].mmsi, VC);
+    assert_int_equal(gp.p[1].encounters, 1);
+    assert_string_equal(gp.p[1].name, "ROYAL STAR");
+    memset(&gp, 0, sizeof gp);
+    assert_int_equal(df_store_each_partner(st, VB, on_got_partner, &gp), 0);
+    assert_int_equal(gp.n, 1);
+    assert_int_equal(gp.p[0].mmsi, VA);
+    assert_string_equal(gp.p[0].name, "ROYAL LUCKY");   /* its latest */
+    memset(&gp, 0, sizeof gp);
+    assert_int_equal(df_store_each_partner(st, VD, on_got_partner, &gp), 0);
+    assert_int_equal(gp.n, 1);
+    assert_int_equal(gp.p[0].mmsi, VC);
+    memset(&gp, 0, sizeof gp);
+    assert_int_equal(df_store_each_partner(st, 999, on_got_partner, &gp), 0);
+    assert_int_equal(gp.n, 0);
+}
+
+static void test_vessel_lookups(void **state)
+{
+    static const char *const na[] = {"SEA VENUS", "SEA VENUS",
+                                     "ROYAL LUCKY"};
+    static const uint32_t ia[] = {9948035, 9948035, 9781580};
+    static const int ha[] = {0, 2, 3};
+    struct fixture *f = *state;
+    struct df_store *st = open_ok(f->path);
+    struct df_vessel v;
+    struct df_event ev;
+    struct df_reason r;
+    int i;
+
+    /* A: SEA VENUS at 7.5 m, again at 9.0 m (two rows), ROYAL LUCKY. */
+    make_vessel(&v, VA);
+    v.nidentities = 3;
+    for (i = 0; i < 3; i++) {
+        v.identities[i] = v.identities[0];
+        strcpy(v.identities[i].shipname, na[i]);
+        v.identities[i].imo = ia[i];
+        v.identities[i].first_ms = T0 + ha[i] * HOUR;
+        v.identities[i].last_ms = T0 + (ha[i] + 1) * HOUR;
+    }
+    v.identities[1].draught = 90;
+    assert_int_equal(df_store_vessel(st, &v), DF_OK);
+    put_vessel(st, VB, "ROYAL LUCKY", 9781580, 6);
+    put_vessel(st, VC, "ROYAL STAR", 0, 4);
+    put_vessel(st, VD, "Sea Venus", 0, 1);
+    put_encounter(st, VA, VB, 4);
+    put_encounter(st, VC, VA, 6);
+    put_encounter(st, VB, VA, 9);
+    put_encounter(st, VC, VD, 9);       /* not A's */
+    make_event(&ev);                    /* a single-vessel event */
+    ev.type = DF_EV_GAP;
+    ev.nvessels = 1;
+    ev.vessels[0] = VA;
+    ev.vessels[1] = 0;
+    assert_int_equal(df_store_event(st, &ev), DF_OK);
+    make_reason(&r, 30, "flag", 0, "flagged to North Korea");
+    assert_int_equal(df_store_risk_add(st, VA, &r), DF_OK);
+
+    /* While writing, then read-only. */
+    check_lookups(st);
+    assert_int_equal(df_store_close(st), DF_OK);
+    st = open_ro_ok(f->path);
+    check_lookups(st);
+    assert_int_equal(df_store_close(st), DF_OK);
 }
 
 /* A version 2 store (scores were sums) is rescored as it is migrated to
@@ -1343,6 +1605,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v2_rescored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(test_input_mark, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vessel_lookups, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
