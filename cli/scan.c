@@ -67,15 +67,18 @@ static int on_event(const struct df_event *ev, void *ud)
     size_t i, n;
     int rc;
 
-    df_event_json(&r->out, ev);
-    df_buf_append(&r->out, "\n", 1);
-    if (cli_out_flush(&r->out, 0) != 0) {
-        r->failed = 1;
-        return 1;
+    /* watch prints an event once, when it is final. */
+    if (!(r->final_only && r->provisional)) {
+        df_event_json(&r->out, ev);
+        df_buf_append(&r->out, "\n", 1);
+        if (cli_out_flush(&r->out, 0) != 0) {
+            r->failed = 1;
+            return 1;
+        }
     }
     r->events++;
     if (!r->store)
-        return 0;   /* risk lives in the store only */
+        return r->alert && !r->provisional ? r->alert(r, ev, 0) : 0;
     if (df_store_event(r->store, ev) != DF_OK)
         return store_failed(r);
     id = df_store_last_event_id(r->store);
@@ -87,7 +90,10 @@ static int on_event(const struct df_event *ev, void *ud)
     if (rc < 0) {
         cli_err("out of memory");
         r->failed = 1;
+        return 1;
     }
+    if (rc == 0 && r->alert && !r->provisional)
+        rc = r->alert(r, ev, id);
     return rc != 0;
 }
 
@@ -169,6 +175,36 @@ static int on_msg(const struct df_msg *m, void *ud)
     if (!df_rec_from_msg(m, &rec))
         return 0;
     return on_rec(&rec, ud);
+}
+
+int scan_on_msg(const struct df_msg *m, void *ud)
+{
+    return on_msg(m, ud);
+}
+
+int scan_on_rec(const struct df_rec *rec, void *ud)
+{
+    return on_rec(rec, ud);
+}
+
+int scan_flush_store(struct scan_run *r)
+{
+    if (cli_out_flush(&r->out, 1) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    if (r->store && df_store_commit(r->store) != DF_OK)
+        return store_failed(r);
+    return 0;
+}
+
+int scan_end_live(struct scan_run *r)
+{
+    /* What was read stands even if an input failed: save the state, then
+     * finish the scan (what it reports now is provisional). */
+    if (!r->failed && scan_state_maybe(r, 1) == 0)
+        df_reorder_flush(r->reorder, on_ordered, r);
+    return 0;
 }
 
 /* ---- reading on a second thread (cli_pipe_run) ------------------------
@@ -253,36 +289,9 @@ static void help_option(const char *name, double value, double def,
     fprintf(f, "    %-31s %-9g %s\n", name, def, doc);
 }
 
-static void usage(FILE *f)
+void scan_cmd_usage(FILE *f)
 {
-    struct df_config cfg;
-
-    df_config_defaults(&cfg);
-    fputs("usage: darkfleet scan [OPTIONS] [INPUT...]\n"
-          "  Tracks every vessel in the inputs and reports the behaviours of "
-          "sanctions\n"
-          "  evasion: one JSON event per line on standard output; events, "
-          "vessels, their\n"
-          "  identities and tracks in an SQLite database.  INPUT is a file "
-          "(NMEA,\n"
-          "  MarineCadastre or DMA CSV; plain, .gz, .zst, .xz, .bz2 or .zip), "
-          "- for\n"
-          "  standard input (the default), tcp://HOST:PORT or "
-          "udp://[HOST]:PORT.\n"
-          "\n"
-          "  The database keeps the scan's state: the next scan into it goes "
-          "on where\n"
-          "  this one stopped, so that files scanned one after the other find "
-          "what one\n"
-          "  scan of them all would.  Files read before are skipped, a file "
-          "read in part\n"
-          "  (a scan killed or stopped by SIGINT/SIGTERM) is read on from "
-          "there, input\n"
-          "  older than the state is dropped.  Events still open at the end "
-          "are stored as\n"
-          "  provisional and replaced once final.\n"
-          "\n"
-          "  --db FILE              the database (default " DEFAULT_DB ")\n"
+    fputs("  --db FILE              the database (default " DEFAULT_DB ")\n"
           "  --no-db                write no database, only the events\n"
           "  --zones FILE           add the zones (and ports) of a GeoJSON "
           "file; repeatable\n"
@@ -322,12 +331,50 @@ static void usage(FILE *f)
           "nothing\n"
           "  --checkpoint SECONDS   save the state this often while reading "
           "(default 60;\n"
-          "                         0: after every block of input)\n"
-          "\n"
-          "  Thresholds (NAME, default, source of the default; see "
+          "                         0: after every block of input)\n",
+          f);
+}
+
+void scan_cmd_thresholds(FILE *f)
+{
+    struct df_config cfg;
+
+    df_config_defaults(&cfg);
+    fputs("\n  Thresholds (NAME, default, source of the default; see "
           "METHODS.md):\n",
           f);
     df_config_each(&cfg, help_option, f);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: darkfleet scan [OPTIONS] [INPUT...]\n"
+          "  Tracks every vessel in the inputs and reports the behaviours of "
+          "sanctions\n"
+          "  evasion: one JSON event per line on standard output; events, "
+          "vessels, their\n"
+          "  identities and tracks in an SQLite database.  INPUT is a file "
+          "(NMEA,\n"
+          "  MarineCadastre or DMA CSV; plain, .gz, .zst, .xz, .bz2 or .zip), "
+          "- for\n"
+          "  standard input (the default), tcp://HOST:PORT or "
+          "udp://[HOST]:PORT.\n"
+          "\n"
+          "  The database keeps the scan's state: the next scan into it goes "
+          "on where\n"
+          "  this one stopped, so that files scanned one after the other find "
+          "what one\n"
+          "  scan of them all would.  Files read before are skipped, a file "
+          "read in part\n"
+          "  (a scan killed or stopped by SIGINT/SIGTERM) is read on from "
+          "there, input\n"
+          "  older than the state is dropped.  Events still open at the end "
+          "are stored as\n"
+          "  provisional and replaced once final.\n"
+          "\n",
+          f);
+    scan_cmd_usage(f);
+    scan_cmd_thresholds(f);
 }
 
 struct find_opt {
@@ -454,303 +501,306 @@ static void print_count(uint64_t v, const char *name, const char *label)
             label);
 }
 
+/* ---- what scan and watch share -------------------------------------------- */
+
+int scan_cmd_init(struct scan_cmd *c, const char *who, int argc)
+{
+    memset(c, 0, sizeof *c);
+    c->who = who;
+    c->db = DEFAULT_DB;
+    c->reorder_s = DEFAULT_REORDER_S;
+    c->checkpoint_s = DEFAULT_CHECKPOINT_S;
+    df_config_defaults(&c->cfg);
+    c->inputs = calloc((size_t)argc + 1, sizeof *c->inputs);
+    c->rep = calloc((size_t)argc + 1, sizeof *c->rep);
+    if (!c->inputs || !c->rep) {
+        cli_err("out of memory");
+        return 1;
+    }
+    return 0;
+}
+
+int scan_cmd_opt(struct scan_cmd *c, int id, const char *val)
+{
+    if (cli_read_opt(id, &c->ro, &c->stats))
+        return 1;
+    switch (id) {
+    case SCAN_OPT_DB:
+        c->db = val;
+        return 1;
+    case SCAN_OPT_ZONES:
+    case SCAN_OPT_PORTS:
+    case SCAN_OPT_CONFIG:
+    case SCAN_OPT_SET:
+    case SCAN_OPT_WATCHLIST:
+        c->rep[c->nrep].id = id;
+        c->rep[c->nrep++].val = val;
+        return 1;
+    case SCAN_OPT_REORDER_WINDOW:
+        return seconds_opt("--reorder-window", val, &c->reorder_s) ? 2 : 1;
+    case SCAN_OPT_DEDUP:
+        return seconds_opt("--dedup", val, &c->dedup_s) ? 2 : 1;
+    case SCAN_OPT_CHECKPOINT:
+        return seconds_opt("--checkpoint", val, &c->checkpoint_s) ? 2 : 1;
+    case SCAN_OPT_NO_DB:
+        c->no_db = 1;
+        return 1;
+    case SCAN_OPT_NO_DPRK:
+        c->no_dprk = 1;
+        return 1;
+    case SCAN_OPT_NO_PLACES:
+        c->no_places = 1;
+        return 1;
+    case SCAN_OPT_FRESH:
+        c->fresh = 1;
+        return 1;
+    case CLI_OPERAND:
+        c->inputs[c->ninputs++] = (char *)val;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
+{
+    struct df_scan_cbs cbs;
+    char err[512];
+    int i, rc;
+
+    /* The command line is checked whole before any file is touched. */
+    for (i = 0; i < c->nrep; i++) {
+        struct df_config probe = c->cfg;
+        if (c->rep[i].id == SCAN_OPT_SET &&
+            (rc = apply_set(&probe, c->rep[i].val)))
+            return rc;
+    }
+    for (i = 0; i < c->nrep; i++) {
+        if (c->rep[i].id == SCAN_OPT_CONFIG &&
+            df_config_load(&c->cfg, c->rep[i].val, err, sizeof err) !=
+                DF_OK) {
+            cli_err("%s", err);
+            return 1;
+        }
+    }
+    for (i = 0; i < c->nrep; i++)
+        if (c->rep[i].id == SCAN_OPT_SET)
+            apply_set(&c->cfg, c->rep[i].val);
+    c->ro.dedup_ms = (int64_t)llround(c->dedup_s * 1000.0);
+
+    c->geo = df_geo_new();
+    if (!c->geo) {
+        cli_err("out of memory");
+        return 1;
+    }
+    if (!c->no_dprk && df_geo_load_builtin_dprk(c->geo) != DF_OK) {
+        cli_err("loading the built-in North Korea zone failed");
+        return 1;
+    }
+    if (!c->no_places && df_geo_load_builtin_places(c->geo) != DF_OK) {
+        cli_err("loading the built-in harbours and anchorages failed");
+        return 1;
+    }
+    /* Every zones file, then every ports file. */
+    for (i = 0; i < c->nrep; i++)
+        if (c->rep[i].id == SCAN_OPT_ZONES &&
+            (rc = load_geo(c->geo, c->rep[i].val, 0)))
+            return rc;
+    for (i = 0; i < c->nrep; i++)
+        if (c->rep[i].id == SCAN_OPT_PORTS &&
+            (rc = load_geo(c->geo, c->rep[i].val, 1)))
+            return rc;
+    for (i = 0; i < c->nrep; i++) {
+        if (c->rep[i].id != SCAN_OPT_WATCHLIST)
+            continue;
+        if (!r->wl && !(r->wl = df_watchlist_new())) {
+            cli_err("out of memory");
+            return 1;
+        }
+        if ((rc = load_list(r->wl, c->rep[i].val)) != 0)
+            return rc;
+    }
+    r->cfg = &c->cfg;
+    r->ties = df_ties_new(TIES_PAIRS, TIES_MARKED);
+    if (!r->ties) {
+        cli_err("out of memory");
+        return 1;
+    }
+    if (!c->no_db &&
+        df_store_open(&r->store, c->db, err, sizeof err) != DF_OK) {
+        cli_err("%s", err);
+        return 1;
+    }
+    df_store_set_config(r->store, &c->cfg);
+    r->reorder = df_reorder_new((int64_t)llround(c->reorder_s * 1000.0), 0);
+    cbs.event = on_event;
+    cbs.vessel = on_vessel;
+    cbs.point = on_point;
+    cbs.ud = r;
+    r->scan = df_scan_new(&c->cfg, c->geo, &cbs);
+    if (!r->reorder || !r->scan) {
+        cli_err("out of memory");
+        return 1;
+    }
+    r->geo = c->geo;
+    r->reorder_ms = (int64_t)llround(c->reorder_s * 1000.0);
+    r->ckpt_every_ms = (int64_t)llround(c->checkpoint_s * 1000.0);
+    if ((rc = scan_state_open(r, c->inputs, c->ninputs, c->fresh, c->db)))
+        return rc;
+    if (r->store) {
+        /* SIGINT and SIGTERM end the reading; the state is saved. */
+        cli_net_catch_signals();
+        c->ro.stop_on_signal = 1;
+        c->ro.begin = scan_state_begin;
+        c->ro.end = scan_state_end;
+    }
+    return 0;
+}
+
+int scan_cmd_end(struct scan_cmd *c, struct scan_run *r, int rc,
+                 struct df_stats *st)
+{
+    if (!r->failed)
+        df_scan_finish(r->scan);
+    if (df_scan_error(r->scan) != DF_OK) {
+        /* What was found stands, but the run was not whole. */
+        cli_err("%s: %s: events may be missing", c->who,
+                df_strerror(df_scan_error(r->scan)));
+        rc = 1;
+    }
+    if (cli_out_flush(&r->out, 1) != 0)
+        r->failed = 1;
+    if (r->store && !r->failed && df_store_commit(r->store) != DF_OK)
+        store_failed(r);
+    if (r->failed)
+        rc = 1;
+    if (r->rst.drop_older_than_state > 0) {
+        char when[32];
+
+        df_time_iso(r->state_ms, when);
+        cli_err("%s: %llu records older than the state saved in %s (%s) "
+                "were dropped: %s in time order, or --fresh to start over",
+                c->who, (unsigned long long)r->rst.drop_older_than_state,
+                c->db, when, c->who);
+    }
+    if (c->stats) {
+        df_stats_add(st, &r->rst);
+        df_stats_add(st, df_reorder_stats(r->reorder));
+        df_stats_add(st, df_scan_stats(r->scan));
+        cli_print_stats(st);
+        print_count(r->events, "events", "events found");
+        print_count(r->vessels, "vessels", "vessel states written");
+        print_count(r->points, "track_points", "track points kept");
+        if (r->wl)
+            print_count(r->matches, "watchlist_matches",
+                        "vessels found on a list");
+        if (r->store) {
+            print_count(r->reasons, "risk_reasons", "risk reasons given");
+            print_count(r->loaded, "state_loaded",
+                        "went on from the saved state (1) or not (0)");
+            print_count(r->provisional_dropped, "provisional_dropped",
+                        "events of the last scan's end, dropped");
+            print_count(r->saves, "state_saves",
+                        "times the state was saved");
+            print_count(r->state_bytes, "state_bytes",
+                        "bytes of the last state saved");
+        }
+    }
+    return rc;
+}
+
+int scan_cmd_free(struct scan_cmd *c, struct scan_run *r, int rc)
+{
+    scan_state_free(r);
+    if (r->store && df_store_close(r->store) != DF_OK && rc == 0) {
+        cli_err("%s: closing the database failed", c->db);
+        rc = 1;
+    }
+    df_scan_free(r->scan);
+    df_reorder_free(r->reorder);
+    df_geo_free(c->geo);
+    df_watchlist_free(r->wl);
+    df_ties_free(r->ties);
+    df_buf_free(&r->out);
+    free(c->inputs);
+    free(c->rep);
+    return rc;
+}
+
 /* ---- the command ------------------------------------------------------- */
 
-enum { OPT_DB = CLI_OPT_OWN, OPT_ZONES, OPT_PORTS, OPT_CONFIG, OPT_SET,
-       OPT_REORDER_WINDOW, OPT_DEDUP, OPT_WATCHLIST, OPT_NO_DB,
-       OPT_NO_DPRK, OPT_NO_PLACES, OPT_FRESH, OPT_CHECKPOINT };
-
 static const struct cli_opt opts[] = {
-    {OPT_DB, "--db", NULL, 1},
-    {OPT_ZONES, "--zones", NULL, 1},
-    {OPT_PORTS, "--ports", NULL, 1},
-    {OPT_CONFIG, "--config", NULL, 1},
-    {OPT_SET, "--set", NULL, 1},
-    {OPT_REORDER_WINDOW, "--reorder-window", NULL, 1},
-    {OPT_DEDUP, "--dedup", NULL, 1},
-    {OPT_WATCHLIST, "--watchlist", NULL, 1},
-    {OPT_NO_DB, "--no-db", NULL, 0},
-    {OPT_NO_DPRK, "--no-dprk", NULL, 0},
-    {OPT_NO_PLACES, "--no-places", NULL, 0},
-    {OPT_FRESH, "--fresh", NULL, 0},
-    {OPT_CHECKPOINT, "--checkpoint", NULL, 1},
+    SCAN_OPTS,
     CLI_OPTS_READ,
     CLI_OPTS_HELP,
     CLI_OPTS_END};
 
-/* A value of an option that may be given again (--zones, --ports,
- * --config, --set, --watchlist): each is used in command-line order. */
-struct rep {
-    int id;
-    const char *val;
-};
-
 int cmd_scan(int argc, char **argv)
 {
     struct scan_run run;
-    struct df_config cfg;
-    struct cli_reader_opts ro;
+    struct scan_cmd c;
     struct cli_sink sink;
-    struct df_scan_cbs cbs;
     struct df_stats st;
     struct cli_progress progress;
-    struct df_geo *geo = NULL;
     struct cli_args args;
-    struct rep *rep = NULL;
-    const char *db = DEFAULT_DB, *val;
-    char **inputs = NULL;
-    int ninputs = 0, nrep = 0;
-    int no_db = 0, no_dprk = 0, no_places = 0, stats = 0, rc = 0, i, id;
-    int live = 0, fresh = 0;
-    double reorder_s = DEFAULT_REORDER_S, dedup_s = 0;
-    double checkpoint_s = DEFAULT_CHECKPOINT_S;
-    char err[512];
+    const char *val;
+    int rc = 0, i, id, taken, live = 0;
 
     memset(&run, 0, sizeof run);
-    memset(&ro, 0, sizeof ro);
     memset(&st, 0, sizeof st);
-    df_config_defaults(&cfg);
-    inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    rep = calloc((size_t)argc + 1, sizeof *rep);
-    if (!inputs || !rep) {
-        cli_err("out of memory");
-        rc = 1;
+    if ((rc = scan_cmd_init(&c, "scan", argc)) != 0)
         goto done;
-    }
-
     cli_args_init(&args, "scan", argc, argv);
     while ((id = cli_args_next(&args, opts, &val)) != CLI_END) {
-        if (cli_read_opt(id, &ro, &stats))
-            continue;
-        switch (id) {
-        case OPT_DB:
-            db = val;
-            break;
-        case OPT_ZONES:
-        case OPT_PORTS:
-        case OPT_CONFIG:
-        case OPT_SET:
-        case OPT_WATCHLIST:
-            rep[nrep].id = id;
-            rep[nrep++].val = val;
-            break;
-        case OPT_REORDER_WINDOW:
-            if ((rc = seconds_opt("--reorder-window", val, &reorder_s)))
-                goto done;
-            break;
-        case OPT_DEDUP:
-            if ((rc = seconds_opt("--dedup", val, &dedup_s)))
-                goto done;
-            break;
-        case OPT_NO_DB:
-            no_db = 1;
-            break;
-        case OPT_NO_DPRK:
-            no_dprk = 1;
-            break;
-        case OPT_NO_PLACES:
-            no_places = 1;
-            break;
-        case OPT_FRESH:
-            fresh = 1;
-            break;
-        case OPT_CHECKPOINT:
-            if ((rc = seconds_opt("--checkpoint", val, &checkpoint_s)))
-                goto done;
-            break;
-        case CLI_OPT_HELP:
+        if (id == CLI_OPT_HELP) {
             usage(stdout);
             goto done;
-        case CLI_OPERAND:
-            inputs[ninputs++] = (char *)val;
-            break;
-        default:
+        }
+        taken = scan_cmd_opt(&c, id, val);
+        if (taken == 2) {
+            rc = 2;
+            goto done;
+        }
+        if (!taken) {
             rc = cli_args_bad(&args, id, val);
             goto done;
         }
     }
-    /* The command line is checked whole before any file is touched. */
-    for (i = 0; i < nrep; i++) {
-        struct df_config probe = cfg;
-        if (rep[i].id == OPT_SET && (rc = apply_set(&probe, rep[i].val)))
-            goto done;
-    }
-    for (i = 0; i < nrep; i++) {
-        if (rep[i].id == OPT_CONFIG &&
-            df_config_load(&cfg, rep[i].val, err, sizeof err) != DF_OK) {
-            cli_err("%s", err);
-            rc = 1;
-            goto done;
-        }
-    }
-    for (i = 0; i < nrep; i++)
-        if (rep[i].id == OPT_SET)
-            apply_set(&cfg, rep[i].val);
-    ro.dedup_ms = (int64_t)llround(dedup_s * 1000.0);
-
-    geo = df_geo_new();
-    if (!geo) {
-        cli_err("out of memory");
-        rc = 1;
+    if ((rc = scan_cmd_open(&c, &run)) != 0)
         goto done;
-    }
-    if (!no_dprk && df_geo_load_builtin_dprk(geo) != DF_OK) {
-        cli_err("loading the built-in North Korea zone failed");
-        rc = 1;
-        goto done;
-    }
-    if (!no_places && df_geo_load_builtin_places(geo) != DF_OK) {
-        cli_err("loading the built-in harbours and anchorages failed");
-        rc = 1;
-        goto done;
-    }
-    /* Every zones file, then every ports file. */
-    for (i = 0; i < nrep; i++)
-        if (rep[i].id == OPT_ZONES && (rc = load_geo(geo, rep[i].val, 0)))
-            goto done;
-    for (i = 0; i < nrep; i++)
-        if (rep[i].id == OPT_PORTS && (rc = load_geo(geo, rep[i].val, 1)))
-            goto done;
-    for (i = 0; i < nrep; i++) {
-        if (rep[i].id != OPT_WATCHLIST)
-            continue;
-        if (!run.wl && !(run.wl = df_watchlist_new())) {
-            cli_err("out of memory");
-            rc = 1;
-            goto done;
-        }
-        if ((rc = load_list(run.wl, rep[i].val)) != 0)
-            goto done;
-    }
-    run.cfg = &cfg;
-    run.ties = df_ties_new(TIES_PAIRS, TIES_MARKED);
-    if (!run.ties) {
-        cli_err("out of memory");
-        rc = 1;
-        goto done;
-    }
-
-    if (!no_db && df_store_open(&run.store, db, err, sizeof err) != DF_OK) {
-        cli_err("%s", err);
-        rc = 1;
-        goto done;
-    }
-    df_store_set_config(run.store, &cfg);
-    run.reorder = df_reorder_new((int64_t)llround(reorder_s * 1000.0), 0);
-    cbs.event = on_event;
-    cbs.vessel = on_vessel;
-    cbs.point = on_point;
-    cbs.ud = &run;
-    run.scan = df_scan_new(&cfg, geo, &cbs);
-    if (!run.reorder || !run.scan) {
-        cli_err("out of memory");
-        rc = 1;
-        goto done;
-    }
-    run.geo = geo;
-    run.reorder_ms = (int64_t)llround(reorder_s * 1000.0);
-    run.ckpt_every_ms = (int64_t)llround(checkpoint_s * 1000.0);
-    if ((rc = scan_state_open(&run, inputs, ninputs, fresh, db)) != 0)
-        goto done;
-    if (run.store) {
-        /* SIGINT and SIGTERM end the reading; the state is saved. */
-        cli_net_catch_signals();
-        ro.stop_on_signal = 1;
-        ro.begin = scan_state_begin;
-        ro.end = scan_state_end;
-    }
 
     sink.msg = on_msg;
     sink.rec = on_rec;
     sink.ud = &run;
-    ro.idle = on_idle;
+    c.ro.idle = on_idle;
     cli_progress_init(&progress, 0);
-    ro.progress = &progress;
-    for (i = 0; i < ninputs && !live; i++)
-        live = cli_net_kind(inputs[i]) != CLI_NET_NONE;
+    c.ro.progress = &progress;
+    for (i = 0; i < c.ninputs && !live; i++)
+        live = cli_net_kind(c.inputs[i]) != CLI_NET_NONE;
     if (live) {
         /* A live feed flushes its output when idle: one thread. */
-        rc = cli_read_inputs(inputs, ninputs, &ro, &sink, &st);
-        /* What was read stands even if an input failed: save the state,
-         * then finish the scan. */
-        if (!run.failed && scan_state_maybe(&run, 1) == 0)
-            df_reorder_flush(run.reorder, on_ordered, &run);
+        rc = cli_read_inputs(c.inputs, c.ninputs, &c.ro, &sink, &st);
+        scan_end_live(&run);
     } else {
-        struct produce_args pa = {&run, inputs, ninputs, &ro, &st};
+        struct produce_args pa = {&run, c.inputs, c.ninputs, &c.ro, &st};
         struct cli_consumer cc = {on_ordered, prefetch, &run,
                                   scan_state_save};
-        ro.readahead = 1;
+        c.ro.readahead = 1;
         rc = cli_pipe_run(produce, &pa, &cc);
         run.pipe = NULL;
     }
     cli_progress_end(&progress);
-    if (!run.failed)
-        df_scan_finish(run.scan);
-    if (df_scan_error(run.scan) != DF_OK) {
-        /* What was found stands, but the run was not whole. */
-        cli_err("scan: %s: events may be missing",
-                df_strerror(df_scan_error(run.scan)));
-        rc = 1;
-    }
-    if (cli_out_flush(&run.out, 1) != 0)
-        run.failed = 1;
-    if (run.store && !run.failed && df_store_commit(run.store) != DF_OK)
-        store_failed(&run);
-    if (run.failed)
-        rc = 1;
-    if (run.rst.drop_older_than_state > 0) {
-        char when[32];
-
-        df_time_iso(run.state_ms, when);
-        cli_err("scan: %llu records older than the state saved in %s (%s) "
-                "were dropped: scan in time order, or --fresh to start over",
-                (unsigned long long)run.rst.drop_older_than_state, db, when);
-    }
+    rc = scan_cmd_end(&c, &run, rc, &st);
     /* Stopped by a signal before the end of a file: the state is saved,
      * and the same command goes on from there. */
     if (rc == 0 && run.store && cli_stop_requested() &&
         scan_state_interrupted(&run)) {
         cli_err("scan: interrupted; the state is saved in %s: run the same "
                 "command to go on",
-                db);
+                c.db);
         rc = 130;
-    }
-    if (stats) {
-        df_stats_add(&st, &run.rst);
-        df_stats_add(&st, df_reorder_stats(run.reorder));
-        df_stats_add(&st, df_scan_stats(run.scan));
-        cli_print_stats(&st);
-        print_count(run.events, "events", "events found");
-        print_count(run.vessels, "vessels", "vessel states written");
-        print_count(run.points, "track_points", "track points kept");
-        if (run.wl)
-            print_count(run.matches, "watchlist_matches",
-                        "vessels found on a list");
-        if (run.store) {
-            print_count(run.reasons, "risk_reasons", "risk reasons given");
-            print_count(run.loaded, "state_loaded",
-                        "went on from the saved state (1) or not (0)");
-            print_count(run.provisional_dropped, "provisional_dropped",
-                        "events of the last scan's end, dropped");
-            print_count(run.saves, "state_saves", "times the state was saved");
-            print_count(run.state_bytes, "state_bytes",
-                        "bytes of the last state saved");
-        }
     }
 
 done:
-    scan_state_free(&run);
-    if (run.store && df_store_close(run.store) != DF_OK && rc == 0) {
-        cli_err("%s: closing the database failed", db);
-        rc = 1;
-    }
-    df_scan_free(run.scan);
-    df_reorder_free(run.reorder);
-    df_geo_free(geo);
-    df_watchlist_free(run.wl);
-    df_ties_free(run.ties);
-    df_buf_free(&run.out);
-    free(inputs);
-    free(rep);
-    return rc;
+    return scan_cmd_free(&c, &run, rc);
 }

@@ -48,6 +48,13 @@ struct scan_run {
     struct cli_pipe *pipe;      /* set while reading on a second thread */
     int failed;                 /* output or store failed: stop */
     uint64_t events, vessels, points, matches, reasons;
+    /* watch: events are printed (and alerted) once final only; alert, if
+     * set, gets each final event with its stored id (0 without a store)
+     * and returns non-zero to stop. */
+    int final_only;
+    int provisional;            /* past the final checkpoint */
+    int (*alert)(struct scan_run *r, const struct df_event *ev, int64_t id);
+    void *alert_ud;
 
     /* Saved state (scan_state.c).  Reader side: */
     int64_t ckpt_every_ms;      /* --checkpoint; 0: after every block */
@@ -67,6 +74,84 @@ struct scan_run {
     int loaded;                 /* the run began from a saved state */
     uint64_t saves, state_bytes, provisional_dropped;
 };
+
+/* ---- what scan and watch share (scan.c) -------------------------------- */
+
+/* The options both take; a command numbers its own from SCAN_OPT_OWN. */
+enum {
+    SCAN_OPT_DB = CLI_OPT_OWN, SCAN_OPT_ZONES, SCAN_OPT_PORTS,
+    SCAN_OPT_CONFIG, SCAN_OPT_SET, SCAN_OPT_REORDER_WINDOW, SCAN_OPT_DEDUP,
+    SCAN_OPT_WATCHLIST, SCAN_OPT_NO_DB, SCAN_OPT_NO_DPRK,
+    SCAN_OPT_NO_PLACES, SCAN_OPT_FRESH, SCAN_OPT_CHECKPOINT, SCAN_OPT_OWN
+};
+#define SCAN_OPTS                                                          \
+    {SCAN_OPT_DB, "--db", NULL, 1}, {SCAN_OPT_ZONES, "--zones", NULL, 1},  \
+    {SCAN_OPT_PORTS, "--ports", NULL, 1},                                  \
+    {SCAN_OPT_CONFIG, "--config", NULL, 1},                                \
+    {SCAN_OPT_SET, "--set", NULL, 1},                                      \
+    {SCAN_OPT_REORDER_WINDOW, "--reorder-window", NULL, 1},                \
+    {SCAN_OPT_DEDUP, "--dedup", NULL, 1},                                  \
+    {SCAN_OPT_WATCHLIST, "--watchlist", NULL, 1},                          \
+    {SCAN_OPT_NO_DB, "--no-db", NULL, 0},                                  \
+    {SCAN_OPT_NO_DPRK, "--no-dprk", NULL, 0},                              \
+    {SCAN_OPT_NO_PLACES, "--no-places", NULL, 0},                          \
+    {SCAN_OPT_FRESH, "--fresh", NULL, 0},                                  \
+    {SCAN_OPT_CHECKPOINT, "--checkpoint", NULL, 1},                        \
+    CLI_OPTS_READ
+
+/* An option given again (--zones, --ports, --config, --set, --watchlist):
+ * each is used in command-line order. */
+struct scan_rep {
+    int id;
+    const char *val;
+};
+
+/* What the shared options say, and what is loaded from them. */
+struct scan_cmd {
+    const char *who;            /* "scan" or "watch", for messages */
+    const char *db;
+    int no_db, no_dprk, no_places, fresh, stats;
+    double reorder_s, dedup_s, checkpoint_s;
+    struct scan_rep *rep;
+    int nrep;
+    char **inputs;              /* the operands */
+    int ninputs;
+    struct cli_reader_opts ro;  /* --no-checksum, --dedup, and the hooks */
+    struct df_config cfg;
+    struct df_geo *geo;
+};
+
+/* 0, or 1 after printing "out of memory". */
+int scan_cmd_init(struct scan_cmd *c, const char *who, int argc);
+/* Takes a shared option or an operand: 1 if it was one, 0 if not, 2 after
+ * printing why its value is bad. */
+int scan_cmd_opt(struct scan_cmd *c, int id, const char *val);
+/* Thresholds, zones, ports, lists, the store, the scan and its saved
+ * state, in that order: 0, or the exit status after one error line. */
+int scan_cmd_open(struct scan_cmd *c, struct scan_run *r);
+/* After the input: finishes the scan (what it closes now is provisional),
+ * commits, warns of input older than the state, prints --stats.  Returns
+ * rc, or 1 when the scan or the store failed. */
+int scan_cmd_end(struct scan_cmd *c, struct scan_run *r, int rc,
+                 struct df_stats *st);
+/* Closes the store and frees everything; returns rc, or 1 when closing
+ * failed. */
+int scan_cmd_free(struct scan_cmd *c, struct scan_run *r, int rc);
+/* The usage lines of the shared options, and the thresholds' table. */
+void scan_cmd_usage(FILE *f);
+void scan_cmd_thresholds(FILE *f);
+
+/* A sink for the readers (cli_sink) on one thread: messages and records
+ * go through the reorder buffer into the scan. */
+int scan_on_msg(const struct df_msg *m, void *ud);
+int scan_on_rec(const struct df_rec *rec, void *ud);
+/* Flushes standard output and commits the store (what readers see). */
+int scan_flush_store(struct scan_run *r);
+/* The end of the input on one thread: the final checkpoint, then what the
+ * reorder buffer holds goes into the scan. */
+int scan_end_live(struct scan_run *r);
+
+/* ---- the saved state (scan_state.c) ------------------------------------ */
 
 /* After the store, scan, reorder buffer and ties are made: reads each
  * input file's identity, then starts afresh (fresh: the saved state, the

@@ -345,8 +345,10 @@ int scan_state_save(void *mark, void *ud)
         return 1;
     }
     r->saves++;
-    if (ck->final)
+    if (ck->final) {
         df_store_set_provisional(r->store, 1);
+        r->provisional = 1;
+    }
     return 0;
 }
 
