@@ -230,6 +230,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_vessel(int argc, char **argv);
 
 /* ---- Live feeds (net.c) ------------------------------------------- */

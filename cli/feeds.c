@@ -374,7 +374,7 @@ static void read_stdin(struct cli_feeds *fs, struct feed *f)
     f->ended = 1;
 }
 
-/* ---- the loop ------------------------------------------------------------- */
+/* ---- the loop --------------------------------------------------------- */
 
 struct cli_feeds *cli_feeds_new(char **names, int n,
                                 const struct cli_feeds_opts *o,

@@ -25,6 +25,7 @@ static void usage(FILE *f)
           "  scan      tracks and detectors: encounters, dark periods, "
           "spoofing, ...\n"
           "            events as JSON lines and a SQLite store\n"
+          "  watch     the scan, live, with alerts (a command, a URL)\n"
           "  simulate  synthetic traffic with planted behaviours and "
           "ground truth\n"
           "  report    an offline HTML report with a map, from the store\n"
@@ -46,7 +47,7 @@ static const struct {
     {"decode", cmd_decode},     {"listen", cmd_listen},
     {"scan", cmd_scan},         {"simulate", cmd_simulate},
     {"report", cmd_report},     {"export", cmd_export},
-    {"vessel", cmd_vessel},
+    {"vessel", cmd_vessel},     {"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)

@@ -501,7 +501,7 @@ static void print_count(uint64_t v, const char *name, const char *label)
             label);
 }
 
-/* ---- what scan and watch share -------------------------------------------- */
+/* ---- what scan and watch share ----------------------------------------- */
 
 int scan_cmd_init(struct scan_cmd *c, const char *who, int argc)
 {

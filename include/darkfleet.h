@@ -779,6 +779,8 @@ enum df_err df_reorder_load(struct df_reorder *r, struct df_state_in *in);
 /* The time of the last record handed out, or DF_TIME_NONE: input older
  * than this can no longer be put in order. */
 int64_t df_reorder_released_ms(const struct df_reorder *r);
+/* The latest time pushed, or DF_TIME_NONE. */
+int64_t df_reorder_newest_ms(const struct df_reorder *r);
 
 /* ------------------------------------------------------------------ */
 /* 10. Configuration: every threshold, with published defaults        */
@@ -1613,6 +1615,11 @@ int df_store_each_identity(struct df_store *st, uint32_t mmsi,
                            int (*fn)(const struct df_identity *id,
                                      void *ud),
                            void *ud);
+
+/* The risk score of mmsi as the store has it now (also while a scan
+ * writes it, without committing): 1 with *score, 0 when it has none (then
+ * *score is 0), -1 on a database error. */
+int df_store_risk_score(struct df_store *st, uint32_t mmsi, double *score);
 
 /* A vessel met in encounters, summed up (df_store_each_partner). */
 struct df_partner {

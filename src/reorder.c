@@ -256,6 +256,11 @@ int64_t df_reorder_released_ms(const struct df_reorder *r)
     return r ? r->released_ms : DF_TIME_NONE;
 }
 
+int64_t df_reorder_newest_ms(const struct df_reorder *r)
+{
+    return r ? r->newest_ms : DF_TIME_NONE;
+}
+
 /* ---- saved state ------------------------------------------------------
  * The slots (heap as it is, ring in FIFO order) and their records; record
  * storage indices are not saved, since they only say where a record sits:

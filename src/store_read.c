@@ -546,3 +546,31 @@ int df_store_each_partner(struct df_store *st, uint32_t mmsi,
     }
     return end_read(st, s, rc, step, "encounter partners");
 }
+
+int df_store_risk_score(struct df_store *st, uint32_t mmsi, double *score)
+{
+    sqlite3_stmt *s = NULL;
+    int step;
+
+    *score = 0;
+    if (!st)
+        return -1;
+    /* No commit first (unlike the readers above): one connection reads
+     * its own writes, and this runs per event while a scan writes. */
+    if (sqlite3_prepare_v2(st->db, "SELECT score FROM risk WHERE mmsi = ?1",
+                           -1, &s, NULL) != SQLITE_OK) {
+        df__store_set_err(st, "reading a risk score");
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, mmsi);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *score = sqlite3_column_double(s, 0);
+    sqlite3_finalize(s);
+    if (step == SQLITE_ROW)
+        return 1;
+    if (step == SQLITE_DONE)
+        return 0;
+    df__store_set_err(st, "reading a risk score");
+    return -1;
+}
