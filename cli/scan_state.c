@@ -184,6 +184,10 @@ int scan_state_begin(void *ud, int index, const char *input)
             return 1;
         }
         r->skip = p->saved.records;
+    } else if (p->has_saved && df_input_mark_grown(&p->saved, &p->m)) {
+        /* Appended to since (a log a receiver writes): what was read of
+         * it is skipped, the rest read. */
+        r->skip = p->saved.records;
     }
     r->cur = index;
     return 0;

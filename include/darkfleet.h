@@ -301,6 +301,11 @@ enum df_err df_input_mark_read(const char *path, struct df_input_mark *m);
  * (size, modification time, hash of the head), else 0. */
 int df_input_mark_same(const struct df_input_mark *a,
                        const struct df_input_mark *b);
+/* 1 if the file of now (read by df_input_mark_read) is the file of old
+ * with more appended: larger, and its first bytes (as many as old hashed)
+ * the same; else 0.  Reads the file. */
+int df_input_mark_grown(const struct df_input_mark *old,
+                        const struct df_input_mark *now);
 
 enum df_format {
     DF_FMT_UNKNOWN = 0,

@@ -567,6 +567,41 @@ enum df_err df_input_mark_read(const char *path, struct df_input_mark *m)
     return DF_OK;
 }
 
+int df_input_mark_grown(const struct df_input_mark *old,
+                        const struct df_input_mark *now)
+{
+    unsigned char *head;
+    size_t want, have = 0;
+    ssize_t got;
+    int fd, same;
+
+    if (!old || !now || now->size <= old->size || old->size < 0)
+        return 0;
+    want = old->size < MARK_HEAD ? (size_t)old->size : MARK_HEAD;
+    do
+        fd = open(now->path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return 0;
+    if (!(head = df__malloc(MARK_HEAD))) {
+        close(fd);
+        return 0;
+    }
+    while (have < want) {
+        got = read(fd, head + have, want - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+    }
+    close(fd);
+    same = have == want &&
+           df__fnv1a64(DF__FNV64_INIT, head, have) == old->head_hash;
+    df__free(head);
+    return same;
+}
+
 int df_input_mark_same(const struct df_input_mark *a,
                        const struct df_input_mark *b)
 {

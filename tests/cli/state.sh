@@ -13,10 +13,9 @@
 #    checkpoint, until one finishes; stopped with SIGTERM (exit 130, one
 #    line), then finished;
 #  - a vessel dark from 20:00 to 10:00 the next day, one file a day: a gap;
-#  - a file changed since it was read (appended to) is read again, and what
-#    it held before is dropped as older than the state; a different file of
-#    old input is dropped with a count and one warning line; the same file
-#    again is skipped;
+#  - a file appended to since it was read is read on from where the last
+#    scan stopped; a different file of old input is dropped with a count
+#    and one warning line; the same file again is skipped;
 #  - other settings than the state's: exit 1, one line; --fresh starts over.
 #
 # Environment (set by CTest): DF, DF_DATA.  Exit 77 = skipped.
@@ -203,12 +202,12 @@ half=$(( $(wc -l <sim.nmea) / 2 ))
 head -n $half sim.nmea >grow.nmea
 tail -n +$((half + 1)) sim.nmea >rest.nmea
 "$DF" scan --db grow.db grow.nmea >/dev/null 2>/dev/null
-cat rest.nmea >>grow.nmea          # the file grows: read again
+cat rest.nmea >>grow.nmea          # the file grows: read on
 "$DF" scan --db grow.db --stats grow.nmea >/dev/null 2>grow.err
 rc=$?
 check "a file grown since it was read: exit 0 (got $rc)" [ $rc -eq 0 ]
-check "a grown file: what it held before is older than the state" \
-    grep -Eq "^ +[1-9][0-9]*  drop_older_than_state" grow.err
+check "a grown file: what was read of it is skipped" \
+    grep -Eq "^ +[1-9][0-9]*  skip_input_resumed" grow.err
 check "a grown file, read again: the same events as one run" \
     same ref.db grow.db
 "$DF" scan --db grow.db --stats grow.nmea >/dev/null 2>again.err
