@@ -338,11 +338,9 @@ int df__meet_position(struct df__meet *m, const struct df_rec *rec)
         return 0;
     if (m->next_tick == NO_TICK)
         m->next_tick = t / step - 1;
-    /* Process what is due first, so the ring never wraps onto a tick not
-     * yet processed (input is in time order: t is the input time). */
-    if ((m->next_tick + m->lag) * step <= t &&
-        (rc = df__meet_advance(m, t)) != 0)
-        return rc;
+    /* The caller processed every tick due by t first (df__meet_advance),
+     * so the ring never wraps onto a tick not yet processed. */
+    assert((m->next_tick + m->lag) * step > t);
     v = vessel_get(m, rec->mmsi);
     if (v == NONE)
         return 0;

@@ -32,10 +32,12 @@ int df__meet_position(struct df__meet *m, const struct df_rec *rec);
 /* A hint that a position of mmsi comes soon (see df__tracks_prefetch). */
 void df__meet_prefetch(const struct df__meet *m, uint32_t mmsi, int stage);
 
-/* Input time has reached now_ms: close what can no longer grow (events
- * whose last contact is older than the merge window), drop state older
- * than needed.  scan.c calls this at least once per resample interval of
- * input time. */
+/* Input time has reached now_ms: processes every tick due (the encounter
+ * and loitering rules at each resample tick once every vessel could have
+ * reported after it), closes what can no longer grow, drops state older
+ * than needed.  Call it whenever input time moves on, before feeding the
+ * record that moved it (df__meet_position asserts that nothing is
+ * due). */
 int df__meet_advance(struct df__meet *m, int64_t now_ms);
 
 /* End of input: close everything open. */

@@ -4,8 +4,8 @@
  * (struct df_scan_cbs in darkfleet.h).
  *
  * For each record the scan advances input time (flushing vessels silent
- * longer than track_silence_hours and ticking the encounter detector once
- * a minute of input time), finds or creates the vessel's track (flushing
+ * longer than track_silence_hours and processing every tick of the
+ * encounter detector that is due), finds or creates the vessel's track (flushing
  * the least recently seen vessel first at track_max_vessels), merges its
  * identity fields, and hands a valid position to the per-vessel detectors
  * (detect_vessel.c); a position they accept goes on the main track, the
@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ADVANCE_MS 60000        /* tick the encounter detector */
 #define TURN_DEG 45             /* a course change that makes a point */
 #define TURN_MIN_MS 60000       /* ... at most once a minute */
 #define TURN_MIN_DKN 10         /* ... when moving faster than 1 kn */
@@ -61,7 +60,6 @@ struct df_scan {
     struct df__tracks *tracks;
     struct df__meet *meet;
     int64_t now_ms;             /* latest record time, or DF_TIME_NONE */
-    int64_t advance_ms;         /* when the meet detector last ticked */
     int64_t point_every_ms;     /* track_point_min */
     size_t max_vessels;         /* the track store's cap ... */
     int64_t silence_ms;         /* ... and silence limit */
@@ -213,7 +211,7 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
     s->geo = geo;
     if (cbs)
         s->cbs = *cbs;
-    s->now_ms = s->advance_ms = DF_TIME_NONE;
+    s->now_ms = DF_TIME_NONE;
     s->point_every_ms = (int64_t)(s->cfg.track_point_min * 60000.0);
     maxv = s->cfg.track_max_vessels;
     if (!(maxv >= 1.0))
@@ -374,11 +372,10 @@ static int advance(struct df_scan *s, int64_t now_ms)
     s->now_ms = now_ms;
     while ((t = df__tracks_silent(s->tracks, now_ms)) != NULL)
         DF__KEEP(rc, flush(s, t, 1));
-    if (s->advance_ms == DF_TIME_NONE ||
-        now_ms - s->advance_ms >= ADVANCE_MS) {
-        s->advance_ms = now_ms;
-        DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
-    }
+    /* Every tick due by now, at the first record that reaches it (a
+     * rule that depends on input time alone, whatever the record and
+     * whoever holds its vessel: scan_par.c keeps it). */
+    DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
     return rc;
 }
 
@@ -496,7 +493,6 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
         return DF_INVAL;
     df__so_tag(w, DF__TAG('S', 'C', 'A', 'N'));
     df__so_i64(w, s->now_ms);
-    df__so_i64(w, s->advance_ms);
     /* The last fixes of silent vessels, each with its place in the
      * table (its way in the bucket decides which one gives way). */
     if (s->ghosts)
@@ -516,14 +512,14 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
 
 enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
 {
-    int64_t now, adv;
+    int64_t now;
     uint64_t n, k;
     enum df_err e;
 
     if (!s || !in)
         return DF_INVAL;
     if (df__si_tag(in, DF__TAG('S', 'C', 'A', 'N')) != 0 ||
-        df__si_i64(in, &now) != 0 || df__si_i64(in, &adv) != 0 ||
+        df__si_i64(in, &now) != 0 ||
         df__si_u64(in, &n) != 0)
         return in->err;
     if (n > GHOST_BUCKETS * GHOST_WAYS || s->ghosts ||
@@ -554,7 +550,6 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
     if (k == n && df__tracks_load(s->tracks, in) == 0 &&
         df__meet_load(s->meet, in) == 0) {
         s->now_ms = now;
-        s->advance_ms = adv;
         return DF_OK;
     }
     e = in->err;
