@@ -331,7 +331,11 @@ void scan_cmd_usage(FILE *f)
           "nothing\n"
           "  --checkpoint SECONDS   save the state this often while reading "
           "(default 60;\n"
-          "                         0: after every block of input)\n",
+          "                         0: after every block of input)\n"
+          "  -j, --jobs N           split the work by MMSI over N threads "
+          "(default: the\n"
+          "                         saved state's, or the number of cores); "
+          "the same events\n",
           f);
 }
 
@@ -542,6 +546,19 @@ int scan_cmd_opt(struct scan_cmd *c, int id, const char *val)
         return seconds_opt("--dedup", val, &c->dedup_s) ? 2 : 1;
     case SCAN_OPT_CHECKPOINT:
         return seconds_opt("--checkpoint", val, &c->checkpoint_s) ? 2 : 1;
+    case SCAN_OPT_JOBS: {
+        char *end;
+        long n = strtol(val, &end, 10);
+
+        if (*end != '\0' || end == val || n < 1 || n > 256) {
+            cli_err("%s: --jobs wants a number of threads (1-256), not "
+                    "'%s'",
+                    c->who, val);
+            return 2;
+        }
+        c->jobs = (unsigned)n;
+        return 1;
+    }
     case SCAN_OPT_NO_DB:
         c->no_db = 1;
         return 1;
@@ -632,12 +649,13 @@ int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
         return 1;
     }
     df_store_set_config(r->store, &c->cfg);
+    r->jobs = c->jobs ? c->jobs : scan_state_jobs(r, c->fresh);
     r->reorder = df_reorder_new((int64_t)llround(c->reorder_s * 1000.0), 0);
     cbs.event = on_event;
     cbs.vessel = on_vessel;
     cbs.point = on_point;
     cbs.ud = r;
-    r->scan = df_scan_new(&c->cfg, c->geo, &cbs);
+    r->scan = df_scan_new_jobs(&c->cfg, c->geo, &cbs, r->jobs);
     if (!r->reorder || !r->scan) {
         cli_err("out of memory");
         return 1;

@@ -70,7 +70,8 @@ struct scan_run {
     /* Consumer side: */
     const struct df_geo *geo;
     int64_t reorder_ms;         /* --reorder-window */
-    char fingerprint[96];       /* settings the state is valid under */
+    char fingerprint[128];      /* settings the state is valid under */
+    unsigned jobs;              /* threads the scan is split over */
     int loaded;                 /* the run began from a saved state */
     uint64_t saves, state_bytes, provisional_dropped;
 };
@@ -82,7 +83,8 @@ enum {
     SCAN_OPT_DB = CLI_OPT_OWN, SCAN_OPT_ZONES, SCAN_OPT_PORTS,
     SCAN_OPT_CONFIG, SCAN_OPT_SET, SCAN_OPT_REORDER_WINDOW, SCAN_OPT_DEDUP,
     SCAN_OPT_WATCHLIST, SCAN_OPT_NO_DB, SCAN_OPT_NO_DPRK,
-    SCAN_OPT_NO_PLACES, SCAN_OPT_FRESH, SCAN_OPT_CHECKPOINT, SCAN_OPT_OWN
+    SCAN_OPT_NO_PLACES, SCAN_OPT_FRESH, SCAN_OPT_CHECKPOINT, SCAN_OPT_JOBS,
+    SCAN_OPT_OWN
 };
 #define SCAN_OPTS                                                          \
     {SCAN_OPT_DB, "--db", NULL, 1}, {SCAN_OPT_ZONES, "--zones", NULL, 1},  \
@@ -97,6 +99,7 @@ enum {
     {SCAN_OPT_NO_PLACES, "--no-places", NULL, 0},                          \
     {SCAN_OPT_FRESH, "--fresh", NULL, 0},                                  \
     {SCAN_OPT_CHECKPOINT, "--checkpoint", NULL, 1},                        \
+    {SCAN_OPT_JOBS, "--jobs", "-j", 1},                                    \
     CLI_OPTS_READ
 
 /* An option given again (--zones, --ports, --config, --set, --watchlist):
@@ -111,6 +114,8 @@ struct scan_cmd {
     const char *who;            /* "scan" or "watch", for messages */
     const char *db;
     int no_db, no_dprk, no_places, fresh, stats;
+    unsigned jobs;              /* --jobs; 0: the saved state's, or the
+                                 * cores */
     double reorder_s, dedup_s, checkpoint_s;
     struct scan_rep *rep;
     int nrep;
@@ -160,6 +165,9 @@ int scan_end_live(struct scan_run *r);
  * printing one error line. */
 int scan_state_open(struct scan_run *r, char **inputs, int ninputs,
                     int fresh, const char *db);
+/* The threads to split the scan over when --jobs is not given: the saved
+ * state's (unless fresh), else the number of cores (at most 64). */
+unsigned scan_state_jobs(struct scan_run *r, int fresh);
 /* A record from the readers, before the reorder buffer: 1 if it is to
  * be dropped (read into the state before, or older than it). */
 int scan_state_rec(struct scan_run *r, const struct df_rec *rec);

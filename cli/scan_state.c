@@ -32,14 +32,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The settings the state is valid under. */
 static void fingerprint(const struct scan_run *r, char *out, size_t n)
 {
-    snprintf(out, n, "state 1 config %016llx geo %016llx reorder %lld",
+    snprintf(out, n,
+             "state 1 config %016llx geo %016llx reorder %lld jobs %u",
              (unsigned long long)df_config_fingerprint(r->cfg),
              (unsigned long long)df_geo_fingerprint(r->geo),
-             (long long)r->reorder_ms);
+             (long long)r->reorder_ms, r->jobs);
+}
+
+unsigned scan_state_jobs(struct scan_run *r, int fresh)
+{
+    char saved[128];
+    const char *p;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cores = n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+
+    if (!r->store || fresh || df_store_state_saved(r->store) != 1 ||
+        df_store_meta_get(r->store, "state_fingerprint", saved,
+                          sizeof saved) != 1 ||
+        !(p = strstr(saved, " jobs ")))
+        return cores;
+    n = strtol(p + 6, NULL, 10);
+    return n >= 1 && n <= 256 ? (unsigned)n : cores;
 }
 
 /* ---- opening --------------------------------------------------------- */
@@ -65,9 +83,9 @@ static int load(struct scan_run *r, const char *db)
     }
     if (strcmp(saved, r->fingerprint) != 0) {
         cli_err("scan: %s holds the state of a scan with other settings "
-                "(thresholds, zones, ports, --no-dprk, --no-places or "
-                "--reorder-window): give the same ones, or --fresh to "
-                "start over (its events are kept)",
+                "(thresholds, zones, ports, --no-dprk, --no-places, "
+                "--reorder-window or --jobs): give the same ones, or "
+                "--fresh to start over (its events are kept)",
                 db);
         return 1;
     }

@@ -1133,6 +1133,17 @@ struct df_scan;
 struct df_scan *df_scan_new(const struct df_config *cfg,
                             const struct df_geo *geo,
                             const struct df_scan_cbs *cbs);
+/*
+ * As df_scan_new(), with the work split by MMSI over jobs threads (1 or 0:
+ * df_scan_new()).  The events are those of one scan, whatever jobs is;
+ * some come out in another order.  Every callback runs on the thread that
+ * calls df_scan_rec() and df_scan_finish().  A saved state loads only into
+ * a scan of the same jobs (DF_FORMAT otherwise).
+ */
+struct df_scan *df_scan_new_jobs(const struct df_config *cfg,
+                                 const struct df_geo *geo,
+                                 const struct df_scan_cbs *cbs,
+                                 unsigned jobs);
 /* Frees the scan without flushing (call df_scan_finish() first to have
  * the open events and vessels reported); NULL is a no-op. */
 void df_scan_free(struct df_scan *s);

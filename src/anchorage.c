@@ -89,9 +89,11 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
     }
     if (!pl->at_anchorage) {
         double cl = cos(deg(lat) * DEG_RAD_PI / 180.0), best = -1;
+        /* A shard's anchorages are its pair engine's. */
+        const struct df__meet *a = m->pair ? m->pair : m;
 
-        for (i = 0; i < m->nlearned; i++) {
-            double d = near_m(lon, lat, m->learned[i].lon, m->learned[i].lat,
+        for (i = 0; i < a->nlearned; i++) {
+            double d = near_m(lon, lat, a->learned[i].lon, a->learned[i].lat,
                               cl) / 1000.0;
 
             if (d <= anch_km && (best < 0 || d < best))
@@ -135,6 +137,28 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
  * them, every stay counts. */
 void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
                          int32_t lat)
+{
+    if (m->pair) {
+        /* A shard: the pair engine counts it, after every shard's points
+         * of the tick, in an order of their own (meet_par.c). */
+        struct df__stay *st;
+
+        if (m->nstays == m->capstays &&
+            df__grow(&m->stays, &m->capstays, sizeof(*m->stays), 64) != 0) {
+            m->oom = 1;
+            return;
+        }
+        st = &m->stays[m->nstays++];
+        st->lon = lon;
+        st->lat = lat;
+        st->mmsi = mmsi;
+        return;
+    }
+    df__anchorage_cell(m, mmsi, lon, lat);
+}
+
+void df__anchorage_cell(struct df__meet *m, uint32_t mmsi, int32_t lon,
+                        int32_t lat)
 {
     int64_t row = row_of(ANCH_CELL_M, lat);
     int64_t ncols = df__row_cols(ANCH_CELL_M, row);

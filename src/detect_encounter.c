@@ -209,8 +209,11 @@ static double median(double *v, size_t n)
 static struct df__vkind kind_of(const struct df__meet *m, uint32_t mmsi)
 {
     static const struct df__vkind none;
-    uint32_t v = df__hmap_get(&m->vmap, mmsi);
+    uint32_t v;
 
+    if (m->nshards > 0)         /* the vessel is in its shard */
+        m = m->shards[df__meet_shard_of(mmsi, m->nshards)];
+    v = df__hmap_get(&m->vmap, mmsi);
     return v == NONE ? none : m->vs[v].kind;
 }
 
@@ -424,11 +427,11 @@ static void pair_touch(struct df__meet *m, const struct point *a,
     struct pair *p;
     struct samp s;
 
-    if (m->vs[a->v].mmsi > m->vs[b->v].mmsi) {
+    if (a->mmsi > b->mmsi) {
         lo = b;
         hi = a;
     }
-    key = (uint64_t)m->vs[lo->v].mmsi << 32 | m->vs[hi->v].mmsi;
+    key = (uint64_t)lo->mmsi << 32 | hi->mmsi;
     idx = df__hmap_get(&m->pmap, key);
     if (idx == NONE) {
         if (m->nps >= MAX_PAIRS) {
@@ -493,7 +496,7 @@ static void pair_touch(struct df__meet *m, const struct point *a,
  * ships under way on open water cost nothing. */
 static uint8_t berth_zone(struct df__meet *m, struct point *pt)
 {
-    struct vessel *vs = &m->vs[pt->v];
+    struct vessel *vs = pt->vp;
     struct place pl;
 
     if (pt->bz != BZ_UNKNOWN)
@@ -540,13 +543,13 @@ void df__encounter_scan_cell(struct df__meet *m, struct point *a,
             a->nbrs++;
         if (b->nbrs < UINT16_MAX)
             b->nbrs++;
-        if (m->vs[a->v].last_partner != T) {
-            m->vs[a->v].last_partner = T;
-            m->vs[a->v].hr_partner++;
+        if (a->vp->last_partner != T) {
+            a->vp->last_partner = T;
+            a->vp->hr_partner++;
         }
-        if (m->vs[b->v].last_partner != T) {
-            m->vs[b->v].last_partner = T;
-            m->vs[b->v].hr_partner++;
+        if (b->vp->last_partner != T) {
+            b->vp->last_partner = T;
+            b->vp->hr_partner++;
         }
     }
 }

@@ -185,6 +185,7 @@ void df__meet_free(struct df__meet *m)
     df__free(m->pts);
     df__hmap_fini(&m->grid);
     df__free(m->acells);
+    df__free(m->stays);
     df__free(m);
 }
 
@@ -297,7 +298,7 @@ static void ring_set(struct df__meet *m, uint32_t v, int64_t tick,
         m->max_tick = tick;
 }
 
-static int flush_pending(struct df__meet *m)
+int df__meet_flush_pending(struct df__meet *m)
 {
     size_t i;
     int rc = 0;
@@ -330,7 +331,7 @@ int df__meet_position(struct df__meet *m, const struct df_rec *rec)
     int64_t t = rec->t_ms, k, k0, k1, step = m->step_ms;
     int rc;
 
-    if (m->npending > 0 && (rc = flush_pending(m)) != 0)
+    if (m->npending > 0 && (rc = df__meet_flush_pending(m)) != 0)
         return rc;
     if (t == DF_TIME_NONE || rec->lon == DF_LON_NA || rec->lat == DF_LAT_NA ||
         rec->lat > 90 * 600000 || rec->lat < -90 * 600000 ||
@@ -403,7 +404,7 @@ static void grid_add(struct df__meet *m, uint64_t key, uint32_t i)
 }
 
 /* Gathers the points of tick T and feeds the per-vessel rules. */
-static int gather(struct df__meet *m, int64_t T)
+int df__meet_gather(struct df__meet *m, int64_t T)
 {
     int64_t hour = (T * m->step_ms) / (int64_t)MS_PER_H;
     size_t v;
@@ -436,6 +437,7 @@ static int gather(struct df__meet *m, int64_t T)
         }
         pt = &m->pts[m->npts++];
         pt->v = (uint32_t)v;
+        pt->vp = vs;
         pt->mmsi = vs->mmsi;
         pt->harbour = (uint8_t)harbour_craft(m->hot[v].shiptype);
         pt->nbrs = 0;
@@ -482,7 +484,7 @@ static int64_t grid_cols(struct df__meet *m, int64_t row)
  * looks at the second layer, so ships moored side by side are never even
  * compared.  Returns -1 when the grid could not be made (out of memory).
  */
-static int grid_pass(struct df__meet *m, int64_t T)
+int df__meet_grid_pass(struct df__meet *m, int64_t T)
 {
     size_t i;
 
@@ -533,9 +535,9 @@ static int process_tick(struct df__meet *m, int64_t T)
 {
     int rc;
 
-    if ((rc = gather(m, T)) != 0)
+    if ((rc = df__meet_gather(m, T)) != 0)
         return rc;
-    if (m->npts > 1 && m->maxd_m > 0 && grid_pass(m, T) != 0)
+    if (m->npts > 1 && m->maxd_m > 0 && df__meet_grid_pass(m, T) != 0)
         m->oom = 1;
     return df__encounter_tick(m, T);
 }
@@ -544,10 +546,15 @@ int df__meet_advance(struct df__meet *m, int64_t now_ms)
 {
     int rc;
 
-    if (m->npending > 0 && (rc = flush_pending(m)) != 0)
+    if (m->npending > 0 && (rc = df__meet_flush_pending(m)) != 0)
         return rc;
-    if (m->next_tick == NO_TICK || now_ms == DF_TIME_NONE)
+    if (now_ms == DF_TIME_NONE)
         return 0;
+    if (m->next_tick == NO_TICK) {
+        /* Ticks start at the first input time, whatever the record. */
+        m->next_tick = now_ms / m->step_ms - 1;
+        return 0;
+    }
     while ((m->next_tick + m->lag) * m->step_ms <= now_ms) {
         /* A jump in input time far past every point: skip the empty
          * ticks, keeping enough of them to close what is open. */
@@ -575,7 +582,7 @@ int df__meet_finish(struct df__meet *m)
     size_t v;
     int rc;
 
-    if (m->npending > 0 && (rc = flush_pending(m)) != 0)
+    if (m->npending > 0 && (rc = df__meet_flush_pending(m)) != 0)
         return rc;
     if (m->next_tick == NO_TICK)
         return 0;

@@ -13,8 +13,16 @@
 #define DF_MEET_H
 
 #include "darkfleet.h"
+#include "util/hash.h"
 
 struct df__meet;
+
+/* The shard (0..n-1) of a vessel when the scan is split by MMSI: every
+ * part of the split uses this one rule. */
+static inline unsigned df__meet_shard_of(uint32_t mmsi, unsigned n)
+{
+    return (unsigned)(df__mix64(mmsi) % n);
+}
 
 /* cfg and geo are borrowed and must outlive the detector; geo and land
  * may be NULL (then every position counts as open sea). */
@@ -51,6 +59,23 @@ void df__meet_identity(struct df__meet *m, const struct df_rec *rec);
 
 /* The vessel was flushed by scan.c (silent): forget it. */
 void df__meet_forget(struct df__meet *m, uint32_t mmsi);
+
+/*
+ * A detector split by MMSI (meet_par.c): pm, a detector of its own, is the
+ * pair engine of shards[0..n) (each a detector too, holding the vessels
+ * whose df__meet_shard_of() is its index; the array must outlive pm).
+ * Feed each shard its vessels' positions and identities as usual, but
+ * advance and finish only pm: df__meet_par_due() says whether a tick is
+ * due at now_ms, df__meet_par_advance() runs every tick due over all the
+ * shards, df__meet_par_finish() ends the input.  Shards must not run
+ * while pm does.  Events come out through each shard's emit (loitering)
+ * and pm's (encounters).
+ */
+void df__meet_par_bind(struct df__meet *pm, struct df__meet **shards,
+                       unsigned n);
+int df__meet_par_due(const struct df__meet *pm, int64_t now_ms);
+int df__meet_par_advance(struct df__meet *pm, int64_t now_ms);
+int df__meet_par_finish(struct df__meet *pm);
 
 /* Saved state (util/ser.h): vessels, resampled points, pairs and their
  * samples, loitering hours, anchorage cells, queued events.  load fills

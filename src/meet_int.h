@@ -70,6 +70,8 @@ struct vessel {
 struct point {               /* a vessel's point at the tick in hand */
     uint32_t v;
     uint32_t mmsi;
+    struct vessel *vp;       /* its vessel, in the detector that holds it
+                              * (a shard's, when split: meet_par.c) */
     uint32_t next;           /* next point in the same cell */
     int32_t lon, lat;
     double coslat;
@@ -84,6 +86,12 @@ struct point {               /* a vessel's point at the tick in hand */
 
 struct learned {
     int32_t lon, lat;
+};
+
+/* A stay a shard logged, for the pair engine to count (meet_par.c). */
+struct df__stay {
+    int32_t lon, lat;
+    uint32_t mmsi;
 };
 
 /* Each file's own: struct rpt and struct vhot (meet.c), struct pair and
@@ -141,12 +149,30 @@ struct df__meet {
     struct df_event pending[PENDING_MAX];
     size_t npending;
 
+    /* Split by MMSI (meet_par.c).  A shard holds vessels and their
+     * per-vessel rules; its stays are logged for the pair engine (pair),
+     * which holds the pairs, the grid and the anchorages for all of them
+     * and finds a vessel's kind in its shard (shards, nshards). */
+    struct df__meet *pair;
+    struct df__meet **shards;
+    unsigned nshards;
+    struct df__stay *stays;
+    size_t nstays, capstays;
+
     struct df_stats st;      /* skip_berth, drop_meet_* ... */
     /* Internal counters (see the report: df_stats has no fields yet). */
     uint64_t n_old_fix;
     int oom;                 /* an allocation failed: something was lost
                               * (df__meet_oom) */
 };
+
+/* The steps of a tick (meet.c), for meet_par.c: the points of every live
+ * vessel at tick T and their per-vessel rules (loitering hours, stays),
+ * into m->pts; the pair search over m->pts (-1 when out of memory); the
+ * events queued by df__meet_forget, emitted. */
+int df__meet_gather(struct df__meet *m, int64_t T);
+int df__meet_grid_pass(struct df__meet *m, int64_t T);
+int df__meet_flush_pending(struct df__meet *m);
 
 /* Saved state of the parts private to their files (meet.c calls them
  * from df__meet_save/load). */
@@ -271,6 +297,10 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
  * the cell becomes a learned anchorage at cfg->anchorage_min_vessels. */
 void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
                          int32_t lat);
+/* Counts it in m's own cells (what df__anchorage_count does when m is not
+ * a shard). */
+void df__anchorage_cell(struct df__meet *m, uint32_t mmsi, int32_t lon,
+                        int32_t lat);
 
 /* Follows vessel vs's stay with its point (lon, lat) at tick T (coslat
  * the cosine of its latitude): a point more than STAY_M from where the

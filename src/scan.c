@@ -24,6 +24,7 @@
 #include "meet.h"
 #include "detect_vessel.h"
 #include "track.h"
+#include "scan_par.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ struct df_scan {
     struct df_stats st_out;     /* st plus the meet detector's */
     int oom;                    /* a record or a vessel's state was lost
                                  * to a failed allocation */
+    int shard;                  /* a shard of a split scan: its meet
+                                 * detector's ticks run elsewhere */
+    struct df__scan_par *par;   /* a split scan: everything is its */
 };
 
 /* Every event passes here on its way out. */
@@ -237,10 +241,46 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
     return s;
 }
 
+struct df_scan *df_scan_new_jobs(const struct df_config *cfg,
+                                 const struct df_geo *geo,
+                                 const struct df_scan_cbs *cbs,
+                                 unsigned jobs)
+{
+    if (jobs <= 1)
+        return df_scan_new(cfg, geo, cbs);
+    return df__scan_new_par(cfg, geo, cbs, jobs);
+}
+
+struct df_scan *df__scan_new_par(const struct df_config *cfg,
+                                 const struct df_geo *geo,
+                                 const struct df_scan_cbs *cbs, unsigned n)
+{
+    struct df_scan *s = df__calloc(1, sizeof *s);
+
+    if (!s)
+        return NULL;
+    s->par = df__scan_par_new(cfg, geo, cbs, n);
+    if (!s->par) {
+        df__free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void df__scan_make_shard(struct df_scan *s)
+{
+    s->shard = 1;
+}
+
 void df_scan_free(struct df_scan *s)
 {
     if (!s)
         return;
+    if (s->par) {
+        df__scan_par_free(s->par);
+        df__free(s);
+        return;
+    }
     df__tracks_free(s->tracks);
     df__meet_free(s->meet);
     df__free(s->ghosts);
@@ -375,13 +415,16 @@ static int advance(struct df_scan *s, int64_t now_ms)
     /* Every tick due by now, at the first record that reaches it (a
      * rule that depends on input time alone, whatever the record and
      * whoever holds its vessel: scan_par.c keeps it). */
-    DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
+    if (!s->shard)
+        DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
     return rc;
 }
 
 void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
                       int stage)
 {
+    if (s->par)
+        return;
     df__tracks_prefetch(s->tracks, rec->mmsi, stage);
     if (rec->has & DF_REC_POS)
         df__meet_prefetch(s->meet, rec->mmsi, stage);
@@ -391,6 +434,9 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
 {
     struct df__track *t;
     int rc = 0, created, in_order = 1, has_t = rec->t_ms != DF_TIME_NONE;
+
+    if (s->par)
+        return df__scan_par_rec(s->par, rec);
 
     if (has_t && (s->now_ms == DF_TIME_NONE || rec->t_ms > s->now_ms))
         DF__KEEP(rc, advance(s, rec->t_ms));
@@ -446,7 +492,11 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
 int df_scan_finish(struct df_scan *s)
 {
     struct df__track *t;
-    int rc = df__meet_finish(s->meet);
+    int rc;
+
+    if (s->par)
+        return df__scan_par_finish(s->par);
+    rc = df__meet_finish(s->meet);
 
     while ((t = df__tracks_any(s->tracks)) != NULL)
         DF__KEEP(rc, flush(s, t, 0));
@@ -455,12 +505,16 @@ int df_scan_finish(struct df_scan *s)
 
 enum df_err df_scan_error(const struct df_scan *s)
 {
+    if (s->par)
+        return df__scan_par_error(s->par);
     return s->oom || s->vctx.oom || df__meet_oom(s->meet) ? DF_NOMEM
                                                           : DF_OK;
 }
 
 const struct df_stats *df_scan_stats(const struct df_scan *s)
 {
+    if (s->par)
+        return df__scan_par_stats(s->par);
     /* The sum is rebuilt on each call into the scan's own copy. */
     struct df_scan *m = (struct df_scan *)s;
 
@@ -479,6 +533,8 @@ const struct df__track_stats *df__scan_track_stats(const struct df_scan *s)
 
 int64_t df_scan_now_ms(const struct df_scan *s)
 {
+    if (s && s->par)
+        return df__scan_par_now_ms(s->par);
     return s ? s->now_ms : DF_TIME_NONE;
 }
 
@@ -491,6 +547,8 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
 
     if (!s || !w)
         return DF_INVAL;
+    if (s->par)
+        return df__scan_par_save(s->par, w);
     df__so_tag(w, DF__TAG('S', 'C', 'A', 'N'));
     df__so_i64(w, s->now_ms);
     /* The last fixes of silent vessels, each with its place in the
@@ -518,6 +576,8 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
 
     if (!s || !in)
         return DF_INVAL;
+    if (s->par)
+        return df__scan_par_load(s->par, in);
     if (df__si_tag(in, DF__TAG('S', 'C', 'A', 'N')) != 0 ||
         df__si_i64(in, &now) != 0 ||
         df__si_u64(in, &n) != 0)
@@ -554,4 +614,37 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
     }
     e = in->err;
     return e != DF_OK ? e : DF_FORMAT;
+}
+
+/* ---- a scan as a shard (scan_par.h) ------------------------------------ */
+
+struct df__meet *df__scan_shard_meet(struct df_scan *s)
+{
+    return s->meet;
+}
+
+int df__scan_shard_advance(struct df_scan *s, int64_t now_ms)
+{
+    if (now_ms == DF_TIME_NONE ||
+        (s->now_ms != DF_TIME_NONE && now_ms <= s->now_ms))
+        return 0;
+    return advance(s, now_ms);
+}
+
+int df__scan_shard_encounter(struct df_scan *s, const struct df_event *ev,
+                             uint32_t mmsi)
+{
+    struct df__track *t = df__tracks_find(s->tracks, mmsi);
+
+    return t ? df__vdet_encounter(&s->vctx, t, ev) : 0;
+}
+
+int df__scan_shard_flush_all(struct df_scan *s)
+{
+    struct df__track *t;
+    int rc = 0;
+
+    while ((t = df__tracks_any(s->tracks)) != NULL)
+        DF__KEEP(rc, flush(s, t, 0));
+    return rc;
 }
