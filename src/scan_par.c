@@ -219,7 +219,7 @@ static void drain(struct df__scan_par *par)
     df__free(at);
 }
 
-/* ---- the threads ----------------------------------------------------------- */
+/* ---- the threads ------------------------------------------------------ */
 
 static void run_batch(struct shard *s, const struct batch *b)
 {
@@ -319,7 +319,7 @@ static int pair_emit(const struct df_event *ev, void *ud)
     return rc;
 }
 
-/* ---- the interface --------------------------------------------------------- */
+/* ---- the interface ---------------------------------------------------- */
 
 struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
                                       const struct df_geo *geo,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scan's threads (reader, read-ahead, store writer, checkpoints) under
+# scan's threads (reader, read-ahead, store writer, checkpoints, --jobs) under
 # ThreadSanitizer:
 # run by .ci/run against a -DDF_TSAN=ON build (DF=that darkfleet), which
 # stores track points in batches of 4,096 so that the writer thread takes
@@ -40,6 +40,16 @@ for input in sim.nmea sim.nmea.gz; do
     rc=$?
     t "$input --no-db: no race (exit $rc)" '[ $rc -eq 0 ]'
 done
+# The scan split over 3 threads (shards, the pair engine's stops).
+"$DF_PLAIN" scan --jobs 1 --db "$tmp/one.db" "$tmp/sim.nmea" \
+    > "$tmp/one.jsonl" 2>/dev/null
+"$DF" scan --jobs 3 --db "$tmp/par.db" "$tmp/sim.nmea" > "$tmp/par.jsonl" \
+    2> "$tmp/tsan.err"
+rc=$?
+t "--jobs 3: no race (exit $rc)" '[ $rc -eq 0 ]'
+t "--jobs 3: the events of one job" \
+  'cmp -s <(sort "$tmp/one.jsonl") <(sort "$tmp/par.jsonl")'
+rm -f "$tmp"/*.db*
 # Standard input through the pipe, and a missing file between two good ones.
 "$DF" scan --no-db - < "$tmp/sim.nmea" > /dev/null 2> "$tmp/tsan.err"
 rc=$?
