@@ -69,6 +69,7 @@
 #include "util/grow.h"
 
 #define NSAMP 48             /* samples per pair for the medians */
+#define INL 4                /* ... of which the first kept in the pair */
 #define MAX_PAIRS 1000000    /* open pairs */
 #define CLASSIFY_TICKS 3     /* a run this long is checked for a berth */
 #define SPD_NA 0xFFFFu       /* unknown speed in a sample */
@@ -93,6 +94,9 @@ struct pair {
     uint32_t pa, pb;         /* the two points at the last close tick */
     uint32_t run_crowded, ev_crowded; /* crowded ticks (CLUMP_NEAR) */
     uint16_t run_near, ev_near;       /* most others in range at once */
+    /* The first INL samples, kept here: most pairs are ships passing
+     * close for a tick or three, and never need a block. */
+    struct samp inl[INL];
 };
 
 /* ------------------------------------------------------------------ */
@@ -163,16 +167,32 @@ static uint16_t spd_code(float kn)
     return (uint16_t)lrintf(kn * 100.0f);
 }
 
+/* The pair's samples: in its block, or in the pair while they fit. */
+static struct samp *samples(struct df__meet *m, struct pair *p)
+{
+    return p->block != NONE ? block_of(m, p->block) : p->inl;
+}
+
 static void samp_add(struct df__meet *m, struct pair *p, const struct samp *s)
 {
     struct samp *b;
     uint32_t i;
 
-    if (p->block == NONE)
-        return;
+    if (p->berth)
+        return;                 /* a berth is never an encounter */
     if (p->skip > 0) {
         p->skip--;
         return;
+    }
+    if (p->block == NONE) {
+        if (p->nsamp < INL) {
+            p->inl[p->nsamp++] = *s;
+            return;
+        }
+        /* The pair outgrows itself: a block, the samples moved in. */
+        if ((p->block = block_new(m)) == NONE)
+            return;
+        memcpy(block_of(m, p->block), p->inl, sizeof p->inl);
     }
     b = block_of(m, p->block);
     assert(p->block < m->nblocks && p->nsamp <= NSAMP && p->stride > 0);
@@ -235,7 +255,7 @@ static void side_json(struct df_buf *b, const struct df__vkind *k)
 static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
 {
     const struct df_config *cfg = m->cfg;
-    const struct samp *s = p->block != NONE ? block_of(m, p->block) : NULL;
+    const struct samp *s = samples(m, p);
     double lon[NSAMP], lat[NSAMP], dist[NSAMP], sa[NSAMP], sb[NSAMP];
     double sall[2 * NSAMP];
     size_t na = 0, nb = 0, nall = 0, i;
@@ -250,7 +270,7 @@ static int emit_encounter(struct df__meet *m, struct pair *p, uint32_t n)
     int32_t elon, elat;
     int swap, clump;
 
-    if (s == NULL || n == 0)
+    if (n == 0)
         return 0;
     for (i = 0; i < n; i++) {
         lon[i] = (double)dlon_wrap(s[0].lon, s[i].lon);
@@ -373,7 +393,7 @@ static int end_run(struct df__meet *m, struct pair *p)
     }
     if (p->has_event) {
         /* Cannot happen (see pair_step), kept for safety. */
-        struct samp *b = block_of(m, p->block);
+        struct samp *b = samples(m, p);
         uint32_t k = p->run_samp0, n = p->nsamp - k;
 
         rc = emit_encounter(m, p, k);
@@ -450,7 +470,7 @@ static void pair_touch(struct df__meet *m, const struct point *a,
         p->key = key;
         p->stride = 1;
         p->last_close = NO_TICK;
-        p->block = block_new(m);
+        p->block = NONE;        /* samples in the pair first */
     }
     p = &m->ps[idx];
     if (p->last_close == T)

@@ -639,12 +639,11 @@ int df__scan_shard_encounter(struct df_scan *s, const struct df_event *ev,
     return t ? df__vdet_encounter(&s->vctx, t, ev) : 0;
 }
 
-int df__scan_shard_flush_all(struct df_scan *s)
+int df__scan_shard_flush_some(struct df_scan *s, unsigned n)
 {
     struct df__track *t;
-    int rc = 0;
 
-    while ((t = df__tracks_any(s->tracks)) != NULL)
-        DF__KEEP(rc, flush(s, t, 0));
-    return rc;
+    while (n-- > 0 && (t = df__tracks_any(s->tracks)) != NULL)
+        flush(s, t, 0);
+    return df__tracks_any(s->tracks) != NULL;
 }

@@ -39,6 +39,7 @@
 
 #define BATCH 512
 #define QUEUE 16
+#define FLUSH_SOME 4096         /* vessels flushed between hand-ons */
 
 enum out_kind { OUT_EVENT, OUT_VESSEL, OUT_POINT };
 
@@ -473,8 +474,12 @@ int df__scan_par_finish(struct df__scan_par *par)
     if (rc != 0 && par->rc == 0)
         par->rc = rc;
     drain(par);
+    /* Every vessel, a few thousand at a time handed on (the shards'
+     * lists would otherwise hold every vessel's state at once). */
     for (i = 0; i < par->n; i++)
-        DF__KEEP(par->rc, df__scan_shard_flush_all(par->sh[i].scan));
+        while ((rc = df__scan_shard_flush_some(par->sh[i].scan, FLUSH_SOME))
+               > 0)
+            drain(par);
     drain(par);
     rc = par->rc;
     par->rc = 0;

@@ -46,7 +46,8 @@ int df__scan_shard_advance(struct df_scan *s, int64_t now_ms);
  * comparison waits for the next static record. */
 int df__scan_shard_encounter(struct df_scan *s, const struct df_event *ev,
                              uint32_t mmsi);
-/* The end: flushes every vessel. */
-int df__scan_shard_flush_all(struct df_scan *s);
+/* The end: flushes up to n vessels; returns 1 while some are left, else
+ * 0 (callback values are lost: a shard's callbacks only hold). */
+int df__scan_shard_flush_some(struct df_scan *s, unsigned n);
 
 #endif
