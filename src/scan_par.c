@@ -37,8 +37,8 @@
 #include "util/keep.h"
 #include "util/ser.h"
 
-#define BATCH 512
-#define QUEUE 16
+#define BATCH 1024
+#define QUEUE 8
 #define FLUSH_SOME 4096         /* vessels flushed between hand-ons */
 
 enum out_kind { OUT_EVENT, OUT_VESSEL, OUT_POINT };
@@ -63,14 +63,16 @@ struct shard {
     struct df_scan *scan;       /* in shard mode */
     pthread_t th;
 
-    /* Batches from the dispatcher, in a ring; done counts those
-     * processed.  Guarded by par->mu. */
+    /* Batches from the dispatcher, in a ring of QUEUE: count of them,
+     * from head, wait for the shard's thread; the dispatcher fills the
+     * one after them (fill).  head and count are guarded by mu. */
     struct batch *q;
-    unsigned head, count;
-    uint64_t sent, done;
-
-    /* The dispatcher's batch being filled (not yet in the ring). */
-    struct batch *fill;
+    unsigned head, count, fill;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work;     /* a batch was queued, or quit */
+    pthread_cond_t cv_done;     /* a batch was processed */
+    int sync;                   /* mu and the conditions were made */
+    int quit;                   /* end once the queue is empty (mu) */
 
     /* Output held until the next stop. */
     uint64_t cur_seq;
@@ -96,12 +98,8 @@ struct df__scan_par {
     uint64_t seq;               /* records dispatched */
     int64_t now_ms;
     int threads;                /* the shards' threads run */
-    int quit;
     int rc;                     /* the first non-zero callback value */
     int oom;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_work;     /* a batch was queued, or quit */
-    pthread_cond_t cv_done;     /* a batch was processed */
     struct df_stats st;         /* summed for df_scan_stats */
 };
 
@@ -237,48 +235,54 @@ static void run_batch(struct shard *s, const struct batch *b)
 static void *shard_main(void *arg)
 {
     struct shard *s = arg;
-    struct df__scan_par *par = s->par;
 
-    pthread_mutex_lock(&par->mu);
+    pthread_mutex_lock(&s->mu);
     for (;;) {
         struct batch *b;
 
-        while (s->count == 0 && !par->quit)
-            pthread_cond_wait(&par->cv_work, &par->mu);
+        while (s->count == 0 && !s->quit)
+            pthread_cond_wait(&s->cv_work, &s->mu);
         if (s->count == 0)
             break;
         b = &s->q[s->head];
-        pthread_mutex_unlock(&par->mu);
+        pthread_mutex_unlock(&s->mu);
         run_batch(s, b);
-        pthread_mutex_lock(&par->mu);
+        b->n = 0;
+        pthread_mutex_lock(&s->mu);
         s->head = (s->head + 1) % QUEUE;
         s->count--;
-        s->done++;
-        pthread_cond_broadcast(&par->cv_done);
+        pthread_cond_signal(&s->cv_done);
     }
-    pthread_mutex_unlock(&par->mu);
+    pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
-/* Queues the shard's batch being filled (waiting for room). */
+/* The batch the dispatcher fills for s. */
+static struct batch *filling(struct shard *s)
+{
+    return &s->q[s->fill];
+}
+
+/* Hands the batch being filled to the shard's thread (or runs it), and
+ * waits for a free one to fill next. */
 static void send(struct df__scan_par *par, struct shard *s)
 {
-    if (!s->fill || s->fill->n == 0)
+    struct batch *b = filling(s);
+
+    if (b->n == 0)
         return;
     if (!par->threads) {
-        run_batch(s, s->fill);
-        s->fill->n = 0;
+        run_batch(s, b);
+        b->n = 0;
         return;
     }
-    pthread_mutex_lock(&par->mu);
-    while (s->count == QUEUE)
-        pthread_cond_wait(&par->cv_done, &par->mu);
-    s->q[(s->head + s->count) % QUEUE] = *s->fill;
+    pthread_mutex_lock(&s->mu);
     s->count++;
-    s->sent++;
-    pthread_cond_broadcast(&par->cv_work);
-    pthread_mutex_unlock(&par->mu);
-    s->fill->n = 0;
+    pthread_cond_signal(&s->cv_work);
+    while (s->count == QUEUE)
+        pthread_cond_wait(&s->cv_done, &s->mu);
+    s->fill = (s->head + s->count) % QUEUE;
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* Stops every shard: all it was sent is processed; then hands their
@@ -289,12 +293,14 @@ static void stop(struct df__scan_par *par)
 
     for (i = 0; i < par->n; i++)
         send(par, &par->sh[i]);
-    if (par->threads) {
-        pthread_mutex_lock(&par->mu);
-        for (i = 0; i < par->n; i++)
-            while (par->sh[i].done < par->sh[i].sent)
-                pthread_cond_wait(&par->cv_done, &par->mu);
-        pthread_mutex_unlock(&par->mu);
+    for (i = 0; par->threads && i < par->n; i++) {
+        struct shard *s = &par->sh[i];
+
+        pthread_mutex_lock(&s->mu);
+        while (s->count > 0)
+            pthread_cond_wait(&s->cv_done, &s->mu);
+        s->fill = s->head;
+        pthread_mutex_unlock(&s->mu);
     }
     drain(par);
 }
@@ -320,6 +326,19 @@ static int pair_emit(const struct df_event *ev, void *ud)
     return rc;
 }
 
+/* Tells the threads of shards [0, n) to end once their queues are empty. */
+static void quit_all(struct df__scan_par *par, unsigned n)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        pthread_mutex_lock(&par->sh[i].mu);
+        par->sh[i].quit = 1;
+        pthread_cond_signal(&par->sh[i].cv_work);
+        pthread_mutex_unlock(&par->sh[i].mu);
+    }
+}
+
 /* ---- the interface ---------------------------------------------------- */
 
 struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
@@ -338,9 +357,6 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
     par->now_ms = DF_TIME_NONE;
     if (cbs)
         par->cbs = *cbs;
-    pthread_mutex_init(&par->mu, NULL);
-    pthread_cond_init(&par->cv_work, NULL);
-    pthread_cond_init(&par->cv_done, NULL);
     par->sh = df__calloc(par->n, sizeof *par->sh);
     par->meets = df__calloc(par->n, sizeof *par->meets);
     if (!par->sh || !par->meets)
@@ -357,9 +373,12 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
         sc.ud = s;
         s->scan = df_scan_new(&par->cfg, geo, &sc);
         s->q = df__calloc(QUEUE, sizeof *s->q);
-        s->fill = df__calloc(1, sizeof *s->fill);
-        if (!s->scan || !s->q || !s->fill)
+        if (!s->scan || !s->q)
             goto fail;
+        pthread_mutex_init(&s->mu, NULL);
+        pthread_cond_init(&s->cv_work, NULL);
+        pthread_cond_init(&s->cv_done, NULL);
+        s->sync = 1;
         df__scan_make_shard(s->scan);
         par->meets[i] = df__scan_shard_meet(s->scan);
     }
@@ -375,13 +394,13 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
                                &par->sh[i]) != 0)
                 break;
         if (i < par->n) {       /* no threads: the same work, in turn */
-            pthread_mutex_lock(&par->mu);
-            par->quit = 1;
-            pthread_cond_broadcast(&par->cv_work);
-            pthread_mutex_unlock(&par->mu);
-            while (i-- > 0)
-                pthread_join(par->sh[i].th, NULL);
-            par->quit = 0;
+            unsigned k;
+
+            quit_all(par, i);
+            for (k = 0; k < i; k++) {
+                pthread_join(par->sh[k].th, NULL);
+                par->sh[k].quit = 0;
+            }
         } else {
             par->threads = 1;
         }
@@ -399,10 +418,7 @@ void df__scan_par_free(struct df__scan_par *par)
     if (!par)
         return;
     if (par->threads) {
-        pthread_mutex_lock(&par->mu);
-        par->quit = 1;
-        pthread_cond_broadcast(&par->cv_work);
-        pthread_mutex_unlock(&par->mu);
+        quit_all(par, par->n);
         for (i = 0; i < par->n; i++)
             pthread_join(par->sh[i].th, NULL);
     }
@@ -411,7 +427,11 @@ void df__scan_par_free(struct df__scan_par *par)
 
         df_scan_free(s->scan);
         df__free(s->q);
-        df__free(s->fill);
+        if (s->sync) {
+            pthread_cond_destroy(&s->cv_done);
+            pthread_cond_destroy(&s->cv_work);
+            pthread_mutex_destroy(&s->mu);
+        }
         df__free(s->outs);
         df__free(s->evs);
         df__free(s->vs);
@@ -420,9 +440,6 @@ void df__scan_par_free(struct df__scan_par *par)
     df__meet_free(par->pm);
     df__free(par->sh);
     df__free(par->meets);
-    pthread_cond_destroy(&par->cv_done);
-    pthread_cond_destroy(&par->cv_work);
-    pthread_mutex_destroy(&par->mu);
     df__free(par);
 }
 
@@ -452,13 +469,16 @@ int df__scan_par_rec(struct df__scan_par *par, const struct df_rec *rec)
         if (df__meet_par_due(par->pm, rec->t_ms))
             tick(par, rec->t_ms);
     }
-    s->fill->recs[s->fill->n] = *rec;
-    if (s->fill->n == 0)
-        s->fill->seq0 = par->seq;
-    s->fill->n++;
-    par->seq++;
-    if (s->fill->n == BATCH)
-        send(par, s);
+    {
+        struct batch *b = filling(s);
+
+        if (b->n == 0)
+            b->seq0 = par->seq;
+        b->recs[b->n++] = *rec;
+        par->seq++;
+        if (b->n == BATCH)
+            send(par, s);
+    }
     rc = par->rc;
     par->rc = 0;
     return rc;
