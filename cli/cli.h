@@ -123,6 +123,9 @@ struct cli_reader_opts {
     struct cli_progress *progress;
     /* Decompress files on a thread of their own (readahead.c). */
     int readahead;
+    /* Parse a CSV table's rows on this many threads (csvpar.c); 0 or 1:
+     * on the reading thread. */
+    unsigned parse_jobs;
     /* If set, called with the sink's ud after each block read from a file
      * or standard input has gone through the sink (a slow pipe's records
      * are then passed on at once; see cli_pipe_flush); non-zero stops
@@ -143,6 +146,7 @@ struct cli_reader_opts {
  * 64 KiB; longer ones are counted and dropped), parsed, and each record
  * handed to sink->rec.  failed: the header names no known columns
  * (df_csv_error says so); stop: the sink asked to stop. */
+struct cli_csvpar;
 struct cli_csv {
     struct df_csv *csv;
     const struct cli_sink *sink;
@@ -151,6 +155,10 @@ struct cli_csv {
     int overlong;
     int failed;
     int stop;
+    unsigned jobs;              /* > 1: the rows parsed on this many
+                                 * threads (csvpar.c), once the header is
+                                 * read */
+    struct cli_csvpar *par;
 };
 /* 0, or -1 when out of memory (cs is then empty). */
 int cli_csv_init(struct cli_csv *cs, const struct cli_sink *sink);
@@ -159,6 +167,18 @@ void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
                   int final);
 /* Adds the reader's counters to st (if not NULL) and frees it. */
 void cli_csv_fini(struct cli_csv *cs, struct df_stats *st);
+
+/* The rows of a table on nw threads (csvpar.c): each thread's parser is
+ * given header first.  NULL when they cannot start.  feed hands the
+ * records to sink in the order of the text; 1 when the sink stopped (or
+ * out of memory: cli_csvpar_oom).  free adds the counters to st (if not
+ * NULL); NULL is a no-op. */
+struct cli_csvpar *cli_csvpar_new(unsigned nw, const char *header,
+                                  size_t len);
+int cli_csvpar_feed(struct cli_csvpar *cp, const char *buf, size_t len,
+                    int final, const struct cli_sink *sink);
+void cli_csvpar_free(struct cli_csvpar *cp, struct df_stats *st);
+int cli_csvpar_oom(const struct cli_csvpar *cp);
 
 /* Takes an option of CLI_OPTS_READ: --no-checksum into ro, --stats into
  * *stats.  Returns 1 if id is one of them, else 0. */

@@ -40,6 +40,7 @@ int cli_csv_init(struct cli_csv *cs, const struct cli_sink *sink)
 
 void cli_csv_fini(struct cli_csv *cs, struct df_stats *st)
 {
+    cli_csvpar_free(cs->par, st);
     if (cs->csv) {
         if (st)
             df_stats_add(st, df_csv_stats(cs->csv));
@@ -55,10 +56,17 @@ void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
     const char *p = buf, *end = buf + len;
     struct df_rec rec;
 
+    if (cs->par) {
+        if (cli_csvpar_feed(cs->par, buf, len, final, cs->sink) != 0)
+            cs->stop = 1;
+        return;
+    }
+
     while (p < end && !cs->failed && !cs->stop) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *line = p;
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        enum df_format before;
         int rc;
 
         if (!nl && !final) {
@@ -72,27 +80,34 @@ void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
             return;
         }
         p = nl ? nl + 1 : end;
-        if (cs->overlong) {
+        /* A line over the cap is dropped wherever it falls, inside a
+         * block or across two (so that csvpar.c's chunks drop the same). */
+        if (cs->overlong || cs->ncarry + n > CSV_MAX_LINE) {
             cs->overlong = 0;
+            cs->ncarry = 0;
             ((struct df_stats *)df_csv_stats(cs->csv))->drop_line_too_long++;
             continue;
         }
         if (cs->ncarry) {
-            if (cs->ncarry + n > CSV_MAX_LINE) {
-                cs->ncarry = 0;
-                continue;
-            }
             memcpy(cs->carry + cs->ncarry, line, n);
             n += cs->ncarry;
             line = cs->carry;
             cs->ncarry = 0;
         }
+        before = df_csv_dialect(cs->csv);
         rc = df_csv_line(cs->csv, line, n, &rec);
         if (rc < 0)
             cs->failed = 1;
         else if (rc == 1 && cs->sink->rec &&
                  cs->sink->rec(&rec, cs->sink->ud))
             cs->stop = 1;
+        else if (rc == 0 && before == DF_FMT_UNKNOWN &&
+                 df_csv_dialect(cs->csv) != DF_FMT_UNKNOWN && cs->jobs > 1 &&
+                 (cs->par = cli_csvpar_new(cs->jobs, line, n)) != NULL) {
+            /* The header is read: the rows on several threads. */
+            cli_csv_feed(cs, p, (size_t)(end - p), final);
+            return;
+        }
     }
     if (final && cs->ncarry && !cs->failed && !cs->stop) {
         int rc = df_csv_line(cs->csv, cs->carry, cs->ncarry, &rec);
@@ -211,6 +226,7 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
             rc = 1;
             goto done;
         }
+        cs.jobs = opts->parse_jobs;
     }
     /* A regular file is decompressed on its own thread when the caller
      * asks (scan); a pipe or a terminal is not: a thread blocked reading

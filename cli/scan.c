@@ -650,6 +650,7 @@ int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
     }
     df_store_set_config(r->store, &c->cfg);
     r->jobs = c->jobs ? c->jobs : scan_state_jobs(r, c->fresh);
+    c->ro.parse_jobs = r->jobs;     /* a table's rows, too */
     r->reorder = df_reorder_new((int64_t)llround(c->reorder_s * 1000.0), 0);
     cbs.event = on_event;
     cbs.vessel = on_vessel;

@@ -81,6 +81,36 @@ check "--jobs 0: exit 2" [ $? -eq 2 ]
 "$DF" scan --jobs x --no-db sim.nmea >/dev/null 2>&1
 check "--jobs x: exit 2" [ $? -eq 2 ]
 
+# ---- a table parsed on several threads -------------------------------------
+# Rows of the Delaware Bay subset cut by junk: lines over the 64 KiB cap
+# and over a parse chunk (2 MiB), CRLF ends, a last line without one; the
+# same records, counters and events with 1 and 3 jobs.
+CSV=$DF_DATA/csv/marinecadastre_2020-01-01/subset_delaware_bay_2020-01-01.csv
+if [ -f "$CSV" ]; then
+    python3 - "$CSV" <<'EOF'
+import sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+head, rows = lines[0], [l for l in lines[1:] if l]
+out = [head]
+for i, r in enumerate(rows * 40):
+    out.append(r + (b"\r" if i % 7 == 0 else b""))
+    if i % 5000 == 1:
+        out.append(b"x" * 70000)
+    if i == 30000:
+        out.append(b"y," * 1500000)
+open("junk.csv", "wb").write(b"\n".join(out))
+EOF
+    "$DF" scan --jobs 1 --no-db --stats junk.csv >c1.out 2>c1.err
+    "$DF" scan --jobs 3 --no-db --stats junk.csv >c3.out 2>c3.err
+    check "a table with junk, 3 threads: the same counters" \
+        cmp -s <(grep -v -e "state_" -e "seconds" c1.err) \
+                <(grep -v -e "state_" -e "seconds" c3.err)
+    check "a table with junk: long lines counted" \
+        grep -Eq "^ +[1-9][0-9]*  drop_line_too_long" c3.err
+    check "a table with junk, 3 threads: the same events" \
+        same_printed c1.out c3.out
+fi
+
 # ---- the real day ---------------------------------------------------------
 if [ -f "$DAY" ]; then
     if [ "${DF_TEST_QUICK:-0}" = 1 ]; then
