@@ -5,7 +5,7 @@
 # are checked to be the same for every number of jobs.
 #
 # Usage: bench/jobs.sh [DARKFLEET]   (default build/darkfleet)
-# Environment: JOBS ("1 2 4"), VESSELS (20000), HOURS (24), DF_DATA,
+# Environment: JOBS ("1 2 4"), VESSELS (5000), HOURS (24), DF_DATA,
 # DF_BENCH_TMP, OUT (default bench/jobs-results.md).
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ DF=${1:-$SRC/build/darkfleet}
 DATA=${DF_DATA:-$SRC/../shared/data}
 DAY=$DATA/csv/marinecadastre_2020-01-01/AIS_2020_01_01_named_vessels.csv.zst
 JOBS=${JOBS:-1 2 4}
-VESSELS=${VESSELS:-20000}
+VESSELS=${VESSELS:-5000}
 HOURS=${HOURS:-24}
 TMP=${DF_BENCH_TMP:-/tmp/darkfleet-bench}/jobs
 OUT=${OUT:-$SRC/bench/jobs-results.md}

@@ -334,8 +334,9 @@ void scan_cmd_usage(FILE *f)
           "                         0: after every block of input)\n"
           "  -j, --jobs N           split the work by MMSI over N threads "
           "(default: the\n"
-          "                         saved state's, or the number of cores); "
-          "the same events\n",
+          "                         saved state's, or the cores less 2, at "
+          "least 1); the\n"
+          "                         same events whatever N\n",
           f);
 }
 

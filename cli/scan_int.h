@@ -166,7 +166,8 @@ int scan_end_live(struct scan_run *r);
 int scan_state_open(struct scan_run *r, char **inputs, int ninputs,
                     int fresh, const char *db);
 /* The threads to split the scan over when --jobs is not given: the saved
- * state's (unless fresh), else the number of cores (at most 64). */
+ * state's (unless fresh), else the number of cores less the two that read
+ * and decompress (at least 1, at most 64). */
 unsigned scan_state_jobs(struct scan_run *r, int fresh);
 /* A record from the readers, before the reorder buffer: 1 if it is to
  * be dropped (read into the state before, or older than it). */

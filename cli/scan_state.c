@@ -49,7 +49,9 @@ unsigned scan_state_jobs(struct scan_run *r, int fresh)
     char saved[128];
     const char *p;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned cores = n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+    /* Reading and decompressing take a core each: on 2 cores, 2 jobs were
+     * slower than one (bench/jobs.sh). */
+    unsigned cores = n <= 2 ? 1 : n > 66 ? 64 : (unsigned)n - 2;
 
     if (!r->store || fresh || df_store_state_saved(r->store) != 1 ||
         df_store_meta_get(r->store, "state_fingerprint", saved,
