@@ -155,6 +155,7 @@ struct cli_csv {
     int overlong;
     int failed;
     int stop;
+    int oom;                    /* the rows' threads ran out of memory */
     unsigned jobs;              /* > 1: the rows parsed on this many
                                  * threads (csvpar.c), once the header is
                                  * read */
@@ -178,7 +179,9 @@ struct cli_csvpar *cli_csvpar_new(unsigned nw, const char *header,
 int cli_csvpar_feed(struct cli_csvpar *cp, const char *buf, size_t len,
                     int final, const struct cli_sink *sink);
 void cli_csvpar_free(struct cli_csvpar *cp, struct df_stats *st);
-int cli_csvpar_oom(const struct cli_csvpar *cp);
+int cli_csvpar_oom(struct cli_csvpar *cp);
+/* Records handed to the sink so far (for the progress meter). */
+uint64_t cli_csvpar_records(const struct cli_csvpar *cp);
 
 /* Takes an option of CLI_OPTS_READ: --no-checksum into ro, --stats into
  * *stats.  Returns 1 if id is one of them, else 0. */

@@ -43,7 +43,16 @@ struct cli_csvpar {
      * line longer than the cap being skipped. */
     int skipping;
     uint64_t too_long;
+    uint64_t emitted;           /* records handed to the sink */
 };
+
+/* Out of memory on the reading thread (the workers' flag is under mu). */
+static void set_oom(struct cli_csvpar *cp)
+{
+    pthread_mutex_lock(&cp->mu);
+    cp->oom = 1;
+    pthread_mutex_unlock(&cp->mu);
+}
 
 /* Parses a slot's text into its records with parser c. */
 static void parse(struct df_csv *c, struct slot *s, int *oom)
@@ -178,6 +187,7 @@ static int emit_oldest(struct cli_csvpar *cp, const struct cli_sink *sink)
     pthread_mutex_unlock(&cp->mu);
     for (i = 0; i < s->nrecs && !stop; i++)
         stop = sink->rec && sink->rec(&s->recs[i], sink->ud) != 0;
+    cp->emitted += i;
     pthread_mutex_lock(&cp->mu);
     s->state = FREE;
     s->len = 0;
@@ -214,7 +224,7 @@ static int queue_chunk(struct cli_csvpar *cp, size_t cut,
             char *t = realloc(next->text, rest + CHUNK);
 
             if (!t) {
-                cp->oom = 1;
+                set_oom(cp);
                 return 1;
             }
             next->text = t;
@@ -253,7 +263,7 @@ int cli_csvpar_feed(struct cli_csvpar *cp, const char *buf, size_t len,
             char *t = realloc(s->text, CHUNK + MAX_LINE);
 
             if (!t) {
-                cp->oom = 1;
+                set_oom(cp);
                 return 1;
             }
             s->text = t;
@@ -326,7 +336,17 @@ void cli_csvpar_free(struct cli_csvpar *cp, struct df_stats *st)
     free(cp);
 }
 
-int cli_csvpar_oom(const struct cli_csvpar *cp)
+int cli_csvpar_oom(struct cli_csvpar *cp)
 {
-    return cp->oom;
+    int oom;
+
+    pthread_mutex_lock(&cp->mu);
+    oom = cp->oom;
+    pthread_mutex_unlock(&cp->mu);
+    return oom;
+}
+
+uint64_t cli_csvpar_records(const struct cli_csvpar *cp)
+{
+    return cp->emitted;
 }

@@ -57,8 +57,12 @@ void cli_csv_feed(struct cli_csv *cs, const char *buf, size_t len,
     struct df_rec rec;
 
     if (cs->par) {
-        if (cli_csvpar_feed(cs->par, buf, len, final, cs->sink) != 0)
-            cs->stop = 1;
+        if (cli_csvpar_feed(cs->par, buf, len, final, cs->sink) != 0) {
+            if (cli_csvpar_oom(cs->par))
+                cs->oom = 1;
+            else
+                cs->stop = 1;
+        }
         return;
     }
 
@@ -248,8 +252,9 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
                 stop = 1;
             if (stop || cs.stop)
                 break;
-            if (cs.failed) {
-                cli_err("%s: %s", path, df_csv_error(cs.csv));
+            if (cs.failed || cs.oom) {
+                cli_err("%s: %s", path,
+                        cs.oom ? "out of memory" : df_csv_error(cs.csv));
                 rc = 1;
                 break;
             }
@@ -261,7 +266,8 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
                 nm ? df_nmea_stats(nm) : df_csv_stats(cs.csv);
             cli_progress_update(opts->progress,
                                 st->messages + st->records + now->messages +
-                                    now->records,
+                                    now->records +
+                                    (cs.par ? cli_csvpar_records(cs.par) : 0),
                                 pos, df_input_size(in));
         }
         if (ra) {
@@ -285,10 +291,11 @@ static int read_one(const char *path, const struct cli_reader_opts *opts,
     ra = NULL;
     if (nm && !stop)
         df_nmea_flush(nm, sink->msg, sink->ud);
-    if (cs.csv && !cs.stop && !cs.failed) {
+    if (cs.csv && !cs.stop && !cs.failed && !cs.oom) {
         cli_csv_feed(&cs, "", 0, 1);
-        if (cs.failed) {
-            cli_err("%s: %s", path, df_csv_error(cs.csv));
+        if (cs.failed || cs.oom) {
+            cli_err("%s: %s", path,
+                    cs.oom ? "out of memory" : df_csv_error(cs.csv));
             rc = 1;
         }
     }
