@@ -130,6 +130,8 @@ def create(path, src):
         os.unlink(path)
     version, migs = schema(src)
     db = sqlite3.connect(path)
+    # WAL, as every store darkfleet writes (readers beside a writer).
+    db.execute("PRAGMA journal_mode = WAL")
     for sql in migs:
         db.executescript(sql)
     db.execute("PRAGMA user_version = %d" % version)
