@@ -149,6 +149,7 @@ static int pool_open(struct serve_pool *p, const char *db, unsigned n)
             return 1;
         }
         df_store_set_time_limit(p->st[i], SERVE_QUERY_MS);
+        df_store_set_cache(p->st[i], SERVE_CACHE_MIB);
         p->free[p->nfree++] = i;
         p->n++;
     }

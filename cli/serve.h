@@ -30,6 +30,7 @@
 #define SERVE_MAX_CONN_IP 64        /* of them, from one address */
 #define SERVE_CONN_MEMORY 32768     /* a connection's buffer: request line
                                      * and headers must fit */
+#define SERVE_CACHE_MIB 32          /* pages a store connection may keep */
 
 /* The store's read-only connections, one per request at a time. */
 struct serve_pool {

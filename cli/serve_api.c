@@ -967,7 +967,7 @@ static void api_events(struct df_store *st, const struct serve_args *a,
     q.mmsi = (uint32_t)mmsi;
     q.limit = (unsigned)limit;
     q.offset = offset;
-    o.brief = (int)brief;
+    q.brief = o.brief = (int)brief;
     df_buf_puts(b, "{\"events\":[");
     rc = df_store_query_events(st, &q, &total, out_event, &o);
     df_buf_free(&o.tmp);

@@ -26,9 +26,9 @@
  *  14  Scan                         tracks and detectors over records
  *  15  Screening                    sanctions lists: load and match
  *  16  Risk                         points and reasons behind a score
- *  17  Store                        SQLite: write, then read back
+ *  17  Store                        SQLite: write, read back, query
  *  18  Exports                      GeoJSON, GeoJSONSeq, KML, CSV
- *  19  Report                       the offline HTML report
+ *  19  Report                       the offline HTML report; web files
  *  20  Simulator                    synthetic traffic (outside the pipeline)
  *
  * Conventions that hold for the whole API:
@@ -1667,6 +1667,11 @@ void df_store_read_end(struct df_store *st);
  * until the next df_store_read_begin(). */
 void df_store_set_time_limit(struct df_store *st, unsigned ms);
 int df_store_interrupted(const struct df_store *st);
+/* Lets the store keep up to mib MiB of its pages in memory (SQLite's
+ * page cache, filled as pages are read; 2 MiB unless set): a server
+ * answering many reads keeps what they share instead of reading it
+ * again from the file for each. */
+void df_store_set_cache(struct df_store *st, unsigned mib);
 /* The schema version of the file (5 for a store this darkfleet wrote). */
 int df_store_schema_version(const struct df_store *st);
 /* A number that changes when another connection commits a change to the
@@ -1713,6 +1718,7 @@ struct df_event_query {
     double min_score;           /* score at least this; NaN: any */
     int by_score;               /* 0: by start (unknown first), then id;
                                  * 1: by score descending, then id */
+    int brief;                  /* 1: the evidence is not read (empty) */
     uint64_t offset;
     unsigned limit;             /* 0: no limit */
 };
@@ -1726,9 +1732,10 @@ struct df_event_row {
 };
 /* The events q asks for, in its order, from its offset on: fn gets each.
  * *total (if not NULL) gets how many match, offset and limit aside.  Rows
- * of an unknown type are skipped (and not counted); evidence too long
- * reads as {"truncated":true}.  -1 on a database error, also for a box
- * whose latitudes are upside down or out of range. */
+ * of an unknown type are skipped (a foreign writer's; *total counts
+ * them); evidence too long reads as {"truncated":true}.  -1 on a
+ * database error, also for a box whose latitudes are upside down or out
+ * of range. */
 int df_store_query_events(struct df_store *st,
                           const struct df_event_query *q, uint64_t *total,
                           int (*fn)(const struct df_event_row *r, void *ud),
@@ -1846,7 +1853,7 @@ enum df_err df_export_track_end(struct df_export *x, struct df_buf *b);
 enum df_err df_export_end(struct df_export *x, struct df_buf *b);
 
 /* ------------------------------------------------------------------ */
-/* 19. Report: the offline HTML report                                */
+/* 19. Report: the offline HTML report, and the web files           */
 /* ------------------------------------------------------------------ */
 
 #define DF_REPORT_TOP_DEFAULT 2000     /* vessels that get a page */

@@ -113,6 +113,17 @@ int df_store_interrupted(const struct df_store *st)
     return st ? st->interrupted : 0;
 }
 
+void df_store_set_cache(struct df_store *st, unsigned mib)
+{
+    char sql[64];
+
+    if (!st || mib == 0)
+        return;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = -%u",
+             mib > 65536 ? 65536u * 1024 : mib * 1024);
+    sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 int df_store_schema_version(const struct df_store *st)
 {
     return st ? st->version : 0;
@@ -384,9 +395,11 @@ static int search_init(struct df_store *st, const char *q,
     size_t i, n;
 
     memset(k, 0, sizeof *k);
-    while (q && (*q == ' ' || *q == '\t'))
+    if (!q)
+        return 1;
+    while (*q == ' ' || *q == '\t')
         q++;
-    n = q ? strlen(q) : 0;
+    n = strlen(q);
     for (end = q + n; n > 0 && (end[-1] == ' ' || end[-1] == '\t'); end--)
         n--;
     if (n == 0)
@@ -690,7 +703,8 @@ int df_store_query_events(struct df_store *st,
         b.len = 0;
     }
     df_buf_puts(&b, "SELECT e.id, e.type, e.vessel1, e.vessel2, e.start,"
-                    " e.end, e.lat, e.lon, e.score, e.evidence, ");
+                    " e.end, e.lat, e.lon, e.score, ");
+    df_buf_puts(&b, q->brief ? "'', " : "e.evidence, ");
     df_buf_puts(&b, st->version >= 4 ? "e.provisional" : "0");
     events_where(st, q, &b);
     df_buf_puts(&b, q->by_score ? " ORDER BY e.score DESC, e.id"

@@ -580,12 +580,13 @@
     if (text !== undefined) e.textContent = String(text);
     return e;
   }
-  // An axis under lanes, with about six ticks on whole hours or days.
+  // An axis under lanes, with ticks on whole hours or days, one for each
+  // 130 units of width at most (seven on the report's 1000).
   function axis(s, x, t0, t1, L, R, W, ya) {
     s.appendChild(svg("line", { x1: L, y1: ya, x2: W - R, y2: ya, "class": "axis" }));
     var span = t1 - t0, steps = [3600e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3, 864e5, 2 * 864e5, 7 * 864e5, 14 * 864e5, 30 * 864e5, 91 * 864e5, 365 * 864e5];
-    var step = steps[steps.length - 1];
-    for (var k = 0; k < steps.length; k++) if (span / steps[k] <= 7) { step = steps[k]; break; }
+    var step = steps[steps.length - 1], most = Math.max(2, Math.min(7, Math.floor((W - L - R) / 110)));
+    for (var k = 0; k < steps.length; k++) if (span / steps[k] <= most) { step = steps[k]; break; }
     for (var t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
       s.appendChild(svg("line", { x1: x(t), y1: ya, x2: x(t), y2: ya + 5, "class": "axis" }));
       var txt = step < 864e5 ? iso(t).slice(5, 16) : iso(t).slice(0, 10);
@@ -652,14 +653,18 @@
     });
     if (!isFinite(t0)) { box.textContent = "No identities with times."; return; }
     if (t1 - t0 < 3600000) { t0 -= 1800000; t1 += 1800000; }
-    var W = 1000, L = 260, R = 12, LANE = 26, TOP = 8, AX = 34;
+    // Drawn at the box's width (it may be half the page's), so that the
+    // labels keep their size.
+    var W = Math.max(480, Math.round(box.getBoundingClientRect().width) || 1000);
+    var L = Math.min(260, Math.round(W * 0.36)), R = 12, LANE = 26, TOP = 8, AX = 34;
     var H = TOP + lanes.length * LANE + AX;
     var s = svg("svg", { viewBox: "0 0 " + W + " " + H, width: "100%", role: "img", "aria-label": "Identities over time", "class": "timeline-svg identity-timeline" });
     function x(t) { return L + (t - t0) / (t1 - t0) * (W - L - R); }
     lanes.forEach(function (name, i) {
       var y = TOP + i * LANE;
       s.appendChild(svg("rect", { x: L, y: y + 2, width: W - L - R, height: LANE - 4, "class": "lane" }));
-      var t = svg("text", { x: L - 6, y: y + LANE / 2 + 4, "text-anchor": "end", "class": "lane-label id-label" }, name.length > 40 ? name.slice(0, 39) + "\u2026" : name);
+      var max = Math.floor(L / 7);
+      var t = svg("text", { x: L - 6, y: y + LANE / 2 + 4, "text-anchor": "end", "class": "lane-label id-label" }, name.length > max ? name.slice(0, max - 1) + "\u2026" : name);
       t.appendChild(svg("title", {}, name));
       s.appendChild(t);
     });

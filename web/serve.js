@@ -321,7 +321,11 @@
       (V.partners || []).forEach(remember);
       var title = U.displayName(V.name) + " \u2014 MMSI " + V.mmsi;
       document.title = title + " - darkfleet";
-      var head = add(main, el("div", { className: "title" }));
+      // Who and why on the left, the track on the right; the rest below.
+      var cols = add(main, el("div", { className: "split" }));
+      var left = add(cols, el("div"));
+      var right = add(cols, el("div"));
+      var head = add(left, el("div", { className: "title" }));
       add(add(head, el("p", { className: "back" })), el("a", { href: "#/" }, "\u2190 All vessels"));
       add(head, el("h1", { id: "title" }, title));
       var fact = factList(head);
@@ -334,7 +338,7 @@
       fact("Seen", iso(ms(V.first_seen)) + " \u2192 " + iso(ms(V.last_seen)));
       fact("Positions", String(V.positions));
 
-      var rs = section(main, "Why it ranks here");
+      var rs = section(left, "Why it ranks here");
       var ul = add(rs, el("ul", { id: "reasons", className: "reasons" }));
       U.reasonItems(ul, V.reasons || []);
       if (!(V.reasons || []).length) add(ul, el("li", { className: "note" }, "No risk points."));
@@ -344,12 +348,12 @@
           callsign: d.callsign, destination: d.destination, shiptype: d.shiptype,
           length: d.length_m, width: d.width_m, draught: d.draught_m };
       });
-      var its = section(main, "Who it said it was");
+      var its = section(left, "Who it said it was");
       U.identityTimeline(add(its, el("div", { id: "identity-timeline", className: "timeline" })), ids);
 
       var events = (V.events || []).map(event);
       var pts = track(V.track.points);
-      var ms1 = section(main, "Track and events");
+      var ms1 = section(right, "Track and events");
       var tc = add(ms1, el("div", { className: "controls" }));
       var tf = add(add(tc, el("label", { className: "control" }, "From ")), el("input", { id: "track-from", type: "date" }));
       var tt = add(add(tc, el("label", { className: "control" }, "To ")), el("input", { id: "track-to", type: "date" }));
@@ -466,7 +470,10 @@
       vs.forEach(remember);
       var title = label(e.type) + " \u2014 " + iso(e.start);
       document.title = title + " - darkfleet";
-      var head = add(main, el("div", { className: "title" }));
+      var cols = add(main, el("div", { className: "split" }));
+      var left = add(cols, el("div"));
+      var right = add(cols, el("div"));
+      var head = add(left, el("div", { className: "title" }));
       add(add(head, el("p", { className: "back" })), el("a", { href: "#/" }, "\u2190 All vessels"));
       var h1 = add(head, el("h1", { id: "title" }));
       U.swatch(h1, e.type);
@@ -480,7 +487,7 @@
       fact("State", e.provisional ? "still open at the last scan's end" : "final");
       fact("In short", e.summary);
 
-      var vsec = section(main, "Vessels");
+      var vsec = section(left, "Vessels");
       var cards = add(vsec, el("div", { className: "cards" }));
       var colors = [U.TRACK, U.TRACK2];
       vs.forEach(function (v, i) {
@@ -499,7 +506,7 @@
         if (v.track) f2("Track shown", iso(ms(d.from)) + " \u2192 " + iso(ms(d.to)) + ", " + v.track.shown + " of " + v.track.total + " points");
       });
 
-      var msec = section(main, "Both tracks around it");
+      var msec = section(right, "Both tracks around it");
       var mapBox = add(msec, el("div", { id: "map", className: "map", "data-state": "loading" }));
       var tracks = vs.map(function (v, i) {
         return { points: track(v.track ? v.track.points : []), color: colors[i] };

@@ -52,7 +52,8 @@ void df_buf_append(struct df_buf *b, const char *s, size_t n)
 {
     if (df_buf_reserve(b, n) != 0)
         return;
-    memcpy(b->data + b->len, s, n);
+    if (n)      /* s may be NULL with n 0 (an empty blob): no memcpy */
+        memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';
 }

@@ -24,9 +24,9 @@
 //  - live (MapLibre run): an event committed to the store by another
 //    process appears on the map without a reload (the page polls
 //    /api/stats; ?poll=300).
-// Screenshots go to SHOTS_DIR; SCREENSHOT, if given, gets the home view
-// (the README's).  Prints "ok ..." / "not ok ..." lines and exits 1 on any
-// failure.
+// Screenshots go to SHOTS_DIR; SCREENSHOT, if given, gets the home view.
+// With --screenshot (below) it only takes the README's pictures.  Prints
+// "ok ..." / "not ok ..." lines and exits 1 on any failure.
 import { createRequire } from "node:module";
 import { readFileSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -38,10 +38,47 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, "..", "..", "package.json"));
 const { chromium } = require("playwright-core");
 
+// node tests/browser/serve.mjs --screenshot URL PREFIX [MMSI]: no checks,
+// the README's pictures of a store (PREFIX.png the home view,
+// PREFIX-vessel.png the page of MMSI or of the top vessel,
+// PREFIX-event.png the top vessel's first event's page).
+if (process.argv[2] === "--screenshot") {
+    await pictures(process.argv[3], process.argv[4], process.argv[5]);
+    process.exit(0);
+}
 const [base, expectFile, shots, dbPath, screenshot] = process.argv.slice(2);
 const expect = JSON.parse(readFileSync(expectFile, "utf8"));
 const origin = new URL(base).origin;
 mkdirSync(shots, { recursive: true });
+
+async function pictures(url, prefix, mmsi) {
+    const b = await chromium.launch({
+        executablePath: process.env.DF_CHROMIUM || "/usr/bin/chromium", headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader"],
+    });
+    const page = await (await b.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const settle = async () => {
+        await page.waitForSelector('#view[data-state="ready"]', { timeout: 30000 });
+        await page.waitForFunction(() => !window.DARKFLEET_MAP || (window.DARKFLEET_MAP.loaded() && window.DARKFLEET_MAP.areTilesLoaded()), null, { timeout: 30000 });
+        await page.waitForTimeout(1500);
+    };
+    await page.goto(url);
+    await settle();
+    await page.screenshot({ path: prefix + ".png" });
+    const top = await page.$eval("#vessels tbody tr", (tr) => tr.dataset.mmsi);
+    await page.goto(url.replace(/#.*$/, "") + "#/vessel/" + top);
+    await settle();
+    const ev = await page.$eval('#events tbody tr a[href^="#/event/"]', (a) => a.getAttribute("href"));
+    if (mmsi) {
+        await page.goto(url.replace(/#.*$/, "") + "#/vessel/" + mmsi);
+        await settle();
+    }
+    await page.screenshot({ path: prefix + "-vessel.png", fullPage: false });
+    await page.goto(url.replace(/#.*$/, "") + ev);
+    await settle();
+    await page.screenshot({ path: prefix + "-event.png", fullPage: false });
+    await b.close();
+}
 
 let failed = 0, passed = 0;
 function check(ok, what) {

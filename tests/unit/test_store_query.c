@@ -351,7 +351,7 @@ static void test_triggers(void **state)
     assert_int_equal(q_int(f->path, "SELECT count(*) FROM vessel_search"), 6);
 }
 
-/* ---- vessel search ----------------------------------------------------------- */
+/* ---- vessel search ------------------------------------------------------ */
 
 static void check_search(struct df_store *st, int v5)
 {
@@ -438,7 +438,7 @@ static void test_search(void **state)
     df_store_close(st);
 }
 
-/* ---- events ------------------------------------------------------------------- */
+/* ---- events ------------------------------------------------------------- */
 
 static void box(struct df_event_query *q, double w, double s, double e,
                 double n)
@@ -553,7 +553,7 @@ static void test_events(void **state)
     df_store_close(st);
 }
 
-/* ---- tracks ------------------------------------------------------------------------- */
+/* ---- tracks ------------------------------------------------------------- */
 
 struct pts {
     unsigned n;
@@ -642,7 +642,7 @@ static void test_track(void **state)
     free(g);
 }
 
-/* ---- summary, days -------------------------------------------------------------------- */
+/* ---- summary, days ------------------------------------------------------ */
 
 static int on_day(int64_t day_ms, uint64_t n, void *ud)
 {
@@ -690,7 +690,7 @@ static void test_summary(void **state)
     df_store_close(st);
 }
 
-/* ---- snapshots and the time limit ------------------------------------------------------ */
+/* ---- snapshots and the time limit --------------------------------------- */
 
 static void test_snapshot(void **state)
 {
