@@ -53,6 +53,7 @@ struct df_store {
      * opened read-only, whose readers prepare their own. */
     sqlite3_stmt *event, *vessel, *identity, *point, *meta;
     sqlite3_stmt *reason, *evict, *risk, *reasons_of, *share;
+    sqlite3_stmt *name_count, *name_add;    /* vessel_search */
     sqlite3_stmt *begin, *commit;
     int readonly;           /* opened by df_store_open_ro */
     int rescore;            /* migrated from version 2: rescore all */

@@ -135,8 +135,7 @@ static int64_t count(const char *path, const char *table)
 #define V5_UNDO                                                            \
     "DROP TRIGGER events_rtree_insert; DROP TRIGGER events_rtree_update;"  \
     "DROP TRIGGER events_rtree_delete; DROP TABLE events_rtree;"           \
-    "DROP VIEW events_extent; DROP TRIGGER identities_search_insert;"      \
-    "DROP TRIGGER identities_search_update; DROP TABLE vessel_search;"
+    "DROP VIEW events_extent; DROP TABLE vessel_search;"
 #define V4_UNDO                                                            \
     V5_UNDO                                                                \
     "DROP INDEX events_provisional;"                                       \
@@ -180,8 +179,8 @@ static void test_create(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'index' AND tbl_name = 'events'"),
                      5);
-    /* Version 5: the R*Tree of events and the trigram index of names,
-     * each with its shadow tables, kept by five triggers. */
+    /* Version 5: the R*Tree of events (kept by three triggers) and the
+     * trigram index of names, each with its shadow tables. */
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'table' AND (name LIKE "
                                "'events_rtree%' OR name LIKE "
@@ -189,7 +188,7 @@ static void test_create(void **state)
                      10);
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'trigger'"),
-                     5);
+                     3);
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'view' AND name = 'events_extent'"),
                      1);
