@@ -129,20 +129,21 @@ void serve_pool_give(struct serve_pool *p, unsigned idx)
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Opens n read-only connections to db.  0, or 1 after saying why. */
+/* Opens n read-only connections to db.  0, or 1 after saying why; either
+ * way pool_close() frees what was made. */
 static int pool_open(struct serve_pool *p, const char *db, unsigned n)
 {
     char err[512];
     unsigned i;
 
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
     p->st = calloc(n, sizeof *p->st);
     p->free = calloc(n, sizeof *p->free);
     if (!p->st || !p->free) {
         cli_err("serve: out of memory");
         return 1;
     }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
     for (i = 0; i < n; i++) {
         if (df_store_open_ro(&p->st[i], db, err, sizeof err) != DF_OK) {
             cli_err("%s", err[0] ? err : "serve: cannot open the store");
@@ -162,10 +163,8 @@ static void pool_close(struct serve_pool *p)
 
     for (i = 0; i < p->n; i++)
         df_store_close(p->st[i]);
-    if (p->st) {
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->cv);
-    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
     free(p->st);
     free(p->free);
 }

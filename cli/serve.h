@@ -73,7 +73,6 @@ struct serve {
 /* One request, made when its URI arrives (MHD's URI log callback). */
 struct serve_req {
     size_t query_len;           /* bytes after '?' in the URI as sent */
-    int64_t t0_ms;
     int headers_seen;           /* the access handler's first call came */
 };
 

@@ -283,7 +283,6 @@ void *serve_uri_log(void *cls, const char *uri, struct MHD_Connection *c)
         const char *qs = strchr(uri, '?');
 
         q->query_len = qs ? strlen(qs + 1) : 0;
-        q->t0_ms = cli_now_ms();
     }
     return q;
 }
