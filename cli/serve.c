@@ -227,6 +227,7 @@ static int parse_addr(const char *v, unsigned port, struct addr *a)
     return -1;
 }
 
+#ifdef DF_HAVE_MHD
 /* A listening socket on a; its port into *port.  -1 after saying why. */
 static int listen_on(const struct addr *a, unsigned *port)
 {
@@ -256,6 +257,7 @@ static int listen_on(const struct addr *a, unsigned *port)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     return fd;
 }
+#endif
 
 /* ---- the token ---------------------------------------------------------- */
 

@@ -27,18 +27,11 @@
  */
 #include "serve.h"
 
-#ifdef DF_HAVE_MHD
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
-
-static const char csp[] =
-    "default-src 'none'; script-src 'self' blob:; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "connect-src 'self'; worker-src blob:; child-src blob:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /* ---- files -------------------------------------------------------------- */
 
@@ -90,17 +83,6 @@ int serve_files_init(struct serve *s)
     return 0;
 }
 
-static const struct serve_file *find_file(const struct serve *s,
-                                          const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < s->nfiles; i++)
-        if (strcmp(s->files[i].name, name) == 0)
-            return &s->files[i];
-    return NULL;
-}
-
 /* ---- responses ---------------------------------------------------------- */
 
 void serve_error(struct serve_reply *r, unsigned status, const char *fmt,
@@ -121,6 +103,24 @@ void serve_error(struct serve_reply *r, unsigned status, const char *fmt,
     df_buf_json_utf8_str(&r->body, msg, strlen(msg));
     df_buf_printf(&r->body, ",\"status\":%u}\n", status);
 }
+
+#ifdef DF_HAVE_MHD
+static const struct serve_file *find_file(const struct serve *s,
+                                          const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->nfiles; i++)
+        if (strcmp(s->files[i].name, name) == 0)
+            return &s->files[i];
+    return NULL;
+}
+
+static const char csp[] =
+    "default-src 'none'; script-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src blob:; child-src blob:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /* Queues r (or the file f) on c, with the headers every answer has. */
 static enum MHD_Result send_reply(struct MHD_Connection *c,
