@@ -33,6 +33,8 @@ static void usage(FILE *f)
           "CSV\n"
           "  vessel    a vessel's history from the store, by MMSI, IMO or "
           "name\n"
+          "  serve     the workspace in a browser, live, and a JSON API, "
+          "from the store\n"
           "  version   print the version\n"
           "\n"
           "Run 'darkfleet COMMAND --help' for a command's options.\n",
@@ -48,6 +50,7 @@ static const struct {
     {"scan", cmd_scan},         {"simulate", cmd_simulate},
     {"report", cmd_report},     {"export", cmd_export},
     {"vessel", cmd_vessel},     {"watch", cmd_watch},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

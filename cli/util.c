@@ -9,11 +9,13 @@ void cli_err(const char *fmt, ...)
 {
     va_list ap;
 
+    flockfile(stderr);      /* one line, whole, from any thread (serve) */
     fputs("darkfleet: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 int cli_out_flush(struct df_buf *b, int force)

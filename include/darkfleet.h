@@ -26,9 +26,9 @@
  *  14  Scan                         tracks and detectors over records
  *  15  Screening                    sanctions lists: load and match
  *  16  Risk                         points and reasons behind a score
- *  17  Store                        SQLite: write, then read back
+ *  17  Store                        SQLite: write, read back, query
  *  18  Exports                      GeoJSON, GeoJSONSeq, KML, CSV
- *  19  Report                       the offline HTML report
+ *  19  Report                       the offline HTML report; web files
  *  20  Simulator                    synthetic traffic (outside the pipeline)
  *
  * Conventions that hold for the whole API:
@@ -1651,6 +1651,144 @@ int df_store_each_partner(struct df_store *st, uint32_t mmsi,
                           int (*fn)(const struct df_partner *p, void *ud),
                           void *ud);
 
+/*
+ * A workspace over the store (`darkfleet serve`): several reads from one
+ * snapshot, a time limit on them, vessels searched and ranked, events in
+ * a box and a time, a vessel's track in a time at a scale, and what the
+ * store holds.  Each answers from an index: schema 5's R*Tree of events
+ * (events_rtree) and trigram index of names and call signs
+ * (vessel_search), or the indexes of older schemas.  A store of schema 4
+ * or older, opened read-only and so never migrated, is read with what it
+ * has: names and call signs by their start only, events by time or type
+ * (a box is then checked event by event).
+ */
+
+/* Opens a read transaction: every read until df_store_read_end() sees
+ * the store as it was at the first of them, whatever a writer commits
+ * meanwhile (WAL: the writer is never held up by it), and the time limit
+ * (df_store_set_time_limit) counts from here.  DF_DB when it cannot
+ * (df_store_error says why), DF_INVAL for NULL.  On a store opened for
+ * writing it only commits what is pending (its own writes are the
+ * snapshot). */
+enum df_err df_store_read_begin(struct df_store *st);
+/* Ends the read transaction of df_store_read_begin(), if one is open. */
+void df_store_read_end(struct df_store *st);
+/* Bounds every read between df_store_read_begin() and _end() to ms
+ * milliseconds of work (0, the default: no bound).  A read over it stops
+ * with -1, df_store_error() says so, and df_store_interrupted() is 1
+ * until the next df_store_read_begin(). */
+void df_store_set_time_limit(struct df_store *st, unsigned ms);
+int df_store_interrupted(const struct df_store *st);
+/* Lets the store keep up to mib MiB of its pages in memory (SQLite's
+ * page cache, filled as pages are read; 2 MiB unless set): a server
+ * answering many reads keeps what they share instead of reading it
+ * again from the file for each. */
+void df_store_set_cache(struct df_store *st, unsigned mib);
+/* The schema version of the file (5 for a store this darkfleet wrote). */
+int df_store_schema_version(const struct df_store *st);
+/* A number that changes when another connection commits a change to the
+ * store (PRAGMA data_version); -1 on an error.  Compare values from one
+ * store object only. */
+int64_t df_store_data_version(struct df_store *st);
+
+#define DF_SEARCH_MAX 256       /* bytes of a search's text */
+
+/*
+ * Vessels matching q, ranked as df_store_each_vessel() ranks them (risk
+ * score descending, then MMSI), from the offset-th match on, at most
+ * limit: fn gets each vessel with its identities and score.  *total (if
+ * not NULL) gets the number of matches.  q matches, any of:
+ *  - digits: the vessel with that MMSI, those whose MMSI starts with them
+ *    (fewer than 9 digits), the vessels that gave that IMO number;
+ *  - any name or call sign a vessel ever gave: containing q (three
+ *    characters or more; case-insensitive, also beyond ASCII), or
+ *    starting with q (shorter ones, and every length on a store of
+ *    schema 4 or older; as given and in ASCII upper case).
+ * q NULL, empty or only blanks matches every vessel.  Leading and
+ * trailing blanks are ignored.  -1 (with df_store_error) on a database
+ * error, and for a q longer than DF_SEARCH_MAX or holding control
+ * characters.
+ */
+int df_store_search_vessels(struct df_store *st, const char *q,
+                            uint64_t offset, unsigned limit,
+                            uint64_t *total,
+                            int (*fn)(const struct df_vessel *v,
+                                      double score, void *ud),
+                            void *ud);
+
+/* Which events df_store_query_events() hands out, and in what order. */
+struct df_event_query {
+    int64_t id;                 /* this event only; 0: any */
+    uint32_t types;             /* bit (1 << type) of each type; 0: all */
+    uint32_t mmsi;              /* events with this vessel; 0: any */
+    int64_t from_ms, to_ms;     /* events whose [start, end] meets
+                                 * [from, to] (an unknown end is the
+                                 * start); DF_TIME_NONE: open */
+    int box;                    /* 1: events placed inside the box */
+    int32_t minlon, minlat, maxlon, maxlat; /* 1/10000 min, edges in; a
+                                 * minlon east of maxlon crosses 180 */
+    double min_score;           /* score at least this; NaN: any */
+    int by_score;               /* 0: by start (unknown first), then id;
+                                 * 1: by score descending, then id */
+    int brief;                  /* 1: the evidence is not read (empty) */
+    uint64_t offset;
+    unsigned limit;             /* 0: no limit */
+};
+/* Fills q with "every event, by start". */
+void df_event_query_init(struct df_event_query *q);
+/* One event as df_store_query_events() hands it out. */
+struct df_event_row {
+    int64_t id;
+    int provisional;            /* still open at a scan's end */
+    struct df_event ev;
+};
+/* The events q asks for, in its order, from its offset on: fn gets each.
+ * *total (if not NULL) gets how many match, offset and limit aside.  Rows
+ * of an unknown type are skipped (a foreign writer's; *total counts
+ * them); evidence too long reads as {"truncated":true}.  -1 on a
+ * database error, also for a box whose latitudes are upside down or out
+ * of range. */
+int df_store_query_events(struct df_store *st,
+                          const struct df_event_query *q, uint64_t *total,
+                          int (*fn)(const struct df_event_row *r, void *ud),
+                          void *ud);
+
+/* One vessel's stored track between from_ms and to_ms (DF_TIME_NONE:
+ * open), by time, thinned for display: at most max_points (0: no bound;
+ * every k-th point when there are more), and, when cell (1/10000 min) is
+ * not 0, without the points that stay in the grid cell of the last one
+ * kept (a map's pixel at the zoom shown).  The first and the last point
+ * are always kept.  *total (if not NULL) gets the points in the range
+ * before thinning. */
+int df_store_track(struct df_store *st, uint32_t mmsi, int64_t from_ms,
+                   int64_t to_ms, int32_t cell, unsigned max_points,
+                   uint64_t *total,
+                   int (*fn)(uint32_t mmsi, const struct df_point *p,
+                             void *ud),
+                   void *ud);
+
+/* What a store holds (df_store_summary). */
+struct df_store_summary {
+    int schema_version;
+    uint64_t vessels;           /* vessels stored */
+    uint64_t scored;            /* of them, with a risk score above 0 */
+    uint64_t positions;         /* positions received, over all vessels */
+    uint64_t events;            /* events of known types */
+    uint64_t provisional;       /* of them, still open at a scan's end */
+    uint64_t by_type[DF_EV_COUNT];
+    int64_t first_ms, last_ms;  /* the first and last position's times */
+    int64_t created_ms;         /* when the store was made */
+    int64_t last_scan_ms;       /* when a scan last closed it */
+};
+/* Fills *s: 0, or -1 on a database error.  Unknown times are
+ * DF_TIME_NONE. */
+int df_store_summary(struct df_store *st, struct df_store_summary *s);
+/* The UTC days on which events start, in order, each with how many:
+ * day_ms is the day's midnight. */
+int df_store_each_day(struct df_store *st,
+                      int (*fn)(int64_t day_ms, uint64_t events, void *ud),
+                      void *ud);
+
 /* ------------------------------------------------------------------ */
 /* 18. Exports: GeoJSON, GeoJSONSeq, KML, CSV                         */
 /* ------------------------------------------------------------------ */
@@ -1727,7 +1865,7 @@ enum df_err df_export_track_end(struct df_export *x, struct df_buf *b);
 enum df_err df_export_end(struct df_export *x, struct df_buf *b);
 
 /* ------------------------------------------------------------------ */
-/* 19. Report: the offline HTML report                                */
+/* 19. Report: the offline HTML report, and the web files           */
 /* ------------------------------------------------------------------ */
 
 #define DF_REPORT_TOP_DEFAULT 2000     /* vessels that get a page */
@@ -1765,6 +1903,20 @@ void df_report_opts_init(struct df_report_opts *opts);
 enum df_err df_report_write_opts(struct df_store *st, const char *dir,
                                  const struct df_report_opts *opts,
                                  char *err, size_t errlen);
+
+/*
+ * The web files built into the library (web/, MapLibre GL and Natural
+ * Earth land by tools/mkassets.mjs): the report's ("index.html", the
+ * vessel page template "vessel.html", "assets/app.js", ...) and the
+ * workspace's that `darkfleet serve` serves ("serve.html",
+ * "assets/serve.js"), which share "assets/common.js" and the rest of
+ * assets/.  Returns the bytes of the file called exactly name, with its
+ * length in *len, or NULL when there is none.  The bytes are the
+ * library's and never change.
+ */
+const unsigned char *df_web_asset(const char *name, size_t *len);
+/* The name of the i-th file, in name order; NULL past the last. */
+const char *df_web_asset_name(size_t i);
 
 /* ------------------------------------------------------------------ */
 /* 20. Simulator: synthetic traffic with planted behaviours           */

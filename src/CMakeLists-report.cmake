@@ -1,5 +1,6 @@
-# CMakeLists-report.cmake - the static report's files built into the
-# library (src/report_assets.h), included by the top-level CMakeLists.txt
+# CMakeLists-report.cmake - the web files built into the library
+# (src/report_assets.h): the static report's and the workspace's of
+# darkfleet serve, included by the top-level CMakeLists.txt
 # after the darkfleet library target:
 #
 #   include(src/CMakeLists-report.cmake)
@@ -14,7 +15,10 @@
 set(DF_REPORT_WEB
   ${PROJECT_SOURCE_DIR}/web/index.html
   ${PROJECT_SOURCE_DIR}/web/vessel.html
+  ${PROJECT_SOURCE_DIR}/web/serve.html
+  ${PROJECT_SOURCE_DIR}/web/common.js
   ${PROJECT_SOURCE_DIR}/web/app.js
+  ${PROJECT_SOURCE_DIR}/web/serve.js
   ${PROJECT_SOURCE_DIR}/web/style.css)
 set(DF_REPORT_GEN_DIR ${PROJECT_BINARY_DIR}/generated)
 set(DF_NODE_MODULES ${PROJECT_SOURCE_DIR}/node_modules)

@@ -767,10 +767,31 @@ static const struct df__report_asset *asset(const char *name)
 {
     size_t i;
 
-    for (i = 0; i < df__report_nassets; i++)
+    for (i = 0; name && i < df__report_nassets; i++)
         if (strcmp(df__report_assets[i].name, name) == 0)
             return &df__report_assets[i];
     return NULL;
+}
+
+const unsigned char *df_web_asset(const char *name, size_t *len)
+{
+    const struct df__report_asset *a = asset(name);
+
+    if (len)
+        *len = a ? a->len : 0;
+    return a ? a->data : NULL;
+}
+
+const char *df_web_asset_name(size_t i)
+{
+    return i < df__report_nassets ? df__report_assets[i].name : NULL;
+}
+
+/* The workspace's own files, which a report leaves out. */
+static int serve_only(const char *name)
+{
+    return strcmp(name, "serve.html") == 0 ||
+           strcmp(name, "assets/serve.js") == 0;
 }
 
 /* v/<mmsi>.html: the template with the number in place of @MMSI@. */
@@ -807,7 +828,7 @@ static enum df_err write_assets(struct report *r)
 
     for (i = 0; i < df__report_nassets; i++) {
         const struct df__report_asset *a = &df__report_assets[i];
-        if (strcmp(a->name, "vessel.html") == 0)
+        if (strcmp(a->name, "vessel.html") == 0 || serve_only(a->name))
             continue;
         rc = write_file(r, a->name, a->data, a->len);
         if (rc != DF_OK)

@@ -8,6 +8,9 @@
  *                  the point writer thread)
  *   store_read.c   the df_store_each_* readers and the lookups of one
  *                  vessel (df_store_find_vessels, df_store_get_vessel)
+ *   store_query.c  a workspace's queries (serve): snapshots, a time limit,
+ *                  vessel search, events in a box and a time, tracks at
+ *                  a scale, the summary
  *
  * It includes sqlite3.h, so nothing outside these files includes it.
  *
@@ -50,6 +53,7 @@ struct df_store {
      * opened read-only, whose readers prepare their own. */
     sqlite3_stmt *event, *vessel, *identity, *point, *meta;
     sqlite3_stmt *reason, *evict, *risk, *reasons_of, *share;
+    sqlite3_stmt *name_count, *name_add;    /* vessel_search */
     sqlite3_stmt *begin, *commit;
     int readonly;           /* opened by df_store_open_ro */
     int rescore;            /* migrated from version 2: rescore all */
@@ -66,6 +70,15 @@ struct df_store {
      * first use. */
     int provisional;
     int64_t state_seq;
+
+    /* Reads for a workspace (store_query.c): a read transaction is open
+     * (df_store_read_begin); the time limit of reads in it, in ms (0:
+     * none), and when it began (CLOCK_MONOTONIC ms); a read stopped by
+     * the limit. */
+    int in_read;
+    unsigned limit_ms;
+    int64_t read_t0;
+    int interrupted;
     sqlite3_stmt *state_ins, *state_rd, *input_put, *input_get;
 
     /* The point writer: a thread that sorts and inserts a full batch
@@ -119,6 +132,48 @@ enum df_err df__store_begin(struct df_store *st);
 /* Commits the open transaction, if any; points held in memory are not
  * written (df_store_commit writes them first). */
 enum df_err df__store_commit_txn(struct df_store *st);
+
+/* ---- store_read.c: what the readers share ------------------------------ */
+
+/* A column in degrees back to 1/10000 min; na when NULL. */
+int32_t df__store_col_coord(sqlite3_stmt *s, int i, int32_t na);
+/* A column as text copied into a fixed-size field (cut to fit). */
+void df__store_col_str(sqlite3_stmt *s, int i, char *out, size_t cap);
+/* Prepares a reader's statement; sets the error on failure (returns -1).
+ * A store being written commits first, so that what is read is
+ * everything written. */
+int df__store_prepare_read(struct df_store *st, const char *sql,
+                           sqlite3_stmt **s, const char *what);
+/* Ends a reader: finalizes s and returns rc (fn's stop value), or -1
+ * with the error set when the last step was neither a row nor the end. */
+int df__store_end_read(struct df_store *st, sqlite3_stmt *s, int rc,
+                       int step, const char *what);
+/* The newest DF_MAX_IDENTITIES identities of the vessel ?1, for
+ * df__store_read_identities. */
+extern const char df__store_sql_ids[];
+/* Fills v's identities (v->mmsi set) with s, prepared from
+ * df__store_sql_ids, and resets s: 0, or -1 with the error set. */
+int df__store_read_identities(struct df_store *st, sqlite3_stmt *s,
+                              struct df_vessel *v);
+/* The vessel of a row of SQL_VESSEL_*: its fields but the identities. */
+void df__store_read_vessel(sqlite3_stmt *s, struct df_vessel *v);
+/* A vessel's fields (df__store_read_vessel) and score (column 9), all
+ * or one (WHERE...); V1 for a store with no risk tables. */
+#define SQL_VESSEL_V2                                                      \
+    "SELECT v.mmsi, v.mid, v.flag, v.first_seen, v.last_seen,"             \
+    " v.positions, v.last_lat, v.last_lon, coalesce(r.score, 0)"           \
+    " FROM vessels v LEFT JOIN risk r ON r.mmsi = v.mmsi"
+#define SQL_VESSEL_V1                                                      \
+    "SELECT mmsi, mid, flag, first_seen, last_seen, positions,"            \
+    " last_lat, last_lon, 0.0 FROM vessels"
+/* value as a number of decimal digits (at most 10, up to UINT32_MAX);
+ * -1 when it is not one. */
+int64_t df__store_parse_digits(const char *value);
+/* Binds the range [s, the first string past every one starting with s)
+ * to parameters lo and lo + 2: s with its last byte below 0xFF increased
+ * by one and what follows it cut.  s's bytes are changed.  A string of
+ * 0xFF bytes alone (not UTF-8) has no such bound: NULL matches nothing. */
+void df__store_bind_prefix(sqlite3_stmt *s, int lo, char *p, size_t n);
 
 /* ---- store_state.c ------------------------------------------------------ */
 

@@ -27,16 +27,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A column in degrees back to 1/10000 min; na when NULL. */
-static int32_t col_coord(sqlite3_stmt *s, int i, int32_t na)
+/* ---- the readers' shared pieces (store_int.h) ------------------------ */
+
+int32_t df__store_col_coord(sqlite3_stmt *s, int i, int32_t na)
 {
     if (sqlite3_column_type(s, i) == SQLITE_NULL)
         return na;
     return (int32_t)llround(sqlite3_column_double(s, i) * 600000.0);
 }
 
-/* A column as text copied into a fixed-size field (cut to fit). */
-static void col_str(sqlite3_stmt *s, int i, char *out, size_t cap)
+void df__store_col_str(sqlite3_stmt *s, int i, char *out, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(s, i);
     size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
@@ -48,10 +48,8 @@ static void col_str(sqlite3_stmt *s, int i, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/* Prepares a reader's statement; sets the error on failure.  A store being
- * written commits first, so that what is read is everything written. */
-static int prepare_read(struct df_store *st, const char *sql,
-                        sqlite3_stmt **s, const char *what)
+int df__store_prepare_read(struct df_store *st, const char *sql,
+                           sqlite3_stmt **s, const char *what)
 {
     *s = NULL;
     if (!st->readonly && df_store_commit(st) != DF_OK)
@@ -63,9 +61,8 @@ static int prepare_read(struct df_store *st, const char *sql,
     return 0;
 }
 
-/* Ends a reader: fn's stop value, 0 at the end, -1 on a database error. */
-static int end_read(struct df_store *st, sqlite3_stmt *s, int rc, int step,
-                    const char *what)
+int df__store_end_read(struct df_store *st, sqlite3_stmt *s, int rc,
+                       int step, const char *what)
 {
     if (rc == 0 && step != SQLITE_DONE) {
         df__store_set_err(st, "reading %s", what);
@@ -75,9 +72,8 @@ static int end_read(struct df_store *st, sqlite3_stmt *s, int rc, int step,
     return rc;
 }
 
-/* Fills v's identities from the statement prepared in each_vessel. */
-static int read_identities(struct df_store *st, sqlite3_stmt *s,
-                           struct df_vessel *v)
+int df__store_read_identities(struct df_store *st, sqlite3_stmt *s,
+                              struct df_vessel *v)
 {
     int step;
     unsigned n = 0;
@@ -89,9 +85,9 @@ static int read_identities(struct df_store *st, sqlite3_stmt *s,
         id->first_ms = df__store_parse_iso(sqlite3_column_text(s, 0));
         id->last_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
         id->imo = (uint32_t)sqlite3_column_int64(s, 2);
-        col_str(s, 3, id->shipname, sizeof id->shipname);
-        col_str(s, 4, id->callsign, sizeof id->callsign);
-        col_str(s, 5, id->destination, sizeof id->destination);
+        df__store_col_str(s, 3, id->shipname, sizeof id->shipname);
+        df__store_col_str(s, 4, id->callsign, sizeof id->callsign);
+        df__store_col_str(s, 5, id->destination, sizeof id->destination);
         id->shiptype = (uint8_t)sqlite3_column_int(s, 6);
         id->length_m = (uint16_t)sqlite3_column_int(s, 7);
         id->width_m = (uint16_t)sqlite3_column_int(s, 8);
@@ -113,33 +109,25 @@ static int read_identities(struct df_store *st, sqlite3_stmt *s,
     return 0;
 }
 
-/* The vessel of a row of sql_vessel_*: its fields but the identities. */
-static void read_vessel(sqlite3_stmt *s, struct df_vessel *v)
+void df__store_read_vessel(sqlite3_stmt *s, struct df_vessel *v)
 {
     memset(v, 0, sizeof *v);
     v->mmsi = (uint32_t)sqlite3_column_int64(s, 0);
     v->mid = (uint16_t)sqlite3_column_int(s, 1);
-    col_str(s, 2, v->flag, sizeof v->flag);
+    df__store_col_str(s, 2, v->flag, sizeof v->flag);
     v->first_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
     v->last_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
     v->positions = (uint64_t)sqlite3_column_int64(s, 5);
-    v->last_lat = col_coord(s, 6, DF_LAT_NA);
-    v->last_lon = col_coord(s, 7, DF_LON_NA);
+    v->last_lat = df__store_col_coord(s, 6, DF_LAT_NA);
+    v->last_lon = df__store_col_coord(s, 7, DF_LON_NA);
 }
 
-/* A vessel's fields (read_vessel) and score, all or one (WHERE...). */
-#define SQL_VESSEL_V2                                                      \
-    "SELECT v.mmsi, v.mid, v.flag, v.first_seen, v.last_seen,"             \
-    " v.positions, v.last_lat, v.last_lon, coalesce(r.score, 0)"           \
-    " FROM vessels v LEFT JOIN risk r ON r.mmsi = v.mmsi"
-#define SQL_VESSEL_V1                                                      \
-    "SELECT mmsi, mid, flag, first_seen, last_seen, positions,"            \
-    " last_lat, last_lon, 0.0 FROM vessels"
-/* The newest DF_MAX_IDENTITIES identities of a vessel (read_identities). */
-static const char sql_ids[] =
+const char df__store_sql_ids[] =
     "SELECT first_seen, last_seen, imo, name, callsign, destination,"
     " shiptype, length_m, width_m, draught_m FROM identities"
     " WHERE mmsi = ?1 ORDER BY first_seen DESC, rowid DESC LIMIT 16";
+
+/* ---- the readers ------------------------------------------------------ */
 
 /*
  * Vessels by score (descending), then MMSI.  Each comes with its
@@ -159,10 +147,11 @@ int df_store_each_vessel(struct df_store *st,
 
     if (!st || !fn)
         return -1;
-    if (prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
-                     "vessels") != 0)
+    if (df__store_prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
+                               "vessels") != 0)
         return -1;
-    if (sqlite3_prepare_v2(st->db, sql_ids, -1, &ids, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(st->db, df__store_sql_ids, -1, &ids, NULL) !=
+        SQLITE_OK) {
         df__store_set_err(st, "reading identities");
         sqlite3_finalize(s);
         return -1;
@@ -175,8 +164,8 @@ int df_store_each_vessel(struct df_store *st,
         return -1;
     }
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        read_vessel(s, v);
-        if (read_identities(st, ids, v) != 0) {
+        df__store_read_vessel(s, v);
+        if (df__store_read_identities(st, ids, v) != 0) {
             rc = -1;
             break;
         }
@@ -184,7 +173,7 @@ int df_store_each_vessel(struct df_store *st,
     }
     df__free(v);
     sqlite3_finalize(ids);
-    return end_read(st, s, rc, step, "vessels");
+    return df__store_end_read(st, s, rc, step, "vessels");
 }
 
 /* Reasons by points (descending), then in the order they were added. */
@@ -200,27 +189,29 @@ int df_store_each_reason(struct df_store *st, uint32_t mmsi,
         return -1;
     if (st->version < 2)
         return 0;   /* a version 1 store: no risk yet */
-    if (prepare_read(st,
-                     st->version >= 3
-                         ? "SELECT points, text, event_type, event_id,"
-                           " contribution FROM reasons WHERE mmsi = ?1"
-                           " ORDER BY contribution DESC, points DESC, id"
-                         : "SELECT points, text, event_type, event_id,"
-                           " points FROM reasons WHERE mmsi = ?1"
-                           " ORDER BY points DESC, id",
-                     &s, "reasons") != 0)
+    if (df__store_prepare_read(st,
+                               st->version >= 3
+                                   ? "SELECT points, text, event_type,"
+                                     " event_id, contribution FROM reasons"
+                                     " WHERE mmsi = ?1 ORDER BY"
+                                     " contribution DESC, points DESC, id"
+                                   : "SELECT points, text, event_type,"
+                                     " event_id, points FROM reasons"
+                                     " WHERE mmsi = ?1"
+                                     " ORDER BY points DESC, id",
+                               &s, "reasons") != 0)
         return -1;
     sqlite3_bind_int64(s, 1, mmsi);
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
         memset(&r, 0, sizeof r);
         r.points = sqlite3_column_double(s, 0);
-        col_str(s, 1, r.text, sizeof r.text);
-        col_str(s, 2, r.event_type, sizeof r.event_type);
+        df__store_col_str(s, 1, r.text, sizeof r.text);
+        df__store_col_str(s, 2, r.event_type, sizeof r.event_type);
         r.event_id = sqlite3_column_int64(s, 3);
         r.contribution = sqlite3_column_double(s, 4);
         rc = fn(&r, ud);
     }
-    return end_read(st, s, rc, step, "reasons");
+    return df__store_end_read(st, s, rc, step, "reasons");
 }
 
 /* Events by start (unknown starts first), then id; rows of a type this
@@ -243,7 +234,8 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
 
     if (!st || !fn)
         return -1;
-    if (prepare_read(st, mmsi ? sql_one : sql_all, &s, "events") != 0)
+    if (df__store_prepare_read(st, mmsi ? sql_one : sql_all, &s,
+                               "events") != 0)
         return -1;
     if (mmsi)
         sqlite3_bind_int64(s, 1, mmsi);
@@ -270,8 +262,8 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
         }
         ev->start_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
         ev->end_ms = df__store_parse_iso(sqlite3_column_text(s, 5));
-        ev->lat = col_coord(s, 6, DF_LAT_NA);
-        ev->lon = col_coord(s, 7, DF_LON_NA);
+        ev->lat = df__store_col_coord(s, 6, DF_LAT_NA);
+        ev->lon = df__store_col_coord(s, 7, DF_LON_NA);
         ev->score = sqlite3_column_type(s, 8) == SQLITE_NULL
                         ? NAN
                         : sqlite3_column_double(s, 8);
@@ -280,11 +272,11 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
             snprintf(ev->evidence, sizeof ev->evidence,
                      "{\"truncated\":true}");
         else
-            col_str(s, 9, ev->evidence, sizeof ev->evidence);
+            df__store_col_str(s, 9, ev->evidence, sizeof ev->evidence);
         rc = fn(sqlite3_column_int64(s, 0), ev, ud);
     }
     df__free(ev);
-    return end_read(st, s, rc, step, "events");
+    return df__store_end_read(st, s, rc, step, "events");
 }
 
 /* Points by MMSI, then time. */
@@ -305,15 +297,16 @@ int df_store_each_point(struct df_store *st, uint32_t mmsi,
 
     if (!st || !fn)
         return -1;
-    if (prepare_read(st, mmsi ? sql_one : sql_all, &s, "track points") != 0)
+    if (df__store_prepare_read(st, mmsi ? sql_one : sql_all, &s,
+                               "track points") != 0)
         return -1;
     if (mmsi)
         sqlite3_bind_int64(s, 1, mmsi);
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
         memset(&p, 0, sizeof p);
         p.t_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
-        p.lat = col_coord(s, 2, DF_LAT_NA);
-        p.lon = col_coord(s, 3, DF_LON_NA);
+        p.lat = df__store_col_coord(s, 2, DF_LAT_NA);
+        p.lon = df__store_col_coord(s, 3, DF_LON_NA);
         p.speed = sqlite3_column_type(s, 4) == SQLITE_NULL
                       ? DF_SPEED_NA
                       : (uint16_t)llround(sqlite3_column_double(s, 4) * 10);
@@ -322,14 +315,12 @@ int df_store_each_point(struct df_store *st, uint32_t mmsi,
                        : (uint16_t)llround(sqlite3_column_double(s, 5) * 10);
         rc = fn((uint32_t)sqlite3_column_int64(s, 0), &p, ud);
     }
-    return end_read(st, s, rc, step, "track points");
+    return df__store_end_read(st, s, rc, step, "track points");
 }
 
 /* ---- one vessel's history ----------------------------------------------- */
 
-/* value as a number of decimal digits (at most 10, up to UINT32_MAX);
- * -1 when it is not one. */
-static int64_t parse_digits(const char *value)
+int64_t df__store_parse_digits(const char *value)
 {
     int64_t n = 0;
     size_t i;
@@ -342,11 +333,7 @@ static int64_t parse_digits(const char *value)
     return i == 0 || n > UINT32_MAX ? -1 : n;
 }
 
-/* Binds the range [s, the first string past every one starting with s)
- * to parameters lo and lo + 2: s with its last byte below 0xFF increased
- * by one and what follows it cut.  s's bytes are changed.  A string of
- * 0xFF bytes alone (not UTF-8) has no such bound: NULL matches nothing. */
-static void bind_prefix(sqlite3_stmt *s, int lo, char *p, size_t n)
+void df__store_bind_prefix(sqlite3_stmt *s, int lo, char *p, size_t n)
 {
     size_t k = n;
 
@@ -394,15 +381,15 @@ int df_store_find_vessels(struct df_store *st, enum df_vessel_key key,
                  "finding vessels: an empty or overlong query");
         return -1;
     }
-    if (key <= DF_VKEY_IMO && parse_digits(value) < 0) {
+    if (key <= DF_VKEY_IMO && df__store_parse_digits(value) < 0) {
         snprintf(st->err, sizeof st->err,
                  "finding vessels: not an MMSI or IMO number");
         return -1;
     }
-    if (prepare_read(st, sql[key], &s, "vessels") != 0)
+    if (df__store_prepare_read(st, sql[key], &s, "vessels") != 0)
         return -1;
     if (key <= DF_VKEY_IMO) {
-        sqlite3_bind_int64(s, 1, parse_digits(value));
+        sqlite3_bind_int64(s, 1, df__store_parse_digits(value));
     } else {
         given = df__malloc(n + 1);
         upper = df__malloc(n + 1);
@@ -423,13 +410,13 @@ int df_store_find_vessels(struct df_store *st, enum df_vessel_key key,
             sqlite3_bind_text(s, 1, given, (int)n, SQLITE_STATIC);
             sqlite3_bind_text(s, 2, upper, (int)n, SQLITE_STATIC);
         } else {
-            bind_prefix(s, 1, given, n);
-            bind_prefix(s, 2, upper, n);
+            df__store_bind_prefix(s, 1, given, n);
+            df__store_bind_prefix(s, 2, upper, n);
         }
     }
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW)
         rc = fn((uint32_t)sqlite3_column_int64(s, 0), ud);
-    rc = end_read(st, s, rc, step, "vessels");
+    rc = df__store_end_read(st, s, rc, step, "vessels");
     df__free(given);
     df__free(upper);
     return rc;
@@ -445,22 +432,22 @@ int df_store_get_vessel(struct df_store *st, uint32_t mmsi,
 
     if (!st || !v)
         return -1;
-    if (prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
-                     "vessels") != 0)
+    if (df__store_prepare_read(st, st->version >= 2 ? sql_v2 : sql_v1, &s,
+                               "vessels") != 0)
         return -1;
     sqlite3_bind_int64(s, 1, mmsi);
     step = sqlite3_step(s);
     if (step == SQLITE_ROW) {
-        read_vessel(s, v);
+        df__store_read_vessel(s, v);
         if (score)
             *score = sqlite3_column_double(s, 8);
-        if (sqlite3_prepare_v2(st->db, sql_ids, -1, &ids, NULL) !=
+        if (sqlite3_prepare_v2(st->db, df__store_sql_ids, -1, &ids, NULL) !=
             SQLITE_OK) {
             df__store_set_err(st, "reading identities");
             sqlite3_finalize(s);
             return -1;
         }
-        found = read_identities(st, ids, v) == 0 ? 1 : -1;
+        found = df__store_read_identities(st, ids, v) == 0 ? 1 : -1;
         sqlite3_finalize(ids);
     } else if (step != SQLITE_DONE) {
         df__store_set_err(st, "reading vessels");
@@ -489,7 +476,7 @@ int df_store_each_identity(struct df_store *st, uint32_t mmsi,
 
     if (!st || !fn)
         return -1;
-    if (prepare_read(st, sql, &s, "identities") != 0)
+    if (df__store_prepare_read(st, sql, &s, "identities") != 0)
         return -1;
     sqlite3_bind_int64(s, 1, mmsi);
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -497,16 +484,16 @@ int df_store_each_identity(struct df_store *st, uint32_t mmsi,
         id.first_ms = df__store_parse_iso(sqlite3_column_text(s, 0));
         id.last_ms = df__store_parse_iso(sqlite3_column_text(s, 1));
         id.imo = (uint32_t)sqlite3_column_int64(s, 2);
-        col_str(s, 3, id.shipname, sizeof id.shipname);
-        col_str(s, 4, id.callsign, sizeof id.callsign);
-        col_str(s, 5, id.destination, sizeof id.destination);
+        df__store_col_str(s, 3, id.shipname, sizeof id.shipname);
+        df__store_col_str(s, 4, id.callsign, sizeof id.callsign);
+        df__store_col_str(s, 5, id.destination, sizeof id.destination);
         id.shiptype = (uint8_t)sqlite3_column_int(s, 6);
         id.length_m = (uint16_t)sqlite3_column_int(s, 7);
         id.width_m = (uint16_t)sqlite3_column_int(s, 8);
         id.draught = (uint8_t)llround(sqlite3_column_double(s, 9) * 10.0);
         rc = fn(&id, ud);
     }
-    return end_read(st, s, rc, step, "identities");
+    return df__store_end_read(st, s, rc, step, "identities");
 }
 
 int df_store_each_partner(struct df_store *st, uint32_t mmsi,
@@ -532,7 +519,7 @@ int df_store_each_partner(struct df_store *st, uint32_t mmsi,
 
     if (!st || !fn)
         return -1;
-    if (prepare_read(st, sql, &s, "encounter partners") != 0)
+    if (df__store_prepare_read(st, sql, &s, "encounter partners") != 0)
         return -1;
     sqlite3_bind_int64(s, 1, mmsi);
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -541,10 +528,10 @@ int df_store_each_partner(struct df_store *st, uint32_t mmsi,
         p.encounters = (unsigned)sqlite3_column_int64(s, 1);
         p.first_ms = df__store_parse_iso(sqlite3_column_text(s, 2));
         p.last_ms = df__store_parse_iso(sqlite3_column_text(s, 3));
-        col_str(s, 4, p.name, sizeof p.name);
+        df__store_col_str(s, 4, p.name, sizeof p.name);
         rc = fn(&p, ud);
     }
-    return end_read(st, s, rc, step, "encounter partners");
+    return df__store_end_read(st, s, rc, step, "encounter partners");
 }
 
 int df_store_risk_score(struct df_store *st, uint32_t mmsi, double *score)

@@ -79,6 +79,14 @@ static const char sql_identity[] =
     " first_seen = " MIN2("first_seen", "excluded.first_seen") ","
     " last_seen = " MAX2("last_seen", "excluded.last_seen");
 
+/* A name and call sign a vessel gave for the first time, for search
+ * (schema 5's vessel_search: see store.c on why not a trigger). */
+static const char sql_name_count[] =
+    "SELECT count(*) FROM identities WHERE mmsi = ?1 AND name = ?2"
+    " AND callsign = ?3";
+static const char sql_name_add[] =
+    "INSERT INTO vessel_search(mmsi, name, callsign) VALUES(?1, ?2, ?3)";
+
 static const char sql_point[] =
     "INSERT INTO track_points(mmsi, t, lat, lon, speed, course)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
@@ -151,6 +159,8 @@ static const struct {
     {offsetof(struct df_store, risk), sql_risk},
     {offsetof(struct df_store, reasons_of), sql_reasons_of},
     {offsetof(struct df_store, share), sql_share},
+    {offsetof(struct df_store, name_count), sql_name_count},
+    {offsetof(struct df_store, name_add), sql_name_add},
 };
 
 static sqlite3_stmt **stmt_at(struct df_store *st, size_t i)
@@ -258,6 +268,30 @@ int64_t df_store_last_event_id(const struct df_store *st)
     return st ? st->last_event_id : 0;
 }
 
+/* Adds a new identity's name and call sign to vessel_search, unless an
+ * earlier identity of the vessel gave both (it differed in another
+ * field: a draught, a destination). */
+static enum df_err add_name(struct df_store *st, uint32_t mmsi,
+                            const struct df_identity *id)
+{
+    sqlite3_stmt *s = st->name_count;
+    int64_t n = -1;
+
+    sqlite3_bind_int64(s, 1, mmsi);
+    bind_str(s, 2, id->shipname, sizeof id->shipname);
+    bind_str(s, 3, id->callsign, sizeof id->callsign);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (n != 1)
+        return n < 0 ? DF_DB : DF_OK;
+    s = st->name_add;
+    sqlite3_bind_int64(s, 1, mmsi);
+    bind_str(s, 2, id->shipname, sizeof id->shipname);
+    bind_str(s, 3, id->callsign, sizeof id->callsign);
+    return df__store_run(s) == SQLITE_DONE ? DF_OK : DF_DB;
+}
+
 enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v)
 {
     sqlite3_stmt *s;
@@ -304,8 +338,16 @@ enum df_err df_store_vessel(struct df_store *st, const struct df_vessel *v)
         sqlite3_bind_int(s, 9, id->length_m);
         sqlite3_bind_int(s, 10, id->width_m);
         sqlite3_bind_double(s, 11, id->draught / 10.0);
+        /* An upsert that updates leaves the last rowid alone; only
+         * track points (WITHOUT ROWID, never setting it) are written
+         * meanwhile, by the point writer. */
+        sqlite3_set_last_insert_rowid(st->db, 0);
         if (df__store_run(s) != SQLITE_DONE)
             return failed(st, "an identity");
+        if (sqlite3_last_insert_rowid(st->db) != 0 &&
+            (id->shipname[0] || id->callsign[0]) &&
+            add_name(st, v->mmsi, id) != DF_OK)
+            return failed(st, "a name for search");
     }
     return wrote(st, 1 + n);
 }

@@ -5,9 +5,12 @@
 // Usage: node tools/mkassets.mjs [--web DIR] [--modules DIR] [--out FILE]
 //                                [--scale 50m|110m|10m] [--deps FILE]
 //
-// Files (names as written into a report):
+// Files (names as written into a report, or served by darkfleet serve):
 //   index.html, vessel.html (the vessel page template, "@MMSI@" for its
-//   number), assets/app.js, assets/style.css       from web/
+//   number), assets/common.js (what both share), assets/app.js,
+//   assets/style.css                               from web/, the report's
+//   serve.html, assets/serve.js                    from web/, the
+//                                                  workspace's (serve)
 //   assets/maplibre-gl.js, assets/maplibre-gl.css  maplibre-gl@5 dist: the
 //                                                  UMD build, which runs
 //                                                  from file:// (6.x is
@@ -73,7 +76,10 @@ const notes = [];
 // ---- web/ --------------------------------------------------------------
 for (const [name, file] of [["index.html", "index.html"],
                             ["vessel.html", "vessel.html"],
+                            ["serve.html", "serve.html"],
+                            ["assets/common.js", "common.js"],
                             ["assets/app.js", "app.js"],
+                            ["assets/serve.js", "serve.js"],
                             ["assets/style.css", "style.css"]])
     assets.set(name, read(join(opts.web, file)));
 

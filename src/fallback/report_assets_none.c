@@ -20,11 +20,14 @@ static const char no_land[] =
 
 const struct df__report_asset df__report_assets[] = {
     TEXT("assets/app.js", df_web_app_js),
+    TEXT("assets/common.js", df_web_common_js),
     TEXT("assets/land.js", no_land),
     {"assets/maplibre-gl.css", (const unsigned char *)"", 0},
     TEXT("assets/maplibre-gl.js", no_maplibre),
+    TEXT("assets/serve.js", df_web_serve_js),
     TEXT("assets/style.css", df_web_style_css),
     TEXT("index.html", df_web_index_html),
+    TEXT("serve.html", df_web_serve_html),
     TEXT("vessel.html", df_web_vessel_html),
 };
 

@@ -130,6 +130,8 @@ def create(path, src):
         os.unlink(path)
     version, migs = schema(src)
     db = sqlite3.connect(path)
+    # WAL, as every store darkfleet writes (readers beside a writer).
+    db.execute("PRAGMA journal_mode = WAL")
     for sql in migs:
         db.executescript(sql)
     db.execute("PRAGMA user_version = %d" % version)
@@ -327,6 +329,15 @@ def main():
         exp = None
     else:
         exp = fixture(db)
+    # Schema 5's name search is written by darkfleet beside each new
+    # identity (src/store.c says why not by a trigger): a writer of its
+    # own fills it likewise.
+    if db.execute("SELECT count(*) FROM sqlite_master"
+                  " WHERE name = 'vessel_search'").fetchone()[0]:
+        db.execute("INSERT INTO vessel_search(mmsi, name, callsign)"
+                   " SELECT mmsi, name, callsign FROM identities"
+                   " WHERE name != '' OR callsign != ''"
+                   " GROUP BY mmsi, name, callsign")
     db.commit()
     db.close()
     if a.expect and exp:

@@ -108,16 +108,16 @@ sys.exit(0 if db.execute("SELECT count(*) FROM " + sys.argv[2])
 EOF
 }
 
-# schema_ok DB: user_version 4, WAL, meta says schema 4, events in the
+# schema_ok DB: user_version 5, WAL, meta says schema 5, events in the
 # database equal the events printed.
 schema_ok() {
     python3 - "$1" "$2" <<'EOF'
 import json, sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+assert db.execute("PRAGMA user_version").fetchone()[0] == 5
 assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 meta = dict(db.execute("SELECT key, value FROM meta"))
-assert meta["schema_version"] == "4", meta
+assert meta["schema_version"] == "5", meta
 printed = {(e["type"], e["vessels"][0],
             e["vessels"][1] if len(e["vessels"]) > 1 else None)
            for e in map(json.loads, open(sys.argv[2]))}

@@ -1,5 +1,5 @@
 /*
- * test_store.c - the SQLite store: a new file gets schema version 2 in WAL
+ * test_store.c - the SQLite store: a new file gets schema version 5 in WAL
  * mode (a version 1 file is migrated in place by a read-write open, read
  * as it is by a read-only one: score 0, no reasons); every write is an upsert (the same event, vessel, identity or
  * point written twice is one row; vessels widen their span and add the
@@ -131,8 +131,13 @@ static int64_t count(const char *path, const char *table)
     return n;
 }
 
-/* Takes a store back from schema 4 to 3. */
+/* Takes a store back from schema 5 to 4, and from 4 to 3. */
+#define V5_UNDO                                                            \
+    "DROP TRIGGER events_rtree_insert; DROP TRIGGER events_rtree_update;"  \
+    "DROP TRIGGER events_rtree_delete; DROP TABLE events_rtree;"           \
+    "DROP VIEW events_extent; DROP TABLE vessel_search;"
 #define V4_UNDO                                                            \
+    V5_UNDO                                                                \
     "DROP INDEX events_provisional;"                                       \
     "ALTER TABLE events DROP COLUMN provisional;"                          \
     "DROP TABLE scan_state; DROP TABLE scan_inputs;"
@@ -152,12 +157,12 @@ static void test_create(void **state)
     assert_int_equal(stat(f->path, &sb), 0);
 
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
     q_text(db, "PRAGMA journal_mode", buf, sizeof buf);
     assert_string_equal(buf, "wal");
     q_text(db, "SELECT value FROM meta WHERE key = 'schema_version'", buf,
            sizeof buf);
-    assert_string_equal(buf, "4");
+    assert_string_equal(buf, "5");
     q_text(db, "SELECT value FROM meta WHERE key = 'darkfleet_version'",
            buf, sizeof buf);
     assert_string_equal(buf, DF_VERSION_STRING);
@@ -174,6 +179,19 @@ static void test_create(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'index' AND tbl_name = 'events'"),
                      5);
+    /* Version 5: the R*Tree of events (kept by three triggers) and the
+     * trigram index of names, each with its shadow tables. */
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+                               "type = 'table' AND (name LIKE "
+                               "'events_rtree%' OR name LIKE "
+                               "'vessel_search%')"),
+                     10);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+                               "type = 'trigger'"),
+                     3);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+                               "type = 'view' AND name = 'events_extent'"),
+                     1);
     sqlite3_close(db);
 
     /* Reopening an existing store migrates nothing and keeps "created". */
@@ -188,7 +206,7 @@ static void test_create(void **state)
         db = db_open(f->path);
         q_text(db, "SELECT value FROM meta WHERE key = 'created'", again,
                sizeof again);
-        assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
+        assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
         sqlite3_close(db);
         assert_string_equal(buf, again);
     }
@@ -423,7 +441,7 @@ static void test_hostile_text(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                "type = 'table' AND name NOT LIKE "
                                "'sqlite%'"),
-                     9);
+                     19);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT name, destination, callsign "
                                         "FROM identities ORDER BY rowid",
@@ -1134,7 +1152,7 @@ static void test_v1_store(void **state)
     assert_true(score_of(st) == 40.0);
     assert_int_equal(df_store_close(st), DF_OK);
     db = db_open(f->path);
-    assert_int_equal(q_int(db, "PRAGMA user_version"), 4);
+    assert_int_equal(q_int(db, "PRAGMA user_version"), 5);
     assert_int_equal(q_int(db, "SELECT count(*) FROM events"), 1);
     assert_int_equal(q_int(db, "SELECT count(*) FROM identities"), 2);
     sqlite3_close(db);
