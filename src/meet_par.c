@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "meet_int.h"
+#include "util/alloc.h"
 #include "util/grow.h"
 
 void df__meet_par_bind(struct df__meet *pm, struct df__meet **shards,
@@ -77,7 +78,7 @@ static void count_stays(struct df__meet *pm)
         n += pm->shards[s]->nstays;
     if (n == 0)
         return;
-    all = malloc(n * sizeof *all);
+    all = df__malloc(n * sizeof *all);
     if (!all) {
         pm->oom = 1;
         for (s = 0; s < pm->nshards; s++)
@@ -87,14 +88,15 @@ static void count_stays(struct df__meet *pm)
     for (s = 0; s < pm->nshards; s++) {
         struct df__meet *m = pm->shards[s];
 
-        memcpy(all + k, m->stays, m->nstays * sizeof *all);
+        if (m->nstays > 0)
+            memcpy(all + k, m->stays, m->nstays * sizeof *all);
         k += m->nstays;
         m->nstays = 0;
     }
     qsort(all, n, sizeof *all, cmp_stay);
     for (i = 0; i < n; i++)
         df__anchorage_cell(pm, all[i].mmsi, all[i].lon, all[i].lat);
-    free(all);
+    df__free(all);
 }
 
 static int process_tick(struct df__meet *pm, int64_t T)
