@@ -207,9 +207,20 @@ static int start_kid(struct alerts *a, struct item *it)
     int fds[2];
     pid_t pid;
 
+    /* Close-on-exec, as every descriptor watch opens (the store's, the
+     * feeds' sockets and files), so that a command that outlives watch
+     * holds none of them: not the other alerts' pipes either. */
     if (!env || pipe(fds) != 0) {
         cli_err("watch: alert command: %s", env ? strerror(errno)
                                                 : "out of memory");
+        free(env);
+        return -1;
+    }
+    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+        cli_err("watch: alert command: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
         free(env);
         return -1;
     }
@@ -227,12 +238,12 @@ static int start_kid(struct alerts *a, struct item *it)
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
-        dup2(fds[0], 0);
-        close(fds[0]);
-        close(fds[1]);
+        setpgid(0, 0);          /* a group of its own, to end it whole */
+        dup2(fds[0], 0);        /* the copy is not close-on-exec */
         execve("/bin/sh", argv, env);
         _exit(127);
     }
+    setpgid(pid, pid);          /* as the child does: whoever runs first */
     free(env);
     close(fds[0]);
     /* The alert fits the pipe (at most a few KiB: the evidence is capped
@@ -287,6 +298,38 @@ static void reap(struct alerts *a, int wait_all)
         item_free(&a->kids[i].it);
         a->kids[i] = a->kids[--a->nkids];
     }
+}
+
+/* Signals a command and whatever it started (its process group). */
+static void signal_kid(pid_t pid, int sig)
+{
+    if (kill(-pid, sig) != 0)
+        kill(pid, sig);
+}
+
+/* At the end: commands still running after the drain are asked to stop
+ * (SIGTERM), then made to (SIGKILL) a second later, so that a command that
+ * hangs cannot keep watch from exiting. */
+static void end_kids(struct alerts *a)
+{
+    int64_t end = cli_now_ms() + 1000;
+    int i;
+
+    reap(a, 0);
+    if (a->nkids > 0)
+        cli_err("watch: %d alert command%s still running at the end: "
+                "stopped", a->nkids, a->nkids == 1 ? "" : "s");
+    for (i = 0; i < a->nkids; i++)
+        signal_kid(a->kids[i].pid, SIGTERM);
+    while (a->nkids > 0 && cli_now_ms() < end) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+
+        nanosleep(&ts, NULL);
+        reap(a, 0);
+    }
+    for (i = 0; i < a->nkids; i++)
+        signal_kid(a->kids[i].pid, SIGKILL);
+    reap(a, 1);
 }
 
 /* ---- the URL ------------------------------------------------------------- */
@@ -399,10 +442,21 @@ static void *poster(void *ud)
             int r;
 
             if (tries > 0) {
-                struct timespec ts = {1 << (tries - 1), 0};
+                /* Backing off; alerts_drain() ending the run ends it. */
+                struct timespec ts;
+                int stop;
 
-                while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1 << (tries - 1);
+                pthread_mutex_lock(&a->mu);
+                while (!a->quit &&
+                       pthread_cond_timedwait(&a->cv, &a->mu, &ts) !=
+                           ETIMEDOUT)
                     ;
+                stop = a->quit;
+                pthread_mutex_unlock(&a->mu);
+                if (stop)
+                    break;
             }
             r = post(a, c, hdr, &it, tries == POST_TRIES - 1);
             if (r == 2)
@@ -549,7 +603,7 @@ void alerts_drain(struct alerts *a)
         nanosleep(&ts, NULL);
     }
     if (a->o.exec)
-        reap(a, 1);
+        end_kids(a);
     if (a->th_on) {
         pthread_mutex_lock(&a->mu);
         while ((a->uq.n > 0 || a->busy) && cli_now_ms() < end) {

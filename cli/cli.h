@@ -303,6 +303,8 @@ struct cli_feeds_opts {
                              * never */
     int stamp;              /* give messages without a time the wall
                              * clock's */
+    int round_ms;           /* a round at least this often, data or not
+                             * (0: when a feed needs one, within 1 s) */
 };
 struct cli_feeds;
 /* Feeds for names: tcp:// and udp:// URLs, "-" (standard input) or files

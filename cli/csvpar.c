@@ -30,7 +30,8 @@ struct slot {
 };
 
 struct cli_csvpar {
-    unsigned nw;
+    unsigned nw;                /* parsers */
+    unsigned nth;               /* threads started, to join */
     pthread_t *th;
     struct df_csv **parsers;    /* one per thread */
     pthread_mutex_t mu;
@@ -162,8 +163,8 @@ struct cli_csvpar *cli_csvpar_new(unsigned nw, const char *header,
             break;
         }
     }
+    cp->nth = i;
     if (i < nw) {
-        cp->nw = i;             /* the threads that started */
         cli_csvpar_free(cp, NULL);
         return NULL;
     }
@@ -315,7 +316,7 @@ void cli_csvpar_free(struct cli_csvpar *cp, struct df_stats *st)
     cp->quit = 1;
     pthread_cond_broadcast(&cp->cv_work);
     pthread_mutex_unlock(&cp->mu);
-    for (i = 0; cp->th && i < cp->nw; i++)
+    for (i = 0; i < cp->nth; i++)
         pthread_join(cp->th[i], NULL);
     for (i = 0; cp->parsers && i < cp->nw; i++) {
         if (cp->parsers[i] && st)

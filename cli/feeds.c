@@ -497,6 +497,8 @@ int cli_feeds_run(struct cli_feeds *fs, int (*round)(void *ud), void *ud)
             if (left < timeout)
                 timeout = (int)left;
         }
+        if (fs->o.round_ms > 0 && timeout > fs->o.round_ms)
+            timeout = fs->o.round_ms;
         if (busy)
             timeout = 0;
         else

@@ -116,6 +116,7 @@ static int load(struct scan_run *r, const char *db)
             e = df_ties_load(r->ties, in);
         df_state_in_free(in);
     }
+    df_store_state_read_end(r->store);
     if (e == DF_IO) {
         cli_err("%s", df_store_error(r->store));
         return 1;

@@ -34,6 +34,7 @@
 
 #define IDLE_DEFAULT_S 120
 #define COMMIT_MS 1000           /* readers see what was found this late */
+#define SYNC_MS 50               /* --jobs: shards' output held at most this */
 
 struct watch {
     struct scan_run run;
@@ -44,6 +45,7 @@ struct watch {
     uint32_t types;             /* bit (1 << type) to alert; 0: all */
     int64_t made_ms;            /* when the record in hand was decoded */
     int64_t last_commit_ms;
+    int64_t last_sync_ms;
     uint64_t alerted;
     struct df_buf json;
 };
@@ -115,13 +117,20 @@ static int on_rec(const struct df_rec *rec, void *ud)
     return scan_on_rec(rec, &w->run);
 }
 
-/* After every round of the feeds: alerts move on; every COMMIT_MS the
- * store is committed; a checkpoint when one is due. */
+/* After every round of the feeds: a split scan's shards hand on what they
+ * hold (every SYNC_MS: a split scan otherwise holds it until the next
+ * encounter tick, 10 minutes of input away); alerts move on; every
+ * COMMIT_MS the store is committed; a checkpoint when one is due. */
 static int on_round(void *ud)
 {
     struct watch *w = ud;
     int64_t now = cli_now_ms();
 
+    if (now - w->last_sync_ms >= SYNC_MS) {
+        w->last_sync_ms = now;
+        if (df_scan_sync(w->run.scan) != 0)
+            w->run.failed = 1;
+    }
     alerts_pump(w->alerts);
     if (cli_out_flush(&w->run.out, 1) != 0) {
         w->run.failed = 1;
@@ -362,6 +371,8 @@ int cmd_watch(int argc, char **argv)
     cli_net_catch_signals();
     fo.skip_checksum = w->c.ro.skip_checksum;
     fo.dedup_ms = w->c.ro.dedup_ms;
+    if (w->run.jobs > 1)
+        fo.round_ms = SYNC_MS;
     sink.msg = on_msg;
     sink.rec = on_rec;
     sink.ud = w;

@@ -130,7 +130,7 @@ const char *df_strerror(enum df_err err);
     XX(skip_fast_encounter, "close pairs over the median speed limit")     \
     XX(drop_meet_pairs, "vessel pairs over the encounter pair cap")        \
     XX(drop_meet_vessels, "vessels over the encounter detector's cap")     \
-    XX(drop_meet_events, "encounters over the event queue cap")           \
+    XX(drop_meet_events, "loitering events lost to out of memory")         \
     XX(skip_no_position, "positions unusable for tracks (n/a, range, 0,0)")\
     XX(skip_late_position, "late reports of an earlier place (not jumps)") \
     XX(drop_track_evicted, "vessels flushed early at track_max_vessels")  \
@@ -1153,6 +1153,12 @@ void df_scan_free(struct df_scan *s);
  * identity only: its position is not used.  Returns the first non-zero
  * callback value, else 0. */
 int df_scan_rec(struct df_scan *s, const struct df_rec *rec);
+/* Hands on, through the callbacks, everything the records fed so far have
+ * produced.  A scan split over jobs holds its shards' output until the
+ * next encounter tick; a live caller (watch) calls this when its input
+ * pauses so that events are not held back.  Changes no result.  Returns
+ * the first non-zero callback value, else 0. */
+int df_scan_sync(struct df_scan *s);
 /*
  * A hint, for callers that hold records in batches: rec will be fed soon.
  * Stage 0, some records ahead, starts fetching the vessel's hash slots
@@ -1548,6 +1554,11 @@ int df_store_state_chunk(const void *data, size_t len, void *st);
  * 1 with a chunk, valid until the next call; 0 at the end (and the next
  * call starts again from the first); -1 on a database error. */
 int df_store_state_read(const void **data, size_t *len, void *st);
+/* Ends a read of the saved state before its end, so that the next
+ * df_store_state_read() starts from the first chunk and the read no longer
+ * holds a snapshot of the database (which would keep the write-ahead log
+ * from being reset while this connection writes). */
+void df_store_state_read_end(struct df_store *st);
 /* 1 if a state is saved, 0 if not, -1 on a database error. */
 int df_store_state_saved(struct df_store *st);
 

@@ -24,6 +24,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "geo.h"
@@ -138,23 +139,65 @@ void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
 void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
                          int32_t lat)
 {
-    if (m->pair) {
-        /* A shard: the pair engine counts it, after every shard's points
-         * of the tick, in an order of their own (meet_par.c). */
-        struct df__stay *st;
+    /* Logged, and counted after every vessel's point of the tick, in an
+     * order of their own (df__anchorage_count_stays): by the detector
+     * itself, or, for a shard, by the pair engine (meet_par.c).  So the
+     * cells learned do not depend on the vessels' order, nor on how they
+     * are split; and a cell learned at a tick is one for every vessel's
+     * loitering hour closed at that tick, or for none. */
+    struct df__stay *st;
 
-        if (m->nstays == m->capstays &&
-            df__grow(&m->stays, &m->capstays, sizeof(*m->stays), 64) != 0) {
-            m->oom = 1;
-            return;
-        }
-        st = &m->stays[m->nstays++];
-        st->lon = lon;
-        st->lat = lat;
-        st->mmsi = mmsi;
+    if (m->nstays == m->capstays &&
+        df__grow(&m->stays, &m->capstays, sizeof(*m->stays), 64) != 0) {
+        m->oom = 1;
         return;
     }
-    df__anchorage_cell(m, mmsi, lon, lat);
+    st = &m->stays[m->nstays++];
+    st->lon = lon;
+    st->lat = lat;
+    st->mmsi = mmsi;
+}
+
+static int cmp_stay(const void *a, const void *b)
+{
+    const struct df__stay *x = a, *y = b;
+
+    if (x->lat != y->lat)
+        return x->lat < y->lat ? -1 : 1;
+    if (x->lon != y->lon)
+        return x->lon < y->lon ? -1 : 1;
+    return (x->mmsi > y->mmsi) - (x->mmsi < y->mmsi);
+}
+
+void df__anchorage_count_stays(struct df__meet *m, struct df__meet **from,
+                               unsigned n)
+{
+    size_t total = 0, k = 0, i;
+    unsigned s;
+    struct df__stay *all;
+
+    for (s = 0; s < n; s++)
+        total += from[s]->nstays;
+    if (total == 0)
+        return;
+    all = df__malloc(total * sizeof *all);
+    if (!all) {
+        m->oom = 1;
+        for (s = 0; s < n; s++)
+            from[s]->nstays = 0;
+        return;
+    }
+    for (s = 0; s < n; s++) {
+        if (from[s]->nstays > 0)
+            memcpy(all + k, from[s]->stays,
+                   from[s]->nstays * sizeof *all);
+        k += from[s]->nstays;
+        from[s]->nstays = 0;
+    }
+    qsort(all, total, sizeof *all, cmp_stay);
+    for (i = 0; i < total; i++)
+        df__anchorage_cell(m, all[i].mmsi, all[i].lon, all[i].lat);
+    df__free(all);
 }
 
 void df__anchorage_cell(struct df__meet *m, uint32_t mmsi, int32_t lon,
@@ -223,7 +266,7 @@ int df__anchorage_load(struct df__meet *m, struct df_state_in *r)
         df__si_u64(r, &cap) != 0 || cap > 2 * ANCH_CELLS ||
         df__si_arr(r, sizeof(*cells), ANCH_CELLS, (size_t)cap,
                    (void **)&cells, &n) != 0 ||
-        n > cap || df__hmap_load(&m->amap, r) != 0 || m->amap.n != n) {
+        n > cap || df__hmap_load(&m->amap, r, n) != 0 || m->amap.n != n) {
         df__free(cells);
         return df__si_bad(r);
     }

@@ -660,7 +660,7 @@ int df__encounter_load(struct df__meet *m, struct df_state_in *r)
         df__si_u64(r, &capps) != 0 || capps > MAX_PAIRS ||
         df__si_arr(r, sizeof(*ps), (size_t)capps, (size_t)capps,
                    (void **)&ps, &nps) != 0 ||
-        df__hmap_load(&m->pmap, r) != 0 || m->pmap.n != nps ||
+        df__hmap_load(&m->pmap, r, nps) != 0 || m->pmap.n != nps ||
         df__si_u64(r, &capblocks) != 0 || capblocks > MAX_PAIRS ||
         df__si_arr(r, sizeof(*blocks) * NSAMP, (size_t)capblocks,
                    (size_t)capblocks, (void **)&blocks, &nblocks) != 0 ||

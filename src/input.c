@@ -328,7 +328,7 @@ enum df_err df_input_open(struct df_input **out, const char *path, char *err,
     if (strcmp(path, "-") == 0)
         return make(out, 0, 0, "-", err, errlen);
     do
-        fd = open(path, O_RDONLY);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) {
         *out = NULL;

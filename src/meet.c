@@ -186,6 +186,7 @@ void df__meet_free(struct df__meet *m)
     df__hmap_fini(&m->grid);
     df__free(m->acells);
     df__free(m->stays);
+    df__free(m->pending);
     df__free(m);
 }
 
@@ -535,8 +536,11 @@ static int process_tick(struct df__meet *m, int64_t T)
 {
     int rc;
 
+    struct df__meet *self = m;
+
     if ((rc = df__meet_gather(m, T)) != 0)
         return rc;
+    df__anchorage_count_stays(m, &self, 1);
     if (m->npts > 1 && m->maxd_m > 0 && df__meet_grid_pass(m, T) != 0)
         m->oom = 1;
     return df__encounter_tick(m, T);
@@ -615,10 +619,12 @@ void df__meet_forget(struct df__meet *m, uint32_t mmsi)
     /* The event cannot be emitted from here (no return value): it is
      * queued and emitted by the next call. */
     if (df__loiter_forget(m, vs, &ev)) {
-        if (m->npending < PENDING_MAX)
+        if (m->npending < m->cappending ||
+            df__grow(&m->pending, &m->cappending, sizeof(*m->pending),
+                     16) == 0)
             m->pending[m->npending++] = ev;
         else
-            m->st.drop_meet_events++;
+            m->st.drop_meet_events++;   /* out of memory */
     }
     vs->live = 0;
     m->hot[v].live = 0;
@@ -712,9 +718,15 @@ int df__meet_load(struct df__meet *m, struct df_state_in *r)
                    (void **)&ring, &n) != 0 || n != nvs ||
         df__si_arr(r, sizeof(*vfree), nvs, (size_t)cap, (void **)&vfree,
                    &nfree) != 0 ||
-        df__hmap_load(&m->vmap, r) != 0 ||
-        df__si_arr(r, sizeof(m->pending[0]), PENDING_MAX, 0, &pend, &n) != 0)
+        df__hmap_load(&m->vmap, r, nvs) != 0 ||
+        df__si_arr(r, sizeof(m->pending[0]), m->maxvs, 0, &pend, &n) != 0)
         goto bad;
+    for (i = 0; i < n; i++) {
+        const struct df_event *ev = &((const struct df_event *)pend)[i];
+
+        if (memchr(ev->evidence, '\0', sizeof ev->evidence) == NULL)
+            goto bad;
+    }
     for (i = 0; i < nfree; i++)
         if (vfree[i] >= nvs)
             goto bad;
@@ -727,10 +739,9 @@ int df__meet_load(struct df__meet *m, struct df_state_in *r)
     m->nvfree = nfree;
     m->next_tick = next;
     m->max_tick = max;
-    if (n > 0)
-        memcpy(m->pending, pend, n * sizeof(m->pending[0]));
-    m->npending = n;
-    df__free(pend);
+    df__free(m->pending);
+    m->pending = pend;
+    m->npending = m->cappending = n;
     if (df__encounter_load(m, r) != 0 || df__anchorage_load(m, r) != 0)
         return -1;              /* the caller frees the detector */
     return 0;

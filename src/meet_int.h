@@ -22,7 +22,6 @@
 #include "util/hmap.h"
 
 #define LEARNED_MAX 4096     /* learned anchorages */
-#define PENDING_MAX 64       /* events queued by df__meet_forget() */
 #define STAY_M 500.0         /* a stay keeps within this of its start */
 
 #define E4MIN_PER_DEG DF__E4MIN_PER_DEG
@@ -146,8 +145,10 @@ struct df__meet {
     struct learned learned[LEARNED_MAX];
     size_t nlearned;
 
-    struct df_event pending[PENDING_MAX];
-    size_t npending;
+    /* Events df__meet_forget() queued, emitted by the next call: at most
+     * one per vessel forgotten, so bounded by maxvs. */
+    struct df_event *pending;
+    size_t npending, cappending;
 
     /* Split by MMSI (meet_par.c).  A shard holds vessels and their
      * per-vessel rules; its stays are logged for the pair engine (pair),
@@ -293,12 +294,16 @@ struct place {
 void df__place_of(const struct df__meet *m, int32_t lon, int32_t lat,
                   double shore_lim_km, int want_shore, struct place *pl);
 
-/* Counts a vessel that stayed at (lon, lat) in the anchorage cell there;
- * the cell becomes a learned anchorage at cfg->anchorage_min_vessels. */
+/* Logs a vessel that stayed at (lon, lat), to be counted at the end of
+ * the tick's gather by df__anchorage_count_stays. */
 void df__anchorage_count(struct df__meet *m, uint32_t mmsi, int32_t lon,
                          int32_t lat);
-/* Counts it in m's own cells (what df__anchorage_count does when m is not
- * a shard). */
+/* Counts the stays logged in from[0..n-1] (a detector itself, or every
+ * shard) into m's cells, sorted by position then MMSI; a cell becomes a
+ * learned anchorage at cfg->anchorage_min_vessels. */
+void df__anchorage_count_stays(struct df__meet *m, struct df__meet **from,
+                               unsigned n);
+/* Counts one stay in m's own cells. */
 void df__anchorage_cell(struct df__meet *m, uint32_t mmsi, int32_t lon,
                         int32_t lat);
 

@@ -16,11 +16,9 @@
  * is at the default anchorage_min_vessels); pairs are made in the order of
  * the merged points, which changes only the order events come out in.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "meet_int.h"
-#include "util/alloc.h"
 #include "util/grow.h"
 
 void df__meet_par_bind(struct df__meet *pm, struct df__meet **shards,
@@ -56,49 +54,6 @@ static int64_t max_tick(const struct df__meet *pm)
     return mt;
 }
 
-static int cmp_stay(const void *a, const void *b)
-{
-    const struct df__stay *x = a, *y = b;
-
-    if (x->lat != y->lat)
-        return x->lat < y->lat ? -1 : 1;
-    if (x->lon != y->lon)
-        return x->lon < y->lon ? -1 : 1;
-    return (x->mmsi > y->mmsi) - (x->mmsi < y->mmsi);
-}
-
-/* The shards' stays of the tick, counted in one order. */
-static void count_stays(struct df__meet *pm)
-{
-    size_t n = 0, k = 0, i;
-    unsigned s;
-    struct df__stay *all;
-
-    for (s = 0; s < pm->nshards; s++)
-        n += pm->shards[s]->nstays;
-    if (n == 0)
-        return;
-    all = df__malloc(n * sizeof *all);
-    if (!all) {
-        pm->oom = 1;
-        for (s = 0; s < pm->nshards; s++)
-            pm->shards[s]->nstays = 0;
-        return;
-    }
-    for (s = 0; s < pm->nshards; s++) {
-        struct df__meet *m = pm->shards[s];
-
-        if (m->nstays > 0)
-            memcpy(all + k, m->stays, m->nstays * sizeof *all);
-        k += m->nstays;
-        m->nstays = 0;
-    }
-    qsort(all, n, sizeof *all, cmp_stay);
-    for (i = 0; i < n; i++)
-        df__anchorage_cell(pm, all[i].mmsi, all[i].lon, all[i].lat);
-    df__free(all);
-}
-
 static int process_tick(struct df__meet *pm, int64_t T)
 {
     unsigned s;
@@ -108,7 +63,7 @@ static int process_tick(struct df__meet *pm, int64_t T)
     for (s = 0; s < pm->nshards; s++)
         if ((rc = df__meet_gather(pm->shards[s], T)) != 0)
             return rc;
-    count_stays(pm);
+    df__anchorage_count_stays(pm, pm->shards, pm->nshards);
     for (s = 0; s < pm->nshards; s++)
         n += pm->shards[s]->npts;
     while (n > pm->cappts)

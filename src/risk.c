@@ -856,7 +856,7 @@ enum df_err df_ties_load(struct df_ties *t, struct df_state_in *in)
                    &np) != 0 ||
         df__si_arr(in, sizeof *marks, t->max_marks, 0, (void **)&marks,
                    &nm) != 0 ||
-        (np > 0 && head >= np) || df__hmap_load(&t->index, in) != 0 ||
+        (np > 0 && head >= np) || df__hmap_load(&t->index, in, nm) != 0 ||
         t->index.n != nm) {
         df__free(pairs);
         df__free(marks);

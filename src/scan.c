@@ -50,11 +50,13 @@ struct ghost {
 };
 
 #define GHOST_WAYS 4
-#define GHOST_BUCKETS (1u << 18)    /* 1 M fixes, 24 MiB */
+#define GHOST_BUCKETS (1u << 18)    /* 1 M fixes, 24 MiB; a shard of n
+                                     * has 1/n of them */
 
 struct df_scan {
     struct df_config cfg;       /* a copy; vctx and meet point into it */
     struct ghost *ghosts;
+    uint32_t nbuckets;          /* GHOST_BUCKETS, or a shard's part */
     const struct df_geo *geo;
     struct df_scan_cbs cbs;
     struct df__vctx vctx;
@@ -103,7 +105,7 @@ static int meet_emit(const struct df_event *ev, void *ud)
  * the end of input, 1 when silent, 2 when evicted at the cap. */
 static struct ghost *ghost_bucket(const struct df_scan *s, uint32_t mmsi)
 {
-    return &s->ghosts[((mmsi * 2654435761u) >> 14) % GHOST_BUCKETS *
+    return &s->ghosts[((mmsi * 2654435761u) >> 14) % s->nbuckets *
                       GHOST_WAYS];
 }
 
@@ -116,7 +118,7 @@ static void ghost_put(struct df_scan *s, const struct df__track *t)
     if (t->pos_ms == DF_TIME_NONE)
         return;
     if (!s->ghosts) {
-        s->ghosts = df__calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
+        s->ghosts = df__calloc((size_t)s->nbuckets * GHOST_WAYS,
                                sizeof *s->ghosts);
         if (!s->ghosts) {
             s->oom = 1;
@@ -212,6 +214,7 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
     if (!s)
         return NULL;
     s->cfg = *cfg;
+    s->nbuckets = GHOST_BUCKETS;
     s->geo = geo;
     if (cbs)
         s->cbs = *cbs;
@@ -267,9 +270,14 @@ struct df_scan *df__scan_new_par(const struct df_config *cfg,
     return s;
 }
 
-void df__scan_make_shard(struct df_scan *s)
+void df__scan_make_shard(struct df_scan *s, unsigned nshards)
 {
     s->shard = 1;
+    /* The table of last fixes is split as the vessels are: n shards
+     * together hold as many as one scan. */
+    s->nbuckets = GHOST_BUCKETS / (nshards ? nshards : 1);
+    if (s->nbuckets < 1024)
+        s->nbuckets = 1024;
 }
 
 void df_scan_free(struct df_scan *s)
@@ -430,6 +438,11 @@ void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
         df__meet_prefetch(s->meet, rec->mmsi, stage);
 }
 
+int df_scan_sync(struct df_scan *s)
+{
+    return s->par ? df__scan_par_sync(s->par) : 0;
+}
+
 int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
 {
     struct df__track *t;
@@ -554,10 +567,10 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
     /* The last fixes of silent vessels, each with its place in the
      * table (its way in the bucket decides which one gives way). */
     if (s->ghosts)
-        for (i = 0; i < GHOST_BUCKETS * GHOST_WAYS; i++)
+        for (i = 0; i < s->nbuckets * GHOST_WAYS; i++)
             n += s->ghosts[i].pos_ms != 0;
     df__so_u64(w, n);
-    for (i = 0; n > 0 && i < GHOST_BUCKETS * GHOST_WAYS; i++) {
+    for (i = 0; n > 0 && i < s->nbuckets * GHOST_WAYS; i++) {
         if (s->ghosts[i].pos_ms == 0)
             continue;
         df__so_u32(w, i);
@@ -582,13 +595,13 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
         df__si_i64(in, &now) != 0 ||
         df__si_u64(in, &n) != 0)
         return in->err;
-    if (n > GHOST_BUCKETS * GHOST_WAYS || s->ghosts ||
+    if (n > (uint64_t)s->nbuckets * GHOST_WAYS || s->ghosts ||
         s->now_ms != DF_TIME_NONE) {
         df__si_bad(in);
         return in->err;
     }
     if (n > 0) {
-        s->ghosts = df__calloc((size_t)GHOST_BUCKETS * GHOST_WAYS,
+        s->ghosts = df__calloc((size_t)s->nbuckets * GHOST_WAYS,
                                sizeof *s->ghosts);
         if (!s->ghosts) {
             in->err = DF_NOMEM;
@@ -601,7 +614,7 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
 
         if (df__si_u32(in, &i) != 0 || df__si_get(in, &g, sizeof g) != 0)
             break;
-        if (i >= GHOST_BUCKETS * GHOST_WAYS || g.pos_ms == 0) {
+        if (i >= s->nbuckets * GHOST_WAYS || g.pos_ms == 0) {
             df__si_bad(in);
             break;
         }

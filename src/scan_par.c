@@ -27,6 +27,7 @@
  */
 #include "scan_par.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,12 +348,18 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
                                       unsigned n)
 {
     struct df__scan_par *par = df__calloc(1, sizeof *par);
+    struct df_config shard_cfg;
     unsigned i;
 
     if (!par)
         return NULL;
     par->n = n < 1 ? 1 : n;
     par->cfg = *cfg;
+    /* The memory caps are split as the vessels are: n shards together
+     * hold as many as one scan (each evicts its own least recently seen,
+     * so a run that reaches a cap depends on n). */
+    shard_cfg = *cfg;
+    shard_cfg.track_max_vessels = ceil(cfg->track_max_vessels / par->n);
     par->geo = geo;
     par->now_ms = DF_TIME_NONE;
     if (cbs)
@@ -371,7 +378,7 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
         sc.vessel = shard_vessel;
         sc.point = shard_point;
         sc.ud = s;
-        s->scan = df_scan_new(&par->cfg, geo, &sc);
+        s->scan = df_scan_new(&shard_cfg, geo, &sc);
         s->q = df__calloc(QUEUE, sizeof *s->q);
         if (!s->scan || !s->q)
             goto fail;
@@ -379,7 +386,7 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
         pthread_cond_init(&s->cv_work, NULL);
         pthread_cond_init(&s->cv_done, NULL);
         s->sync = 1;
-        df__scan_make_shard(s->scan);
+        df__scan_make_shard(s->scan, par->n);
         par->meets[i] = df__scan_shard_meet(s->scan);
     }
     par->pm = df__meet_new(&par->cfg, geo, df_land_default(), pair_emit,
@@ -479,6 +486,16 @@ int df__scan_par_rec(struct df__scan_par *par, const struct df_rec *rec)
         if (b->n == BATCH)
             send(par, s);
     }
+    rc = par->rc;
+    par->rc = 0;
+    return rc;
+}
+
+int df__scan_par_sync(struct df__scan_par *par)
+{
+    int rc;
+
+    stop(par);
     rc = par->rc;
     par->rc = 0;
     return rc;

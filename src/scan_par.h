@@ -19,6 +19,8 @@ struct df__scan_par *df__scan_par_new(const struct df_config *cfg,
 void df__scan_par_free(struct df__scan_par *par);
 int df__scan_par_rec(struct df__scan_par *par, const struct df_rec *rec);
 int df__scan_par_finish(struct df__scan_par *par);
+/* df_scan_sync(): the shards stopped, their output handed on. */
+int df__scan_par_sync(struct df__scan_par *par);
 enum df_err df__scan_par_error(const struct df__scan_par *par);
 const struct df_stats *df__scan_par_stats(struct df__scan_par *par);
 int64_t df__scan_par_now_ms(const struct df__scan_par *par);
@@ -37,7 +39,7 @@ struct df_scan *df__scan_new_par(const struct df_config *cfg,
  * A shard's scan does not run its encounter detector's ticks (the pair
  * engine does: meet_par.c); the rest is a scan's. */
 /* Makes s a shard (before it is fed). */
-void df__scan_make_shard(struct df_scan *s);
+void df__scan_make_shard(struct df_scan *s, unsigned nshards);
 /* The shard's detector, to bind to the pair engine. */
 struct df__meet *df__scan_shard_meet(struct df_scan *s);
 /* Input time has reached now_ms: flushes the vessels silent too long. */

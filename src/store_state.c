@@ -188,6 +188,12 @@ int df_store_state_read(const void **data, size_t *len, void *ud)
     return 0;
 }
 
+void df_store_state_read_end(struct df_store *st)
+{
+    if (st && st->state_rd)
+        sqlite3_reset(st->state_rd);
+}
+
 int df_store_state_saved(struct df_store *st)
 {
     sqlite3_stmt *s = NULL;

@@ -695,7 +695,7 @@ int df__tracks_load(struct df__tracks *ts, struct df_state_in *r)
     uint64_t max;
     int64_t silence;
     uint32_t cap, i;
-    size_t n, nfree, nheap;
+    size_t n = 0, nfree = 0, nheap = 0;
     struct df__track *pool = NULL;
     uint32_t *freelist = NULL;
     struct heapent *heap = NULL;
@@ -707,15 +707,18 @@ int df__tracks_load(struct df__tracks *ts, struct df_state_in *r)
     if (max != ts->max || silence != ts->silence_ms || cap > ts->max ||
         ts->nheap != 0)
         return df__si_bad(r);
-    if (df__si_arr(r, sizeof *pool, cap, cap, (void **)&pool, &n) != 0 ||
-        df__si_arr(r, sizeof *freelist, n, cap, (void **)&freelist,
-                   &nfree) != 0 ||
-        df__si_arr(r, sizeof *heap, n, cap, (void **)&heap, &nheap) != 0 ||
-        nfree + nheap != n || df__hmap_load(&ts->map, r) != 0 ||
-        ts->map.n != nheap)
+    if (df__si_arr(r, sizeof *pool, cap, cap, (void **)&pool, &n) != 0)
         goto bad;
+    /* The pointers were the saving process's: gone before anything can
+     * fail and free them. */
     for (i = 0; i < n; i++)
         pool[i].ids = NULL;
+    if (df__si_arr(r, sizeof *freelist, n, cap, (void **)&freelist,
+                   &nfree) != 0 ||
+        df__si_arr(r, sizeof *heap, n, cap, (void **)&heap, &nheap) != 0 ||
+        nfree + nheap != n || df__hmap_load(&ts->map, r, n) != 0 ||
+        ts->map.n != nheap)
+        goto bad;
     for (i = 0; i < nfree; i++)
         if (freelist[i] >= n)
             goto bad;
@@ -749,7 +752,7 @@ int df__tracks_load(struct df__tracks *ts, struct df_state_in *r)
     return 0;
 
 bad:
-    if (heap)
+    if (heap && pool)
         for (i = 0; i < nheap; i++)
             if (heap[i].idx < n)
                 df__free(pool[heap[i].idx].ids);

@@ -123,21 +123,26 @@ void df__hmap_save(const struct df__hmap *m, struct df_state_out *w)
     df__so_arr(w, m->slots, sizeof(*m->slots), m->cap);
 }
 
-int df__hmap_load(struct df__hmap *m, struct df_state_in *r)
+int df__hmap_load(struct df__hmap *m, struct df_state_in *r, size_t limit)
 {
     uint64_t n;
     size_t cap, i, used = 0;
-    void *slots;
+    struct df__hslot *slots;
 
     if (df__si_tag(r, DF__TAG('H', 'M', 'A', 'P')) != 0 ||
         df__si_u64(r, &n) != 0 ||
-        df__si_arr(r, sizeof(*m->slots), (size_t)1 << 40, 0, &slots,
-                   &cap) != 0)
+        df__si_arr(r, sizeof(*m->slots), (size_t)1 << 40, 0,
+                   (void **)&slots, &cap) != 0)
         return -1;
-    /* A table as hmap.c keeps it: a power of two, at most half full. */
+    /* A table as hmap.c keeps it: a power of two, at most half full, each
+     * value an index into the caller's array. */
     for (i = 0; i < cap; i++)
-        used += ((struct df__hslot *)slots)[i].val != DF__HMAP_NONE;
-    if ((cap != 0 && (cap < FIRST_CAP || (cap & (cap - 1)) != 0)) ||
+        if (slots[i].val != DF__HMAP_NONE) {
+            used++;
+            if (slots[i].val >= limit)
+                break;
+        }
+    if (i < cap || (cap != 0 && (cap < FIRST_CAP || (cap & (cap - 1)) != 0)) ||
         used != n || 2 * n > cap) {
         df__free(slots);
         return df__si_bad(r);

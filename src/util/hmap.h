@@ -78,10 +78,12 @@ void df__hmap_fini(struct df__hmap *m);
 
 /* Saved state (util/ser.h): the table as it is, so that a loaded table
  * probes, and is walked, in the same order.  load replaces m's table:
- * 0, or -1 with the stream's error set (m unchanged). */
+ * 0, or -1 with the stream's error set (m unchanged).  Values are the
+ * callers' indices: a table holding one at or past `limit` (the length of
+ * the array it indexes) is refused as corrupt. */
 struct df_state_out;
 struct df_state_in;
 void df__hmap_save(const struct df__hmap *m, struct df_state_out *w);
-int df__hmap_load(struct df__hmap *m, struct df_state_in *r);
+int df__hmap_load(struct df__hmap *m, struct df_state_in *r, size_t limit);
 
 #endif

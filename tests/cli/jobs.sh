@@ -75,13 +75,34 @@ check "a state of 2 jobs, then the rest: the same as one run" \
 "$DF" scan --jobs 3 --db st.db b.nmea >/dev/null 2>jobs.err
 rc=$?
 check "a state of 2 jobs and --jobs 3: exit 1 (got $rc), one line" \
-    [ $rc -eq 1 ] && [ "$(wc -l <jobs.err)" -eq 1 ] && grep -q -- --jobs jobs.err
+    eval '[ $rc -eq 1 ] && [ "$(wc -l <jobs.err)" -eq 1 ] &&
+          grep -q -- --jobs jobs.err'
 "$DF" scan --jobs 0 --no-db sim.nmea >/dev/null 2>&1
 check "--jobs 0: exit 2" [ $? -eq 2 ]
 "$DF" scan --jobs x --no-db sim.nmea >/dev/null 2>&1
 check "--jobs x: exit 2" [ $? -eq 2 ]
 
 # ---- a table parsed on several threads -------------------------------------
+# 150 vessels drifting far offshore for 6 h, then one record 32 h later:
+# every vessel goes silent at once and each ends a loitering episode.
+# Each one is reported, whatever the jobs (a queue of 64 per shard once
+# lost the rest).
+awk 'BEGIN {
+  print "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign," \
+        "VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass"
+  for (m = 0; m <= 72; m++)
+    for (v = 0; v < 150; v++)
+      printf "%d,2020-01-01T%02d:%02d:00,%.5f,%.5f,0.3,90,90,V%d,,,70,0,150,25,8,,A\n",
+        366000000 + v, int(m * 5 / 60), (m * 5) % 60, 30 + int(v / 15) * 0.2,
+        -140 + (v % 15) * 0.2 + m * 0.0003, v
+  print "366999999,2020-01-02T14:00:00,10.0,-150.0,10,90,90,LATE,,,70,0,150,25,8,,A"
+}' >drift.csv
+for j in 1 2 3; do
+    n=$("$DF" scan --jobs $j --no-db drift.csv 2>/dev/null | grep -c '"loitering"')
+    check "150 vessels silent at once, $j jobs: 150 loitering events (got $n)" \
+        [ "$n" -eq 150 ]
+done
+
 # Rows of the Delaware Bay subset cut by junk: lines over the 64 KiB cap
 # and over a parse chunk (2 MiB), CRLF ends, a last line without one; the
 # same records, counters and events with 1 and 3 jobs.

@@ -16,7 +16,9 @@
 #  - a file appended to since it was read is read on from where the last
 #    scan stopped; a different file of old input is dropped with a count
 #    and one warning line; the same file again is skipped;
-#  - other settings than the state's: exit 1, one line; --fresh starts over.
+#  - other settings than the state's: exit 1, one line; --fresh starts over;
+#  - a saved state cut short or with a byte changed, at points through each
+#    chunk: exit 0 or 1 with one line, never a crash.
 #
 # Environment (set by CTest): DF, DF_DATA.  Exit 77 = skipped.
 set -u
@@ -155,7 +157,7 @@ for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 done
 check "SIGTERM while reading: exit 130 (got $rc)" [ $rc -eq 130 ]
 check "SIGTERM: one line, the state is saved" \
-    [ "$(wc -l <term.err)" -eq 1 ] && grep -q "state is saved" term.err
+    eval '[ "$(wc -l <term.err)" -eq 1 ] && grep -q "state is saved" term.err'
 "$DF" scan --db term.db --stats sim.nmea >/dev/null 2>term2.err
 rc=$?
 check "SIGTERM, then the same command: exit 0 (got $rc)" [ $rc -eq 0 ]
@@ -227,7 +229,7 @@ check "old input: nothing changes" same ref.db grow.db
 rc=$?
 check "other thresholds than the state's: exit 1 (got $rc)" [ $rc -eq 1 ]
 check "other thresholds: one line naming --fresh" \
-    [ "$(wc -l <set.err)" -eq 1 ] && grep -q -- "--fresh" set.err
+    eval '[ "$(wc -l <set.err)" -eq 1 ] && grep -q -- "--fresh" set.err'
 "$DF" scan --db grow.db --set risk_encounter=35 rest.nmea >/dev/null 2>&1
 check "another risk weight is not another state: exit 0" [ $? -eq 0 ]
 "$DF" scan --db grow.db --fresh --set encounter_max_distance_m=300 \
@@ -237,6 +239,44 @@ check "--fresh with other thresholds: exit 0 (got $rc)" [ $rc -eq 0 ]
 check "--fresh: no provisional event of the old state is left" \
     [ "$(sqlite3 grow.db "SELECT count(*) FROM events WHERE provisional")" \
       -le "$(sqlite3 ref.db "SELECT count(*) FROM events WHERE provisional")" ]
+
+# ---- a damaged state ---------------------------------------------------------
+# A store is a file anyone can edit: each chunk of the state cut at 16
+# points through it, and a byte of it flipped at 16, the next scan either
+# takes it (a flipped byte may still be a valid value) or says in one line
+# it cannot, and exits 1.  Never a crash.
+"$DF" simulate --seed 3 --hours 6 --vessels 40 --scenario all \
+    -o dmg.nmea 2>/dev/null
+"$DF" scan --db dmg.db dmg.nmea >/dev/null 2>&1
+crashed=0
+tried=0
+for seq in $(sqlite3 dmg.db "SELECT seq FROM scan_state ORDER BY seq"); do
+    len=$(sqlite3 dmg.db "SELECT length(data) FROM scan_state WHERE seq = $seq")
+    for k in $(seq 0 15); do
+        at=$((len * k / 16 + 7))
+        for how in cut flip; do
+            cp dmg.db d.db
+            if [ $how = cut ]; then
+                sqlite3 d.db "UPDATE scan_state SET data = substr(data, 1, $at)
+                              WHERE seq = $seq"
+            else
+                sqlite3 d.db "UPDATE scan_state SET data = CAST(
+                              substr(data, 1, $at) || x'A5' ||
+                              substr(data, $at + 2) AS BLOB) WHERE seq = $seq"
+            fi
+            "$DF" scan --db d.db dmg.nmea >/dev/null 2>d.err
+            rc=$?
+            tried=$((tried + 1))
+            if [ $rc -ge 2 ] || { [ $rc -eq 1 ] && [ "$(wc -l <d.err)" -ne 1 ]; }
+            then
+                crashed=$((crashed + 1))
+                echo "# seq $seq, $how at $at: exit $rc"
+                head -3 d.err
+            fi
+        done
+    done
+done
+check "a damaged state, $tried ways: exit 0 or 1 with one line" [ $crashed -eq 0 ]
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1531,6 +1531,14 @@ static void test_state_tables(void **state)
         assert_int_equal(b.len, 7);
         assert_memory_equal(b.data, "abcdefg", 7);
     }
+    /* A read ended early starts again from the first chunk. */
+    assert_int_equal(df_store_state_read(&p, &n, st), 1);
+    assert_memory_equal(p, "abc", 3);
+    df_store_state_read_end(st);
+    assert_int_equal(df_store_state_read(&p, &n, st), 1);
+    assert_int_equal(n, 3);
+    assert_memory_equal(p, "abc", 3);
+    df_store_state_read_end(st);
     /* Cleared: nothing; a new state starts at the first chunk again. */
     assert_int_equal(df_store_state_clear(st), DF_OK);
     assert_int_equal(df_store_state_read(&p, &n, st), 0);
