@@ -534,9 +534,8 @@ int df__meet_grid_pass(struct df__meet *m, int64_t T)
  * every open pair. */
 static int process_tick(struct df__meet *m, int64_t T)
 {
-    int rc;
-
     struct df__meet *self = m;
+    int rc;
 
     if ((rc = df__meet_gather(m, T)) != 0)
         return rc;
