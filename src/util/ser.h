@@ -25,7 +25,7 @@
 
 #include "darkfleet.h"
 
-#define DF__STATE_FORMAT 3
+#define DF__STATE_FORMAT 4
 #define DF__STATE_CHUNK (8u << 20)
 
 struct df_state_out {
