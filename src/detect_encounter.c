@@ -529,23 +529,23 @@ static uint8_t berth_zone(struct df__meet *m, struct point *pt)
     return pt->bz;
 }
 
-/* Checks point a against the points of one grid cell (contract in
- * meet_int.h).  The grid maps a cell key to the first point of the cell's
- * chain (meet.c, process_tick()). */
-void df__encounter_scan_cell(struct df__meet *m, struct point *a,
-                             uint64_t key, int64_t T)
+/* The search half of the grid pass (contract in meet_int.h).  The grid
+ * maps a cell key to the first point of the cell's chain (meet.c,
+ * df__meet_grid_pass()). */
+int df__encounter_scan_cell(const struct df__meet *m, uint32_t ia,
+                            uint64_t key, struct df__gridpart *gp)
 {
+    const struct point *a = &m->pts[ia];
     double maxd = m->maxd_m, pre = maxd * 1.01 + 1.0;
     uint32_t j;
 
     for (j = df__hmap_get(&m->grid, key); j != NONE; j = m->pts[j].next) {
-        struct point *b = &m->pts[j];
+        const struct point *b = &m->pts[j];
+        struct df__contact *c;
         double d;
 
         if (b->mmsi <= a->mmsi)
             continue;
-        if (a->bz == BZ_BERTH && b->bz == BZ_BERTH)
-            continue;        /* moored side by side */
         if (a->harbour || b->harbour)
             continue;
         if (fabs((double)(b->lat - a->lat)) / E4MIN_PER_DEG * M_PER_DEG >
@@ -556,24 +556,42 @@ void df__encounter_scan_cell(struct df__meet *m, struct point *a,
         d = df_distance_m(a->lon, a->lat, b->lon, b->lat);
         if (d > maxd)
             continue;
-        if (berth_zone(m, a) == BZ_BERTH && berth_zone(m, b) == BZ_BERTH)
-            continue;
-        pair_touch(m, a, b, d, T);
-        if (a->nbrs < UINT16_MAX)
-            a->nbrs++;
-        if (b->nbrs < UINT16_MAX)
-            b->nbrs++;
-        if (a->vp->last_partner != T) {
-            a->vp->last_partner = T;
-            a->vp->hr_partner++;
-        }
-        if (b->vp->last_partner != T) {
-            b->vp->last_partner = T;
-            b->vp->hr_partner++;
-        }
+        if (gp->n == gp->cap &&
+            df__grow(&gp->c, &gp->cap, sizeof(*gp->c), 256) != 0)
+            return -1;
+        c = &gp->c[gp->n++];
+        c->a = ia;
+        c->b = j;
+        c->d = d;
     }
+    return 0;
 }
 
+void df__encounter_contact(struct df__meet *m, const struct df__contact *c,
+                           int64_t T)
+{
+    struct point *a = &m->pts[c->a], *b = &m->pts[c->b];
+
+    /* Berth flags are cached as contacts are followed, so these two
+     * checks read them now, in the single pass's order. */
+    if (a->bz == BZ_BERTH && b->bz == BZ_BERTH)
+        return;              /* moored side by side */
+    if (berth_zone(m, a) == BZ_BERTH && berth_zone(m, b) == BZ_BERTH)
+        return;
+    pair_touch(m, a, b, c->d, T);
+    if (a->nbrs < UINT16_MAX)
+        a->nbrs++;
+    if (b->nbrs < UINT16_MAX)
+        b->nbrs++;
+    if (a->vp->last_partner != T) {
+        a->vp->last_partner = T;
+        a->vp->hr_partner++;
+    }
+    if (b->vp->last_partner != T) {
+        b->vp->last_partner = T;
+        b->vp->hr_partner++;
+    }
+}
 
 /* ------------------------------------------------------------------ */
 /* Every open pair                                                    */

@@ -44,6 +44,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "meet_int.h"
@@ -184,6 +185,13 @@ void df__meet_free(struct df__meet *m)
     df__free(m->bfree);
     df__free(m->pts);
     df__hmap_fini(&m->grid);
+    if (m->parts) {
+        unsigned t;
+
+        for (t = 0; t < (m->nparts ? m->nparts : 1); t++)
+            df__free(m->parts[t].c);
+        df__free(m->parts);
+    }
     df__free(m->acells);
     df__free(m->stays);
     df__free(m->pending);
@@ -467,47 +475,36 @@ int df__meet_gather(struct df__meet *m, int64_t T)
 }
 
 /* df__row_cols() for the grid, through a small direct-mapped cache. */
-static int64_t grid_cols(struct df__meet *m, int64_t row)
+static int64_t grid_cols(int64_t *rc_row, int64_t *rc_cols, double cell_m,
+                         int64_t row)
 {
     size_t k = (size_t)(row & 255);
 
-    if (m->rc_cols[k] == 0 || m->rc_row[k] != row) {
-        m->rc_row[k] = row;
-        m->rc_cols[k] = df__row_cols(m->cell_m, row);
+    if (rc_cols[k] == 0 || rc_row[k] != row) {
+        rc_row[k] = row;
+        rc_cols[k] = df__row_cols(cell_m, row);
     }
-    return m->rc_cols[k];
+    return rc_cols[k];
 }
 
-/*
- * The grid pass of tick T: every point is hashed into its cell, in one of
- * two layers (points known to be in a berth zone, and the rest), then
- * checked against its cell and the 8 around it.  A berth-zone point only
- * looks at the second layer, so ships moored side by side are never even
- * compared.  Returns -1 when the grid could not be made (out of memory).
- */
-int df__meet_grid_pass(struct df__meet *m, int64_t T)
+/* The search over points [gp->from, gp->to): each against its cell and
+ * the 8 around it, the contacts in the order a single pass meets them.  A
+ * point in a berth zone skips the berth layer (ships moored side by side
+ * are never even compared); one that becomes so during the pass is caught
+ * when its contacts are followed (df__encounter_contact). */
+static void grid_search(const struct df__meet *m, struct df__gridpart *gp)
 {
     size_t i;
 
-    if (grid_prepare(m, m->npts) != 0)
-        return -1;
-    for (i = 0; i < m->npts; i++) {
-        struct point *pt = &m->pts[i];
-
-        pt->cy = row_of(m->cell_m, pt->lat);
-        pt->cx = col_of(grid_cols(m, pt->cy), pt->lon);
-        grid_add(m,
-                 cell_key(pt->cy, pt->cx) |
-                     (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
-                 (uint32_t)i);
-    }
-    for (i = 0; i < m->npts; i++) {
-        struct point *a = &m->pts[i];
+    gp->n = 0;
+    gp->oom = 0;
+    for (i = gp->from; i < gp->to && !gp->oom; i++) {
+        const struct point *a = &m->pts[i];
         int berth = a->bz == BZ_BERTH, dy;
 
         for (dy = -1; dy <= 1; dy++) {
             int64_t row = a->cy + dy;
-            int64_t ncols = grid_cols(m, row);
+            int64_t ncols = grid_cols(gp->rc_row, gp->rc_cols, m->cell_m, row);
             int64_t col = col_of(ncols, a->lon);
             int64_t seen[3];
             int nseen = 0, dx, k;
@@ -521,13 +518,96 @@ int df__meet_grid_pass(struct df__meet *m, int64_t T)
                 if (k < nseen)
                     continue;
                 seen[nseen++] = c;
-                df__encounter_scan_cell(m, a, key, T);
-                if (!berth)
-                    df__encounter_scan_cell(m, a, key | LAYER_BERTH, T);
+                if (df__encounter_scan_cell(m, (uint32_t)i, key, gp) != 0 ||
+                    (!berth && df__encounter_scan_cell(m, (uint32_t)i,
+                                                       key | LAYER_BERTH,
+                                                       gp) != 0)) {
+                    gp->oom = 1;
+                    break;
+                }
             }
         }
     }
-    return 0;
+}
+
+struct search_job {
+    const struct df__meet *m;
+    struct df__gridpart *gp;
+};
+
+static void *search_main(void *ud)
+{
+    struct search_job *j = ud;
+
+    grid_search(j->m, j->gp);
+    return NULL;
+}
+
+/* Below this many points one thread searches: starting threads would cost
+ * more than they save. */
+#define GRID_PAR_MIN 1024
+
+/*
+ * The grid pass of tick T: every point is hashed into its cell, in one of
+ * two layers (points known to be in a berth zone, and the rest); the
+ * search finds every pair within the encounter distance (on m->nparts
+ * threads when there are many points: it only reads), and the contacts
+ * are then followed in the order one thread would have found them, so the
+ * result does not depend on the threads.  Returns -1 when out of memory.
+ */
+int df__meet_grid_pass(struct df__meet *m, int64_t T)
+{
+    unsigned np = m->nparts ? m->nparts : 1, t, started = 0;
+    pthread_t th[DF__GRID_PARTS_MAX];
+    struct search_job jobs[DF__GRID_PARTS_MAX];
+    size_t i;
+    int oom = 0;
+
+    if (grid_prepare(m, m->npts) != 0)
+        return -1;
+    for (i = 0; i < m->npts; i++) {
+        struct point *pt = &m->pts[i];
+
+        pt->cy = row_of(m->cell_m, pt->lat);
+        pt->cx = col_of(grid_cols(m->rc_row, m->rc_cols, m->cell_m, pt->cy),
+                        pt->lon);
+        grid_add(m,
+                 cell_key(pt->cy, pt->cx) |
+                     (pt->bz == BZ_BERTH ? LAYER_BERTH : 0),
+                 (uint32_t)i);
+    }
+    if (m->npts < GRID_PAR_MIN)
+        np = 1;
+    if (!m->parts) {
+        m->parts = df__calloc(m->nparts ? m->nparts : 1, sizeof *m->parts);
+        if (!m->parts)
+            return -1;
+    }
+    for (t = 0; t < np; t++) {
+        m->parts[t].from = m->npts * t / np;
+        m->parts[t].to = m->npts * (t + 1) / np;
+        jobs[t].m = m;
+        jobs[t].gp = &m->parts[t];
+    }
+    /* The first part on this thread, the others each on its own. */
+    for (t = 1; t < np; t++) {
+        if (pthread_create(&th[t], NULL, search_main, &jobs[t]) != 0)
+            break;
+        started++;
+    }
+    grid_search(m, &m->parts[0]);
+    for (t = 1; t <= started; t++)
+        pthread_join(th[t], NULL);
+    for (t = started + 1; t < np; t++)    /* no thread: here, in turn */
+        grid_search(m, &m->parts[t]);
+    for (t = 0; t < np; t++) {
+        const struct df__gridpart *gp = &m->parts[t];
+
+        oom |= gp->oom;
+        for (i = 0; i < gp->n; i++)
+            df__encounter_contact(m, &gp->c[i], T);
+    }
+    return oom ? -1 : 0;
 }
 
 /* Processes tick T: the grid pass over every vessel's point at T, then

@@ -87,6 +87,25 @@ struct learned {
     int32_t lon, lat;
 };
 
+/* A pair of points within the encounter distance at the tick in hand,
+ * found by the grid pass's search (which may run on several threads) and
+ * then followed in the order a single pass would have met it. */
+struct df__contact {
+    uint32_t a, b;           /* indices in pts */
+    double d;                /* metres apart */
+};
+
+#define DF__GRID_PARTS_MAX 64
+
+/* One search thread's part of the points and what it found. */
+struct df__gridpart {
+    size_t from, to;         /* points [from, to) */
+    struct df__contact *c;
+    size_t n, cap;
+    int64_t rc_row[256], rc_cols[256]; /* its own grid_cols() cache */
+    int oom;
+};
+
 /* A stay a shard logged, for the pair engine to count (meet_par.c). */
 struct df__stay {
     int32_t lon, lat;
@@ -138,6 +157,9 @@ struct df__meet {
     size_t npts, cappts;
     struct df__hmap grid;    /* cell key -> first point in the cell */
     int64_t rc_row[256], rc_cols[256]; /* grid_cols() cache (meet.c) */
+    unsigned nparts;         /* the grid search's threads, at most
+                              * DF__GRID_PARTS_MAX (0 or 1: this one) */
+    struct df__gridpart *parts;
 
     struct df__hmap amap;         /* anchorage cell key -> cell index */
     struct anch_cell *acells;
@@ -376,11 +398,17 @@ int df__loiter_forget(struct df__meet *m, struct vessel *vs,
 /* Encounters (detect_encounter.c)                                    */
 /* ------------------------------------------------------------------ */
 
-/* Checks point a against the points of grid cell key at tick T: every
- * pair within the encounter distance is followed (and both vessels are
- * marked as partnered for loitering). */
-void df__encounter_scan_cell(struct df__meet *m, struct point *a,
-                             uint64_t key, int64_t T);
+/* Adds to *gp every point of grid cell key within the encounter distance
+ * of point ia (and with a greater MMSI, neither a harbour craft), in the
+ * cell's order.  Reads m only: the grid search runs it on several threads
+ * at once.  -1 when out of memory. */
+int df__encounter_scan_cell(const struct df__meet *m, uint32_t ia,
+                            uint64_t key, struct df__gridpart *gp);
+/* Follows a contact found by the search at tick T, as the single pass
+ * did: unless both are moored (in a berth zone), the pair is followed and
+ * both vessels are marked as partnered for loitering. */
+void df__encounter_contact(struct df__meet *m, const struct df__contact *c,
+                           int64_t T);
 
 /* Brings every open pair up to tick T, after the tick's contacts: ends
  * runs, emits encounters whose merge window has passed, drops the pairs

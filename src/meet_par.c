@@ -28,6 +28,9 @@ void df__meet_par_bind(struct df__meet *pm, struct df__meet **shards,
 
     pm->shards = shards;
     pm->nshards = n;
+    /* The shards wait while the pair engine runs a tick: its grid search
+     * takes their cores. */
+    pm->nparts = n > DF__GRID_PARTS_MAX ? DF__GRID_PARTS_MAX : n;
     for (i = 0; i < n; i++)
         shards[i]->pair = pm;
 }

@@ -50,6 +50,19 @@ t "--jobs 3: no race (exit $rc)" '[ $rc -eq 0 ]'
 t "--jobs 3: the events of one job" \
   'cmp -s <(sort "$tmp/one.jsonl") <(sort "$tmp/par.jsonl")'
 rm -f "$tmp"/*.db*
+# Enough vessels (2,200) that the pair engine's grid search runs on the
+# shards' threads at each tick (meet.c: from 1,024 points).
+"$DF_PLAIN" simulate --seed 4 --vessels 2200 --hours 2 --scenario none \
+    -o "$tmp/dense.nmea" 2>/dev/null
+"$DF_PLAIN" scan --jobs 1 --no-db --stats "$tmp/dense.nmea" \
+    > "$tmp/one.jsonl" 2> "$tmp/one.err"
+"$DF" scan --jobs 3 --no-db --stats "$tmp/dense.nmea" > "$tmp/par.jsonl" \
+    2> "$tmp/tsan.err"
+rc=$?
+t "--jobs 3, 2,200 vessels: no race (exit $rc)" '[ $rc -eq 0 ]'
+t "--jobs 3, 2,200 vessels: the events and counters of one job" \
+  'cmp -s <(sort "$tmp/one.jsonl") <(sort "$tmp/par.jsonl") &&
+   cmp -s "$tmp/one.err" "$tmp/tsan.err"'
 # Standard input through the pipe, and a missing file between two good ones.
 "$DF" scan --no-db - < "$tmp/sim.nmea" > /dev/null 2> "$tmp/tsan.err"
 rc=$?
