@@ -1137,8 +1137,9 @@ struct df_scan *df_scan_new(const struct df_config *cfg,
  * As df_scan_new(), with the work split by MMSI over jobs threads (1 or 0:
  * df_scan_new()).  The events are those of one scan, whatever jobs is;
  * some come out in another order.  Every callback runs on the thread that
- * calls df_scan_rec(), df_scan_finish() and df_scan_save() (which first
- * waits for the threads and hands on what they hold).  A saved state
+ * calls df_scan_rec(), df_scan_sync(), df_scan_finish() and df_scan_save()
+ * (which first waits for the threads and hands on what they hold: a save
+ * runs callbacks).  A saved state
  * loads only into a scan of the same jobs (DF_FORMAT otherwise).
  */
 struct df_scan *df_scan_new_jobs(const struct df_config *cfg,
