@@ -519,13 +519,29 @@ void df_input_free(struct df_input *in)
 
 #define MARK_HEAD 65536         /* bytes hashed */
 
+/* Reads up to want bytes from the start of fd; how many it got. */
+static size_t read_head(int fd, unsigned char *buf, size_t want)
+{
+    size_t have = 0;
+
+    while (have < want) {
+        ssize_t got = read(fd, buf + have, want - have);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        have += (size_t)got;
+    }
+    return have;
+}
+
 enum df_err df_input_mark_read(const char *path, struct df_input_mark *m)
 {
     char *real;
     unsigned char *head;
     struct stat sb;
-    ssize_t got;
-    size_t have = 0;
+    size_t have;
     int fd;
 
     if (!path || !m)
@@ -550,14 +566,7 @@ enum df_err df_input_mark_read(const char *path, struct df_input_mark *m)
         close(fd);
         return DF_IO;
     }
-    while (have < MARK_HEAD) {
-        got = read(fd, head + have, MARK_HEAD - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        have += (size_t)got;
-    }
+    have = read_head(fd, head, MARK_HEAD);
     close(fd);
     m->size = (int64_t)sb.st_size;
     m->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
@@ -571,8 +580,7 @@ int df_input_mark_grown(const struct df_input_mark *old,
                         const struct df_input_mark *now)
 {
     unsigned char *head;
-    size_t want, have = 0;
-    ssize_t got;
+    size_t want, have;
     int fd, same;
 
     if (!old || !now || now->size <= old->size || old->size < 0)
@@ -587,14 +595,7 @@ int df_input_mark_grown(const struct df_input_mark *old,
         close(fd);
         return 0;
     }
-    while (have < want) {
-        got = read(fd, head + have, want - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        have += (size_t)got;
-    }
+    have = read_head(fd, head, want);
     close(fd);
     same = have == want &&
            df__fnv1a64(DF__FNV64_INIT, head, have) == old->head_hash;

@@ -139,6 +139,11 @@ enum df_err df__store_commit_txn(struct df_store *st);
 int32_t df__store_col_coord(sqlite3_stmt *s, int i, int32_t na);
 /* A column as text copied into a fixed-size field (cut to fit). */
 void df__store_col_str(sqlite3_stmt *s, int i, char *out, size_t cap);
+/* An events row (columns 1-9: type, vessel1, vessel2, start, end, lat,
+ * lon, score, evidence, as both readers select them) into *ev; 0 when its
+ * type is unknown (ev untouched), else 1.  Evidence too long for ev is
+ * {"truncated":true}. */
+int df__store_event_cols(sqlite3_stmt *s, struct df_event *ev);
 /* Prepares a reader's statement; sets the error on failure (returns -1).
  * A store being written commits first, so that what is read is
  * everything written. */

@@ -633,35 +633,11 @@ static void events_bind(sqlite3_stmt *s, const struct df_event_query *q,
 /* A row of the events query into r; 0 when its type is unknown. */
 static int read_event_row(sqlite3_stmt *s, struct df_event_row *r)
 {
-    struct df_event *ev = &r->ev;
-    int type = df_event_type_from_name(
-        (const char *)sqlite3_column_text(s, 1));
-    int elen;
-
-    if (type < 0)
-        return 0;
     memset(r, 0, sizeof *r);
+    if (!df__store_event_cols(s, &r->ev))
+        return 0;
     r->id = sqlite3_column_int64(s, 0);
     r->provisional = sqlite3_column_int(s, 10) != 0;
-    ev->type = (enum df_event_type)type;
-    ev->vessels[0] = (uint32_t)sqlite3_column_int64(s, 2);
-    ev->nvessels = 1;
-    if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-        ev->vessels[1] = (uint32_t)sqlite3_column_int64(s, 3);
-        ev->nvessels = 2;
-    }
-    ev->start_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
-    ev->end_ms = df__store_parse_iso(sqlite3_column_text(s, 5));
-    ev->lat = df__store_col_coord(s, 6, DF_LAT_NA);
-    ev->lon = df__store_col_coord(s, 7, DF_LON_NA);
-    ev->score = sqlite3_column_type(s, 8) == SQLITE_NULL
-                    ? NAN
-                    : sqlite3_column_double(s, 8);
-    elen = sqlite3_column_bytes(s, 9);
-    if (elen >= (int)sizeof ev->evidence)
-        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
-    else
-        df__store_col_str(s, 9, ev->evidence, sizeof ev->evidence);
     return 1;
 }
 

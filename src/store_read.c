@@ -214,6 +214,35 @@ int df_store_each_reason(struct df_store *st, uint32_t mmsi,
     return df__store_end_read(st, s, rc, step, "reasons");
 }
 
+int df__store_event_cols(sqlite3_stmt *s, struct df_event *ev)
+{
+    int type = df_event_type_from_name(
+        (const char *)sqlite3_column_text(s, 1));
+
+    if (type < 0)
+        return 0;
+    memset(ev, 0, sizeof *ev);
+    ev->type = (enum df_event_type)type;
+    ev->vessels[0] = (uint32_t)sqlite3_column_int64(s, 2);
+    ev->nvessels = 1;
+    if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+        ev->vessels[1] = (uint32_t)sqlite3_column_int64(s, 3);
+        ev->nvessels = 2;
+    }
+    ev->start_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
+    ev->end_ms = df__store_parse_iso(sqlite3_column_text(s, 5));
+    ev->lat = df__store_col_coord(s, 6, DF_LAT_NA);
+    ev->lon = df__store_col_coord(s, 7, DF_LON_NA);
+    ev->score = sqlite3_column_type(s, 8) == SQLITE_NULL
+                    ? NAN
+                    : sqlite3_column_double(s, 8);
+    if (sqlite3_column_bytes(s, 9) >= (int)sizeof ev->evidence)
+        snprintf(ev->evidence, sizeof ev->evidence, "{\"truncated\":true}");
+    else
+        df__store_col_str(s, 9, ev->evidence, sizeof ev->evidence);
+    return 1;
+}
+
 /* Events by start (unknown starts first), then id; rows of a type this
  * darkfleet does not know are skipped. */
 int df_store_each_event(struct df_store *st, uint32_t mmsi,
@@ -246,33 +275,8 @@ int df_store_each_event(struct df_store *st, uint32_t mmsi,
         return -1;
     }
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        int type = df_event_type_from_name(
-            (const char *)sqlite3_column_text(s, 1));
-        int elen;
-
-        if (type < 0)
+        if (!df__store_event_cols(s, ev))
             continue;
-        memset(ev, 0, sizeof *ev);
-        ev->type = (enum df_event_type)type;
-        ev->vessels[0] = (uint32_t)sqlite3_column_int64(s, 2);
-        ev->nvessels = 1;
-        if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-            ev->vessels[1] = (uint32_t)sqlite3_column_int64(s, 3);
-            ev->nvessels = 2;
-        }
-        ev->start_ms = df__store_parse_iso(sqlite3_column_text(s, 4));
-        ev->end_ms = df__store_parse_iso(sqlite3_column_text(s, 5));
-        ev->lat = df__store_col_coord(s, 6, DF_LAT_NA);
-        ev->lon = df__store_col_coord(s, 7, DF_LON_NA);
-        ev->score = sqlite3_column_type(s, 8) == SQLITE_NULL
-                        ? NAN
-                        : sqlite3_column_double(s, 8);
-        elen = sqlite3_column_bytes(s, 9);
-        if (elen >= (int)sizeof ev->evidence)
-            snprintf(ev->evidence, sizeof ev->evidence,
-                     "{\"truncated\":true}");
-        else
-            df__store_col_str(s, 9, ev->evidence, sizeof ev->evidence);
         rc = fn(sqlite3_column_int64(s, 0), ev, ud);
     }
     df__free(ev);
