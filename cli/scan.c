@@ -336,7 +336,13 @@ void scan_cmd_usage(FILE *f)
           "(default: the\n"
           "                         saved state's, or the cores less 2, at "
           "least 1); the\n"
-          "                         same events whatever N\n",
+          "                         same events whatever N\n"
+          "  --partitions N         split the work as a cluster does, into N "
+          "partitions\n"
+          "                         that exchange only messages, on one "
+          "thread (to check\n"
+          "                         that a cluster finds one scan's "
+          "events)\n",
           f);
 }
 
@@ -560,6 +566,18 @@ int scan_cmd_opt(struct scan_cmd *c, int id, const char *val)
         c->jobs = (unsigned)n;
         return 1;
     }
+    case SCAN_OPT_PARTS: {
+        char *end;
+        long n = strtol(val, &end, 10);
+
+        if (*end != '\0' || end == val || n < 1 || n > 256) {
+            cli_err("%s: --partitions wants a number (1-256), not '%s'",
+                    c->who, val);
+            return 2;
+        }
+        c->parts = (unsigned)n;
+        return 1;
+    }
     case SCAN_OPT_NO_DB:
         c->no_db = 1;
         return 1;
@@ -657,7 +675,14 @@ int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
     cbs.vessel = on_vessel;
     cbs.point = on_point;
     cbs.ud = r;
-    r->scan = df_scan_new_jobs(&c->cfg, c->geo, &cbs, r->jobs);
+    if (c->parts) {
+        /* A cluster's split in one process (a check, not for speed). */
+        r->jobs = c->parts;
+        r->parts = c->parts;
+        r->scan = df_scan_new_parts(&c->cfg, c->geo, &cbs, c->parts);
+    } else {
+        r->scan = df_scan_new_jobs(&c->cfg, c->geo, &cbs, r->jobs);
+    }
     if (!r->reorder || !r->scan) {
         cli_err("out of memory");
         return 1;

@@ -72,6 +72,7 @@ struct scan_run {
     int64_t reorder_ms;         /* --reorder-window */
     char fingerprint[128];      /* settings the state is valid under */
     unsigned jobs;              /* threads the scan is split over */
+    unsigned parts;             /* or partitions (--partitions) */
     int loaded;                 /* the run began from a saved state */
     uint64_t saves, state_bytes, provisional_dropped;
 };
@@ -84,7 +85,7 @@ enum {
     SCAN_OPT_CONFIG, SCAN_OPT_SET, SCAN_OPT_REORDER_WINDOW, SCAN_OPT_DEDUP,
     SCAN_OPT_WATCHLIST, SCAN_OPT_NO_DB, SCAN_OPT_NO_DPRK,
     SCAN_OPT_NO_PLACES, SCAN_OPT_FRESH, SCAN_OPT_CHECKPOINT, SCAN_OPT_JOBS,
-    SCAN_OPT_OWN
+    SCAN_OPT_PARTS, SCAN_OPT_OWN
 };
 #define SCAN_OPTS                                                          \
     {SCAN_OPT_DB, "--db", NULL, 1}, {SCAN_OPT_ZONES, "--zones", NULL, 1},  \
@@ -100,6 +101,7 @@ enum {
     {SCAN_OPT_FRESH, "--fresh", NULL, 0},                                  \
     {SCAN_OPT_CHECKPOINT, "--checkpoint", NULL, 1},                        \
     {SCAN_OPT_JOBS, "--jobs", "-j", 1},                                    \
+    {SCAN_OPT_PARTS, "--partitions", NULL, 1},                             \
     CLI_OPTS_READ
 
 /* An option given again (--zones, --ports, --config, --set, --watchlist):
@@ -116,6 +118,7 @@ struct scan_cmd {
     int no_db, no_dprk, no_places, fresh, stats;
     unsigned jobs;              /* --jobs; 0: the saved state's, or the
                                  * cores */
+    unsigned parts;             /* --partitions: split as a cluster is */
     double reorder_s, dedup_s, checkpoint_s;
     struct scan_rep *rep;
     int nrep;

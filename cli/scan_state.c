@@ -38,10 +38,11 @@
 static void fingerprint(const struct scan_run *r, char *out, size_t n)
 {
     snprintf(out, n,
-             "state 1 config %016llx geo %016llx reorder %lld jobs %u",
+             "state 1 config %016llx geo %016llx reorder %lld jobs %u%s",
              (unsigned long long)df_config_fingerprint(r->cfg),
              (unsigned long long)df_geo_fingerprint(r->geo),
-             (long long)r->reorder_ms, r->jobs);
+             (long long)r->reorder_ms, r->jobs,
+             r->parts ? " partitions" : "");
 }
 
 unsigned scan_state_jobs(struct scan_run *r, int fresh)

@@ -1146,6 +1146,74 @@ struct df_scan *df_scan_new_jobs(const struct df_config *cfg,
                                  const struct df_geo *geo,
                                  const struct df_scan_cbs *cbs,
                                  unsigned jobs);
+/*
+ * As df_scan_new(), split as a cluster splits it (src/dist.h): parts
+ * partitions that hold their vessels and share nothing but messages with
+ * a coordinator that runs the encounter detector, all on the caller's
+ * thread.  Slower than one scan; for checking that a cluster's split
+ * finds one scan's events.  A saved state loads only into a scan of the
+ * same parts.
+ */
+struct df_scan *df_scan_new_parts(const struct df_config *cfg,
+                                  const struct df_geo *geo,
+                                  const struct df_scan_cbs *cbs,
+                                  unsigned parts);
+
+/*
+ * A scan over a cluster (src/dist.c; cli/cluster.c runs it on NATS
+ * JetStream): parts partitions, each run by a worker (struct df_worker)
+ * that holds the vessels whose partition it is, and a coordinator (this
+ * scan) that numbers the records, runs the encounter detector and hands
+ * every output on through cbs, on the caller's thread.  Each partition
+ * has a stream of messages in order (records, barriers, answers) that
+ * io->send appends to; the worker answers each barrier with a report
+ * that io->report waits for.  One barrier falls at each tick of the
+ * encounter detector (every encounter_resample_min of data time) and one
+ * at the end.  The events are one scan's, whatever parts; some come out
+ * in another order.  Not saved (df_scan_save returns DF_INVAL): a run of
+ * a cluster starts from nothing.
+ */
+struct df_cluster_io {
+    /* Appends msg to partition p's stream.  0, or non-zero to stop (the
+     * scan's error becomes DF_IO). */
+    int (*send)(unsigned p, const void *msg, size_t len, void *ud);
+    /* Waits for report k (0, 1, ...) of partition p: its bytes in *msg
+     * and *len, valid until the next call.  0, or non-zero to stop. */
+    int (*report)(unsigned p, uint64_t k, const void **msg, size_t *len,
+                  void *ud);
+    void *ud;
+};
+struct df_scan *df_scan_new_cluster(const struct df_config *cfg,
+                                    const struct df_geo *geo,
+                                    const struct df_scan_cbs *cbs,
+                                    unsigned parts,
+                                    const struct df_cluster_io *io);
+
+/* One partition of a scan over a cluster, as a worker runs it: the same
+ * configuration and geography as the coordinator's (the run checks
+ * df_config_fingerprint and df_geo_fingerprint).  NULL when out of
+ * memory. */
+struct df_worker;
+struct df_worker *df_worker_new(const struct df_config *cfg,
+                                const struct df_geo *geo, unsigned parts,
+                                unsigned index);
+void df_worker_free(struct df_worker *w);
+/* The next message of the partition's stream.  Returns 1 when report
+ * holds a report to publish (number df_worker_reports(w) - 1), 0 when
+ * not, -1 for a message that is not the next one of this partition
+ * (another build, run or partition): stop there. */
+int df_worker_msg(struct df_worker *w, const void *msg, size_t len,
+                  struct df_buf *report);
+/* Reports made so far. */
+uint64_t df_worker_reports(const struct df_worker *w);
+/* 1 once the last report (after the end) is made. */
+int df_worker_done(const struct df_worker *w);
+/* DF_NOMEM when something was lost to a failed allocation, else DF_OK. */
+enum df_err df_worker_error(const struct df_worker *w);
+/* The worker's whole state, between any two messages: a worker loaded
+ * from it goes on from the message after the last one it had taken. */
+enum df_err df_worker_save(const struct df_worker *w, struct df_state_out *out);
+enum df_err df_worker_load(struct df_worker *w, struct df_state_in *in);
 /* Frees the scan without flushing (call df_scan_finish() first to have
  * the open events and vessels reported); NULL is a no-op. */
 void df_scan_free(struct df_scan *s);

@@ -122,6 +122,10 @@ static uint32_t block_new(struct df__meet *m)
             return NONE;
         }
         m->blocks = nb;
+        /* Zeroed: a block's unused samples are saved with it, and the
+         * same state must save as the same bytes. */
+        memset(nb + m->capblocks * NSAMP, 0,
+               (cap - m->capblocks) * NSAMP * sizeof(*nb));
         nf = df__realloc(m->bfree, cap * sizeof(*nf));
         if (nf == NULL) {
             m->oom = 1;

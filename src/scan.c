@@ -25,6 +25,7 @@
 #include "detect_vessel.h"
 #include "track.h"
 #include "scan_par.h"
+#include "dist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,15 @@ struct df_scan {
                                  * to a failed allocation */
     int shard;                  /* a shard of a split scan: its meet
                                  * detector's ticks run elsewhere */
+    /* A partition of a scan split into processes (dist.c): no meet
+     * detector at all; the coordinator runs the one of the whole scan,
+     * told which positions went on (fed) and which vessels were
+     * forgotten (part_forget). */
+    void (*part_forget)(uint32_t mmsi, void *ud);
+    void *part_ud;
+    uint64_t fed;
     struct df__scan_par *par;   /* a split scan: everything is its */
+    struct df__dist *dist;      /* a scan split by messages (dist.c) */
 };
 
 /* Every event passes here on its way out. */
@@ -196,6 +205,8 @@ static int flush(struct df_scan *s, struct df__track *t, int why)
         ghost_put(s, t);
     if (s->meet)
         df__meet_forget(s->meet, t->mmsi);
+    else if (s->part_forget)
+        s->part_forget(t->mmsi, s->part_ud);
     if (s->cbs.vessel) {
         df__track_vessel(t, &v);
         DF__KEEP(rc, s->cbs.vessel(&v, s->cbs.ud));
@@ -254,6 +265,42 @@ struct df_scan *df_scan_new_jobs(const struct df_config *cfg,
     return df__scan_new_par(cfg, geo, cbs, jobs);
 }
 
+static struct df_scan *new_dist(const struct df_config *cfg,
+                                const struct df_geo *geo,
+                                const struct df_scan_cbs *cbs, unsigned n,
+                                const struct df_cluster_io *io)
+{
+    struct df_scan *s = df__calloc(1, sizeof *s);
+
+    if (!s)
+        return NULL;
+    s->dist = df__dist_new(cfg, geo, cbs, n, io);
+    if (!s->dist) {
+        df__free(s);
+        return NULL;
+    }
+    return s;
+}
+
+struct df_scan *df_scan_new_parts(const struct df_config *cfg,
+                                  const struct df_geo *geo,
+                                  const struct df_scan_cbs *cbs,
+                                  unsigned parts)
+{
+    return new_dist(cfg, geo, cbs, parts, NULL);
+}
+
+struct df_scan *df_scan_new_cluster(const struct df_config *cfg,
+                                    const struct df_geo *geo,
+                                    const struct df_scan_cbs *cbs,
+                                    unsigned parts,
+                                    const struct df_cluster_io *io)
+{
+    if (!io || !io->send || !io->report)
+        return NULL;
+    return new_dist(cfg, geo, cbs, parts, io);
+}
+
 struct df_scan *df__scan_new_par(const struct df_config *cfg,
                                  const struct df_geo *geo,
                                  const struct df_scan_cbs *cbs, unsigned n)
@@ -284,8 +331,9 @@ void df_scan_free(struct df_scan *s)
 {
     if (!s)
         return;
-    if (s->par) {
+    if (s->par || s->dist) {
         df__scan_par_free(s->par);
+        df__dist_free(s->dist);
         df__free(s);
         return;
     }
@@ -295,14 +343,19 @@ void df_scan_free(struct df_scan *s)
     df__free(s);
 }
 
-/* 1 for a usable position: known, in range, and not (0, 0), the fix a
- * receiver without GNSS sends. */
-static int valid_pos(const struct df_rec *r)
+int df__scan_meet_position(const struct df_rec *r)
 {
     if (r->lon < -180 * 600000 || r->lon > 180 * 600000 ||
         r->lat < -90 * 600000 || r->lat > 90 * 600000)
         return 0;
     return !(r->lon == 0 && r->lat == 0);
+}
+
+int df__scan_meet_identity(const struct df_rec *r)
+{
+    return (r->has & DF_REC_STATIC) &&
+           (r->shiptype || r->imo || r->length_dm || r->to_bow ||
+            r->to_stern);
 }
 
 /* Records from which a vessel's MMSI can be judged. */
@@ -407,7 +460,9 @@ static int position(struct df_scan *s, struct df__track *t,
     t->speed = rec->speed;
     t->course = rec->course;
     t->positions++;
-    DF__KEEP(rc, df__meet_position(s->meet, rec));
+    if (s->meet)
+        DF__KEEP(rc, df__meet_position(s->meet, rec));
+    s->fed++;
     return rc;
 }
 
@@ -423,7 +478,7 @@ static int advance(struct df_scan *s, int64_t now_ms)
     /* Every tick due by now, at the first record that reaches it (a
      * rule that depends on input time alone, whatever the record and
      * whoever holds its vessel: scan_par.c keeps it). */
-    if (!s->shard)
+    if (!s->shard && s->meet)
         DF__KEEP(rc, df__meet_advance(s->meet, now_ms));
     return rc;
 }
@@ -431,15 +486,17 @@ static int advance(struct df_scan *s, int64_t now_ms)
 void df_scan_prefetch(const struct df_scan *s, const struct df_rec *rec,
                       int stage)
 {
-    if (s->par)
+    if (s->par || s->dist)
         return;
     df__tracks_prefetch(s->tracks, rec->mmsi, stage);
-    if (rec->has & DF_REC_POS)
+    if ((rec->has & DF_REC_POS) && s->meet)
         df__meet_prefetch(s->meet, rec->mmsi, stage);
 }
 
 int df_scan_sync(struct df_scan *s)
 {
+    if (s->dist)
+        return df__dist_sync(s->dist);
     return s->par ? df__scan_par_sync(s->par) : 0;
 }
 
@@ -450,6 +507,8 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
 
     if (s->par)
         return df__scan_par_rec(s->par, rec);
+    if (s->dist)
+        return df__dist_rec(s->dist, rec);
 
     if (has_t && (s->now_ms == DF_TIME_NONE || rec->t_ms > s->now_ms))
         DF__KEEP(rc, advance(s, rec->t_ms));
@@ -489,12 +548,11 @@ int df_scan_rec(struct df_scan *s, const struct df_rec *rec)
             DF__KEEP(rc, df__vdet_static(&s->vctx, t, rec, id_ms, changed,
                                          &old));
         /* The encounter detectors weigh what a vessel says it is. */
-        if (rec->shiptype || rec->imo || rec->length_dm || rec->to_bow ||
-            rec->to_stern)
+        if (s->meet && df__scan_meet_identity(rec))
             df__meet_identity(s->meet, rec);
     }
     if ((rec->has & DF_REC_POS) && has_t && in_order) {
-        if (valid_pos(rec))
+        if (df__scan_meet_position(rec))
             DF__KEEP(rc, position(s, t, rec));
         else
             df__tracks_stats(s->tracks)->bad_positions++;
@@ -509,7 +567,9 @@ int df_scan_finish(struct df_scan *s)
 
     if (s->par)
         return df__scan_par_finish(s->par);
-    rc = df__meet_finish(s->meet);
+    if (s->dist)
+        return df__dist_finish(s->dist);
+    rc = s->meet ? df__meet_finish(s->meet) : 0;
 
     while ((t = df__tracks_any(s->tracks)) != NULL)
         DF__KEEP(rc, flush(s, t, 0));
@@ -520,7 +580,9 @@ enum df_err df_scan_error(const struct df_scan *s)
 {
     if (s->par)
         return df__scan_par_error(s->par);
-    return s->oom || s->vctx.oom || df__meet_oom(s->meet) ? DF_NOMEM
+    if (s->dist)
+        return df__dist_error(s->dist);
+    return s->oom || s->vctx.oom || (s->meet && df__meet_oom(s->meet)) ? DF_NOMEM
                                                           : DF_OK;
 }
 
@@ -528,11 +590,14 @@ const struct df_stats *df_scan_stats(const struct df_scan *s)
 {
     if (s->par)
         return df__scan_par_stats(s->par);
+    if (s->dist)
+        return df__dist_stats(s->dist);
     /* The sum is rebuilt on each call into the scan's own copy. */
     struct df_scan *m = (struct df_scan *)s;
 
     m->st_out = s->st;
-    df_stats_add(&m->st_out, df__meet_stats(s->meet));
+    if (s->meet)
+        df_stats_add(&m->st_out, df__meet_stats(s->meet));
     m->st_out.skip_no_position += df__tracks_stats(s->tracks)->bad_positions;
     m->st_out.skip_late_position += s->vctx.late;
     m->st_out.drop_track_evicted += df__tracks_stats(s->tracks)->evicted;
@@ -548,6 +613,8 @@ int64_t df_scan_now_ms(const struct df_scan *s)
 {
     if (s && s->par)
         return df__scan_par_now_ms(s->par);
+    if (s && s->dist)
+        return df__dist_now_ms(s->dist);
     return s ? s->now_ms : DF_TIME_NONE;
 }
 
@@ -562,6 +629,8 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
         return DF_INVAL;
     if (s->par)
         return df__scan_par_save(s->par, w);
+    if (s->dist)
+        return df__dist_save(s->dist, w);
     df__so_tag(w, DF__TAG('S', 'C', 'A', 'N'));
     df__so_i64(w, s->now_ms);
     /* The last fixes of silent vessels, each with its place in the
@@ -577,7 +646,8 @@ enum df_err df_scan_save(const struct df_scan *s, struct df_state_out *w)
         df__so_put(w, &s->ghosts[i], sizeof s->ghosts[i]);
     }
     df__tracks_save(s->tracks, w);
-    df__meet_save(s->meet, w);
+    if (s->meet)
+        df__meet_save(s->meet, w);
     return w->err;
 }
 
@@ -591,6 +661,8 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
         return DF_INVAL;
     if (s->par)
         return df__scan_par_load(s->par, in);
+    if (s->dist)
+        return df__dist_load(s->dist, in);
     if (df__si_tag(in, DF__TAG('S', 'C', 'A', 'N')) != 0 ||
         df__si_i64(in, &now) != 0 ||
         df__si_u64(in, &n) != 0)
@@ -621,7 +693,7 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
         s->ghosts[i] = g;
     }
     if (k == n && df__tracks_load(s->tracks, in) == 0 &&
-        df__meet_load(s->meet, in) == 0) {
+        (!s->meet || df__meet_load(s->meet, in) == 0)) {
         s->now_ms = now;
         return DF_OK;
     }
@@ -630,6 +702,11 @@ enum df_err df_scan_load(struct df_scan *s, struct df_state_in *in)
 }
 
 /* ---- a scan as a shard (scan_par.h) ------------------------------------ */
+
+struct df__meet *df__scan_meet(struct df_scan *s)
+{
+    return s->dist ? df__dist_meet(s->dist) : s->meet;
+}
 
 struct df__meet *df__scan_shard_meet(struct df_scan *s)
 {
@@ -650,6 +727,21 @@ int df__scan_shard_encounter(struct df_scan *s, const struct df_event *ev,
     struct df__track *t = df__tracks_find(s->tracks, mmsi);
 
     return t ? df__vdet_encounter(&s->vctx, t, ev) : 0;
+}
+
+void df__scan_make_part(struct df_scan *s, unsigned nparts,
+                        void (*forget)(uint32_t mmsi, void *ud), void *ud)
+{
+    df__scan_make_shard(s, nparts);
+    df__meet_free(s->meet);
+    s->meet = NULL;
+    s->part_forget = forget;
+    s->part_ud = ud;
+}
+
+uint64_t df__scan_part_fed(const struct df_scan *s)
+{
+    return s->fed;
 }
 
 int df__scan_shard_flush_some(struct df_scan *s, unsigned n)

@@ -52,4 +52,22 @@ int df__scan_shard_encounter(struct df_scan *s, const struct df_event *ev,
  * 0 (callback values are lost: a shard's callbacks only hold). */
 int df__scan_shard_flush_some(struct df_scan *s, unsigned n);
 
+/* ---- a scan as a partition (scan.c, for dist.c) -------------------------
+ * A partition's scan has no encounter detector: the coordinator runs the
+ * one detector of the whole scan on the positions the partitions passed
+ * on.  forget(mmsi, ud) runs when a vessel is flushed (the detector
+ * forgets it). */
+void df__scan_make_part(struct df_scan *s, unsigned nparts,
+                        void (*forget)(uint32_t mmsi, void *ud), void *ud);
+/* Positions passed on so far: a record whose count did not move was not
+ * (out of order, or refused by the per-vessel rules). */
+uint64_t df__scan_part_fed(const struct df_scan *s);
+/* The rules by which a scan hands a record to its encounter detector
+ * (scan.c), for the coordinator that runs it elsewhere: a position in
+ * range (and the record's time known, in order, accepted by the vessel's
+ * rules), and a static record that says something of the vessel's
+ * kind. */
+int df__scan_meet_position(const struct df_rec *r);
+int df__scan_meet_identity(const struct df_rec *r);
+
 #endif

@@ -22,6 +22,9 @@ static int resize(struct df__hmap *m, size_t cap)
     sl = df__malloc(cap * sizeof(*sl));
     if (sl == NULL)
         return -1;
+    /* Zeroed, padding too: a saved state holds the slots as they are, and
+     * the same table must save as the same bytes. */
+    memset(sl, 0, cap * sizeof(*sl));
     for (i = 0; i < cap; i++)
         sl[i].val = DF__HMAP_NONE;
     for (i = 0; i < m->cap; i++) {
