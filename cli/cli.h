@@ -256,6 +256,7 @@ int cmd_report(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_vessel(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 /* ---- Live feeds (net.c) ------------------------------------------- */
 

@@ -35,6 +35,7 @@ static void usage(FILE *f)
           "name\n"
           "  serve     the workspace in a browser, live, and a JSON API, "
           "from the store\n"
+          "  worker    a worker of a scan over a cluster (scan --nats)\n"
           "  version   print the version\n"
           "\n"
           "Run 'darkfleet COMMAND --help' for a command's options.\n",
@@ -50,7 +51,7 @@ static const struct {
     {"scan", cmd_scan},         {"simulate", cmd_simulate},
     {"report", cmd_report},     {"export", cmd_export},
     {"vessel", cmd_vessel},     {"watch", cmd_watch},
-    {"serve", cmd_serve},
+    {"serve", cmd_serve},       {"worker", cmd_worker},
 };
 
 int main(int argc, char **argv)

@@ -23,6 +23,7 @@
  * 2 for a bad command line.
  */
 #include "scan_int.h"
+#include "cluster.h"
 
 #include <errno.h>
 #include <math.h>
@@ -385,6 +386,31 @@ static void usage(FILE *f)
           "\n",
           f);
     scan_cmd_usage(f);
+    fputs("  --nats URL[,URL...]    scan over a cluster on NATS JetStream: "
+          "this process\n"
+          "                         reads, runs the encounter detector and "
+          "stores;\n"
+          "                         workers (darkfleet worker) hold the "
+          "vessels, split\n"
+          "                         into --partitions (default: --workers, "
+          "or 1); the\n"
+          "                         same events as one scan.  A run starts "
+          "from nothing\n"
+          "                         and saves no state in the database\n"
+          "  --workers N            start N local workers (default 0: "
+          "workers join with\n"
+          "                         darkfleet worker --nats URL --run NAME "
+          "--take I/N);\n"
+          "                         one that dies is started again and goes "
+          "on from its\n"
+          "                         checkpoint\n"
+          "  --run NAME             the run's name on the cluster (default "
+          "darkfleet)\n"
+          "  --replicas N           servers holding each of the run's "
+          "streams (1-5,\n"
+          "                         default 1; 3 rides out the loss of one "
+          "of three)\n",
+          f);
     scan_cmd_thresholds(f);
 }
 
@@ -521,6 +547,8 @@ int scan_cmd_init(struct scan_cmd *c, const char *who, int argc)
     c->db = DEFAULT_DB;
     c->reorder_s = DEFAULT_REORDER_S;
     c->checkpoint_s = DEFAULT_CHECKPOINT_S;
+    c->run = "darkfleet";
+    c->replicas = 1;
     df_config_defaults(&c->cfg);
     c->inputs = calloc((size_t)argc + 1, sizeof *c->inputs);
     c->rep = calloc((size_t)argc + 1, sizeof *c->rep);
@@ -566,6 +594,37 @@ int scan_cmd_opt(struct scan_cmd *c, int id, const char *val)
         c->jobs = (unsigned)n;
         return 1;
     }
+    case SCAN_OPT_NATS:
+        c->nats = val;
+        return 1;
+    case SCAN_OPT_RUN:
+        if (!cli_cluster_name_ok(val)) {
+            cli_err("%s: --run wants a name of letters, digits, _ and - "
+                    "(up to 48), not '%s'",
+                    c->who, val);
+            return 2;
+        }
+        c->run = val;
+        return 1;
+    case SCAN_OPT_WORKERS:
+    case SCAN_OPT_REPLICAS: {
+        char *end;
+        long n = strtol(val, &end, 10);
+        int w = id == SCAN_OPT_WORKERS;
+
+        if (*end != '\0' || end == val || n < (w ? 0 : 1) ||
+            n > (w ? 256 : 5)) {
+            cli_err("%s: %s wants a number (%s), not '%s'", c->who,
+                    w ? "--workers" : "--replicas", w ? "0-256" : "1-5",
+                    val);
+            return 2;
+        }
+        if (w)
+            c->workers = (unsigned)n;
+        else
+            c->replicas = (int)n;
+        return 1;
+    }
     case SCAN_OPT_PARTS: {
         char *end;
         long n = strtol(val, &end, 10);
@@ -598,9 +657,8 @@ int scan_cmd_opt(struct scan_cmd *c, int id, const char *val)
     }
 }
 
-int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
+int scan_cmd_setup(struct scan_cmd *c)
 {
-    struct df_scan_cbs cbs;
     char err[512];
     int i, rc;
 
@@ -646,6 +704,25 @@ int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
         if (c->rep[i].id == SCAN_OPT_PORTS &&
             (rc = load_geo(c->geo, c->rep[i].val, 1)))
             return rc;
+    return 0;
+}
+
+int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
+{
+    struct df_scan_cbs cbs;
+    char err[512];
+    int i, rc;
+
+    if (c->nats && c->parts == 0)
+        c->parts = c->workers > 0 ? c->workers : 1;
+    if (!c->nats && (c->workers || strcmp(c->run, "darkfleet") != 0 ||
+                     c->replicas != 1)) {
+        cli_err("%s: --workers, --run and --replicas go with --nats",
+                c->who);
+        return 2;
+    }
+    if ((rc = scan_cmd_setup(c)) != 0)
+        return rc;
     for (i = 0; i < c->nrep; i++) {
         if (c->rep[i].id != SCAN_OPT_WATCHLIST)
             continue;
@@ -675,7 +752,19 @@ int scan_cmd_open(struct scan_cmd *c, struct scan_run *r)
     cbs.vessel = on_vessel;
     cbs.point = on_point;
     cbs.ud = r;
-    if (c->parts) {
+    if (c->nats) {
+        struct df_cluster_io io;
+
+        /* A cluster's run starts from nothing and saves no state: its
+         * workers checkpoint themselves. */
+        r->jobs = c->parts;
+        r->parts = c->parts;
+        r->no_state = 1;
+        c->fresh = 1;
+        if ((rc = cli_cluster_open(&r->cluster, c, c->parts, &io)) != 0)
+            return rc;
+        r->scan = df_scan_new_cluster(&c->cfg, c->geo, &cbs, c->parts, &io);
+    } else if (c->parts) {
         /* A cluster's split in one process (a check, not for speed). */
         r->jobs = c->parts;
         r->parts = c->parts;
@@ -762,6 +851,7 @@ int scan_cmd_free(struct scan_cmd *c, struct scan_run *r, int rc)
         rc = 1;
     }
     df_scan_free(r->scan);
+    cli_cluster_close(r->cluster);
     df_reorder_free(r->reorder);
     df_geo_free(c->geo);
     df_watchlist_free(r->wl);
@@ -776,6 +866,10 @@ int scan_cmd_free(struct scan_cmd *c, struct scan_run *r, int rc)
 
 static const struct cli_opt opts[] = {
     SCAN_OPTS,
+    {SCAN_OPT_NATS, "--nats", NULL, 1},
+    {SCAN_OPT_WORKERS, "--workers", NULL, 1},
+    {SCAN_OPT_RUN, "--run", NULL, 1},
+    {SCAN_OPT_REPLICAS, "--replicas", NULL, 1},
     CLI_OPTS_READ,
     CLI_OPTS_HELP,
     CLI_OPTS_END};

@@ -73,6 +73,8 @@ struct scan_run {
     char fingerprint[128];      /* settings the state is valid under */
     unsigned jobs;              /* threads the scan is split over */
     unsigned parts;             /* or partitions (--partitions) */
+    struct cli_cluster *cluster; /* --nats: the cluster's transport */
+    int no_state;               /* no state saved (a cluster's run) */
     int loaded;                 /* the run began from a saved state */
     uint64_t saves, state_bytes, provisional_dropped;
 };
@@ -85,7 +87,8 @@ enum {
     SCAN_OPT_CONFIG, SCAN_OPT_SET, SCAN_OPT_REORDER_WINDOW, SCAN_OPT_DEDUP,
     SCAN_OPT_WATCHLIST, SCAN_OPT_NO_DB, SCAN_OPT_NO_DPRK,
     SCAN_OPT_NO_PLACES, SCAN_OPT_FRESH, SCAN_OPT_CHECKPOINT, SCAN_OPT_JOBS,
-    SCAN_OPT_PARTS, SCAN_OPT_OWN
+    SCAN_OPT_PARTS, SCAN_OPT_NATS, SCAN_OPT_WORKERS, SCAN_OPT_RUN,
+    SCAN_OPT_REPLICAS, SCAN_OPT_OWN
 };
 #define SCAN_OPTS                                                          \
     {SCAN_OPT_DB, "--db", NULL, 1}, {SCAN_OPT_ZONES, "--zones", NULL, 1},  \
@@ -119,6 +122,10 @@ struct scan_cmd {
     unsigned jobs;              /* --jobs; 0: the saved state's, or the
                                  * cores */
     unsigned parts;             /* --partitions: split as a cluster is */
+    const char *nats;           /* --nats: the cluster's servers */
+    const char *run;            /* --run: the run's name there */
+    unsigned workers;           /* --workers: local workers to start */
+    int replicas;               /* --replicas: of the run's streams */
     double reorder_s, dedup_s, checkpoint_s;
     struct scan_rep *rep;
     int nrep;
@@ -131,6 +138,10 @@ struct scan_cmd {
 
 /* 0, or 1 after printing "out of memory". */
 int scan_cmd_init(struct scan_cmd *c, const char *who, int argc);
+/* The configuration (--config, --set) and geography (--zones, --ports,
+ * the built-in ones) into c->cfg and c->geo: 0, or non-zero after one
+ * error line (scan_cmd_open does it first). */
+int scan_cmd_setup(struct scan_cmd *c);
 /* Takes a shared option or an operand: 1 if it was one, 0 if not, 2 after
  * printing why its value is bad. */
 int scan_cmd_opt(struct scan_cmd *c, int id, const char *val);

@@ -144,6 +144,14 @@ int scan_state_open(struct scan_run *r, char **inputs, int ninputs,
     r->last_ckpt_ms = cli_now_ms();
     if (!r->store)
         return 0;
+    if (r->no_state)            /* as --fresh, and nothing saved after */
+        return df_store_state_clear(r->store) != DF_OK ||
+                       df_store_inputs_clear(r->store) != DF_OK ||
+                       df_store_drop_provisional(r->store,
+                                                 &r->provisional_dropped) !=
+                           DF_OK
+                   ? (cli_err("%s", df_store_error(r->store)), 1)
+                   : 0;
     fingerprint(r, r->fingerprint, sizeof r->fingerprint);
     r->prog = calloc((size_t)(ninputs > 0 ? ninputs : 1), sizeof *r->prog);
     if (!r->prog) {
@@ -295,7 +303,7 @@ int scan_state_maybe(struct scan_run *r, int final)
     struct ckpt *ck;
     int64_t now;
 
-    if (!r->store)
+    if (!r->store || r->no_state)
         return 0;
     now = cli_now_ms();
     if (!final && now - r->last_ckpt_ms < r->ckpt_every_ms)

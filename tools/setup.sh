@@ -12,7 +12,8 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake ninja-build pkg-config clang \
     libclang-rt-14-dev libarchive-dev libcmocka-dev libsqlite3-dev \
-    libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev sqlite3 \
+    libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libnats-dev \
+    nats-server sqlite3 \
     gpsd-clients python3 gzip zstd xz-utils bzip2 time chromium >/dev/null
 # Node.js builds the coastline and the report's map bundle from npm
 # packages; the machine's own Node.js is used when there is one.
