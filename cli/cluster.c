@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -153,6 +154,7 @@ struct cli_cluster {
     char **argv;                /* a worker's command line (the index is
                                  * written into take[]) */
     char take[32];
+    pid_t parent;               /* this process, for its workers */
     int64_t last_note_ms;
     int unacked;                /* asynchronous publishes not waited for */
     int failed;
@@ -166,6 +168,11 @@ static void spawn(struct cli_cluster *cl, unsigned i)
     fflush(NULL);
     pid = fork();
     if (pid == 0) {
+        /* A local worker ends with its coordinator (SIGTERM: it stops at
+         * its next message, its checkpoint kept). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != cl->parent)
+            _exit(130);
         execv("/proc/self/exe", cl->argv);
         fprintf(stderr, "darkfleet: scan: starting a worker: %s\n",
                 strerror(errno));
@@ -412,6 +419,7 @@ int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
     cli_js_kv_free(kv);
     kv = NULL;
     cl->nworkers = c->workers;
+    cl->parent = getpid();
     if (cl->nworkers > 0) {
         cl->pid = calloc(cl->nworkers, sizeof *cl->pid);
         cl->argv = worker_argv(c, cl->take);

@@ -464,6 +464,10 @@ int df_worker_msg(struct df_worker *w, const void *msg, size_t len,
             struct rec_item it;
 
             memcpy(&it, a + (size_t)i * sizeof it, sizeof it);
+            /* Strings from the wire end where the record says they do. */
+            it.rec.callsign[sizeof it.rec.callsign - 1] = '\0';
+            it.rec.shipname[sizeof it.rec.shipname - 1] = '\0';
+            it.rec.destination[sizeof it.rec.destination - 1] = '\0';
             if (it.seq < w->next_seq ||
                 df__meet_shard_of(it.rec.mmsi, w->p->nparts) != w->p->index)
                 return -1;
@@ -718,7 +722,9 @@ static int cmp_forget(const void *a, const void *b)
 {
     const struct forget *x = a, *y = b;
 
-    return (x->seq > y->seq) - (x->seq < y->seq);
+    if (x->seq != y->seq)
+        return (x->seq > y->seq) - (x->seq < y->seq);
+    return (x->pad > y->pad) - (x->pad < y->pad);
 }
 
 /* Input time moves on to t in the replay (scan.c's advance()). */
@@ -764,12 +770,15 @@ static int df__coord_barrier(struct df__coord *c, uint64_t kb, int64_t now_ms,
             memcpy(fg + nfg, v[p].fg, v[p].h.nforget * sizeof *fg);
         nfg += v[p].h.nforget;
     }
-    qsort(skip, nskip, sizeof *skip, cmp_u64);
-    /* Stable by record: a partition's own are in order already, and
-     * vessels of different partitions forgotten at one record may go in
-     * any order (nothing in the detector depends on it but slot reuse,
-     * which only orders output). */
-    qsort(fg, nfg, sizeof *fg, cmp_forget);
+    if (nskip > 1)
+        qsort(skip, nskip, sizeof *skip, cmp_u64);
+    /* By record, then partition, then as the partition flushed them: the
+     * same order whatever the transport (the detector's vessel slots are
+     * reused in the order vessels are forgotten). */
+    for (i = 0; i < nfg; i++)
+        fg[i].pad = (uint32_t)i;
+    if (nfg > 1)
+        qsort(fg, nfg, sizeof *fg, cmp_forget);
 
     /* The replay, in record order: the forgotten before the record they
      * were flushed at, then the record. */
@@ -1123,12 +1132,32 @@ static void forward(struct df__dist *d)
         at[best] += sizeof best_it + best_it.len;
         switch (best_it.kind) {
         case OUT_EVENT:
+            /* A report is checked whole (rpt_parse); a value is taken as
+             * it is but for what could make a reader go astray. */
+            if ((unsigned)u.ev.type >= DF_EV_COUNT || u.ev.nvessels < 1 ||
+                u.ev.nvessels > 2) {
+                d->bad = 1;
+                break;
+            }
             u.ev.evidence[DF_EVIDENCE_MAX - 1] = '\0';
             rc = cb->event ? cb->event(&u.ev, cb->ud) : 0;
             break;
-        case OUT_VESSEL:
+        case OUT_VESSEL: {
+            unsigned i;
+
+            if (u.v.nidentities > DF_MAX_IDENTITIES)
+                u.v.nidentities = DF_MAX_IDENTITIES;
+            u.v.flag[sizeof u.v.flag - 1] = '\0';
+            for (i = 0; i < DF_MAX_IDENTITIES; i++) {
+                struct df_identity *id = &u.v.identities[i];
+
+                id->shipname[sizeof id->shipname - 1] = '\0';
+                id->callsign[sizeof id->callsign - 1] = '\0';
+                id->destination[sizeof id->destination - 1] = '\0';
+            }
             rc = cb->vessel ? cb->vessel(&u.v, cb->ud) : 0;
             break;
+        }
         default:
             rc = cb->point ? cb->point(u.pt.mmsi, &u.pt.p, cb->ud) : 0;
             break;
