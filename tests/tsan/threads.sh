@@ -71,6 +71,26 @@ t "standard input: no race (exit $rc)" '[ $rc -eq 0 ]'
     > /dev/null 2> "$tmp/tsan.err"
 rc=$?
 t "a missing input between two: exit 1, no race (exit $rc)" '[ $rc -eq 1 ]'
+# A worker of a scan over a cluster runs each of its partitions on a thread
+# of its own: one server on loopback, one worker with three partitions.
+if command -v nats-server >/dev/null 2>&1; then
+    (
+        # shellcheck source=../cluster/cluster.sh
+        source "$(dirname "$0")/../cluster/cluster.sh"
+        trap cluster_stop EXIT
+        cluster_start "$tmp/nats" 1 >/dev/null || exit 1
+        "$DF_PLAIN" scan --no-db "$tmp/sim.nmea" > "$tmp/one.jsonl" \
+            2>/dev/null
+        "$DF" scan --nats "$NATS_URLS" --workers 1 --partitions 3 --no-db \
+            "$tmp/sim.nmea" > "$tmp/cl.jsonl" 2> "$tmp/tsan.err"
+    )
+    rc=$?
+    t "a worker's partitions on threads: no race (exit $rc)" '[ $rc -eq 0 ]'
+    t "a worker's partitions on threads: the events of one scan" \
+      'cmp -s <(sort "$tmp/one.jsonl") <(sort "$tmp/cl.jsonl")'
+else
+    echo "skip a worker's threads: nats-server not installed"
+fi
 [ "$fail" -eq 0 ] || tail -30 "$tmp/tsan.err"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
