@@ -201,8 +201,11 @@ static void tend_workers(struct cli_cluster *cl)
         cl->pid[i] = 0;
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
             continue;           /* its partitions are done */
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 1) {
-            cli_err("scan: worker %u/%u failed", i, cl->nworkers);
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 130) {
+            /* It said why (1), or could not start (127): starting it
+             * again would do the same. */
+            cli_err("scan: worker %u/%u failed (exit %d)", i, cl->nworkers,
+                    WEXITSTATUS(st));
             cl->failed = 1;
             continue;
         }
@@ -901,6 +904,7 @@ static void *part_main(void *arg)
 {
     struct wrk *k = arg;
     struct wpart *wp = &k->wp[0];
+    int64_t fail_since = -1;
     char err[512];
 
     k->rc = 1;
@@ -920,8 +924,19 @@ static void *part_main(void *arg)
             goto done;
         }
         /* js.c rides out errors for its retry time: a failure here is
-         * tried again at the next turn. */
-        cli_js_fetch(wp->sub, 256, 200, on_msg, &t, err, sizeof err);
+         * tried again at the next turn, for a while. */
+        if (cli_js_fetch(wp->sub, 256, 200, on_msg, &t, err, sizeof err) <
+                0 &&
+            !k->fatal) {
+            if (fail_since < 0)
+                fail_since = cli_now_ms();
+            if (cli_now_ms() - fail_since > 5 * RETRY_MS) {
+                cli_err("worker: partition %u: %s", wp->p, err);
+                goto done;
+            }
+        } else {
+            fail_since = -1;
+        }
         if (k->fatal)
             goto done;
         if (wp->reset && part_start(k, wp) != 0)
