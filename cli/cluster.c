@@ -83,8 +83,8 @@ struct ckpt_head {
 };
 
 struct names {
-    char in[96], rep[96], bucket[96];
-    char in_subj[128], rep_subj[128];
+    char in[96], rep[96], bucket[96], events[96];
+    char in_subj[128], rep_subj[128], ev_subj[128];
 };
 
 static void names_of(struct names *n, const char *run)
@@ -94,6 +94,8 @@ static void names_of(struct names *n, const char *run)
     snprintf(n->bucket, sizeof n->bucket, "DF_%s", run);
     snprintf(n->in_subj, sizeof n->in_subj, "df.%s.in", run);
     snprintf(n->rep_subj, sizeof n->rep_subj, "df.%s.rep", run);
+    snprintf(n->events, sizeof n->events, "DF_%s_EVENTS", run);
+    snprintf(n->ev_subj, sizeof n->ev_subj, "df.%s.events", run);
 }
 
 /* What the run is: every worker must find the same. */
@@ -157,6 +159,7 @@ struct cli_cluster {
     pid_t parent;               /* this process, for its workers */
     int64_t last_note_ms;
     int unacked;                /* asynchronous publishes not waited for */
+    uint64_t nevents;           /* published to the run's events */
     int failed;
 };
 
@@ -241,6 +244,29 @@ static int cl_send(unsigned p, const void *msg, size_t len, void *ud)
     }
     cl->unacked = 1;
     cl->mno[p]++;
+    return 0;
+}
+
+int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev)
+{
+    char subj[192], id[48], err[512];
+
+    cl->buf.len = 0;
+    df_event_json(&cl->buf, ev);
+    df_buf_append(&cl->buf, "\n", 1);
+    if (cl->buf.oom) {
+        cli_err("out of memory");
+        return -1;
+    }
+    snprintf(subj, sizeof subj, "%s.%s", cl->nm.ev_subj,
+             df_event_name(ev->type));
+    snprintf(id, sizeof id, "e.%llu", (unsigned long long)cl->nevents++);
+    if (cli_js_publish_async(cl->js, subj, id, cl->buf.data, cl->buf.len,
+                             err, sizeof err) != 0) {
+        cli_err("scan: %s", err);
+        return -1;
+    }
+    cl->unacked = 1;
     return 0;
 }
 
@@ -401,7 +427,12 @@ int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
     snprintf(kvs, sizeof kvs, "KV_%s", cl->nm.bucket);
     if (cli_js_stream_delete(cl->js, cl->nm.in, err, sizeof err) != 0 ||
         cli_js_stream_delete(cl->js, cl->nm.rep, err, sizeof err) != 0 ||
+        cli_js_stream_delete(cl->js, cl->nm.events, err, sizeof err) != 0 ||
         cli_js_stream_delete(cl->js, kvs, err, sizeof err) != 0)
+        goto fail;
+    snprintf(subj, sizeof subj, "%s.>", cl->nm.ev_subj);
+    if (cli_js_stream(cl->js, cl->nm.events, subj, c->replicas,
+                      DUP_WINDOW_MS, err, sizeof err) != 0)
         goto fail;
     snprintf(subj, sizeof subj, "%s.>", cl->nm.in_subj);
     if (cli_js_stream(cl->js, cl->nm.in, subj, c->replicas, DUP_WINDOW_MS,
@@ -470,6 +501,11 @@ void cli_cluster_close(struct cli_cluster *cl)
         }
     }
     if (cl->js) {
+        /* The events' last publishes; their stream stays for readers. */
+        if (cl->unacked &&
+            cli_js_publish_wait(cl->js, PUB_DEADLINE_MS, NULL, err,
+                                sizeof err) != 0)
+            cli_err("scan: events: %s", err);
         cli_js_sub_free(cl->rsub);
         snprintf(kvs, sizeof kvs, "KV_%s", cl->nm.bucket);
         cli_js_stream_delete(cl->js, cl->nm.in, err, sizeof err);
@@ -1054,6 +1090,13 @@ int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
 void cli_cluster_close(struct cli_cluster *cl)
 {
     (void)cl;
+}
+
+int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev)
+{
+    (void)cl;
+    (void)ev;
+    return 0;
 }
 
 int cli_worker_run(const struct scan_cmd *c, unsigned take_i,

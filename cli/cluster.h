@@ -19,6 +19,10 @@ int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
 /* Waits for the local workers to end (or ends them), deletes the run's
  * streams and bucket, frees cl.  NULL is a no-op. */
 void cli_cluster_close(struct cli_cluster *cl);
+/* Publishes an event of the run to the run's stream of events, subject
+ * df.<run>.events.<type> (as a JSON line): 0, or -1 after one error line.
+ * That stream outlives the run (the next run of the name replaces it). */
+int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev);
 /* 1 when run is a name a run can have (letters, digits, _ and -). */
 int cli_cluster_name_ok(const char *run);
 /* The worker command's work, once c's settings are loaded: takes the

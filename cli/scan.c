@@ -78,6 +78,10 @@ static int on_event(const struct df_event *ev, void *ud)
         }
     }
     r->events++;
+    if (r->cluster && cli_cluster_event(r->cluster, ev) != 0) {
+        r->failed = 1;
+        return 1;
+    }
     if (!r->store)
         return r->alert && !r->provisional ? r->alert(r, ev, 0) : 0;
     if (df_store_event(r->store, ev) != DF_OK)
