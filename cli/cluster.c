@@ -60,6 +60,10 @@
 #define PUB_DEADLINE_MS 120000
 #define OPEN_TIMEOUT_MS 5000
 #define RETRY_MS 60000
+#define REPORT_MAX (1024u << 20) /* a report: a tick's outputs */
+#define ACK_EVERY 1024          /* publishes between two waits for acks */
+#define STASH_MAX 8192          /* a worker's messages held back; beyond:
+                                 * read again from the checkpoint */
 
 /* Every message of a partition's stream: its number there. */
 struct env {
@@ -159,6 +163,7 @@ struct cli_cluster {
     pid_t parent;               /* this process, for its workers */
     int64_t last_note_ms;
     int unacked;                /* asynchronous publishes not waited for */
+    unsigned since_wait;        /* publishes since the last wait */
     uint64_t nevents;           /* published to the run's events */
     int failed;
 };
@@ -177,13 +182,20 @@ static void spawn(struct cli_cluster *cl, unsigned i)
         if (getppid() != cl->parent)
             _exit(130);
         execv("/proc/self/exe", cl->argv);
-        fprintf(stderr, "darkfleet: scan: starting a worker: %s\n",
-                strerror(errno));
+        {
+            /* No stdio after fork in a process with threads. */
+            static const char m[] = "darkfleet: scan: a worker could not "
+                                    "be started\n";
+            ssize_t unused = write(2, m, sizeof m - 1);
+            (void)unused;
+        }
         _exit(127);
     }
     cl->pid[i] = pid;
-    if (pid < 0)
+    if (pid < 0) {
         cli_err("scan: starting a worker: %s", strerror(errno));
+        cl->failed = 1;
+    }
 }
 
 /* Local workers that died are started again: each goes on from its
@@ -244,6 +256,18 @@ static int cl_send(unsigned p, const void *msg, size_t len, void *ud)
     }
     cl->unacked = 1;
     cl->mno[p]++;
+    /* A publish that failed is sent again by the next wait, so it lands
+     * behind what was published meanwhile: a wait every ACK_EVERY keeps
+     * that within what a worker holds back (STASH_MAX). */
+    if (++cl->since_wait >= ACK_EVERY) {
+        cl->since_wait = 0;
+        cl->unacked = 0;
+        if (cli_js_publish_wait(cl->js, PUB_DEADLINE_MS, NULL, err,
+                                sizeof err) != 0) {
+            cli_err("scan: %s", err);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -293,6 +317,12 @@ static int on_chunk(const void *data, size_t len, uint64_t sseq,
         a->b.len = 0;
         a->count = ch.count;
     } else if (ch.count != a->count) {
+        return 0;
+    }
+    if (a->b.len + (len - sizeof ch) > REPORT_MAX) {
+        cli_err("scan: partition %u: a report over %u MiB", ch.part,
+                REPORT_MAX >> 20);
+        cl->failed = 1;
         return 0;
     }
     df_buf_append(&a->b, (const char *)data + sizeof ch, len - sizeof ch);
@@ -472,15 +502,15 @@ nomem:
 fail:
     cli_err("scan: %s: %s", c->nats, err);
     cli_js_kv_free(kv);
-    cli_cluster_close(cl);
+    cli_cluster_close(cl, 0);
     return 1;
 }
 
-void cli_cluster_close(struct cli_cluster *cl)
+void cli_cluster_close(struct cli_cluster *cl, int ok)
 {
     char err[512], kvs[128];
     unsigned i;
-    int64_t until = cli_now_ms() + 30000;
+    int64_t until = cli_now_ms() + (ok ? 30000 : 0);
 
     if (!cl)
         return;
@@ -788,7 +818,6 @@ struct take_ctx {
     struct wpart *wp;
 };
 
-#define STASH_MAX 8192          /* beyond: read again from the checkpoint */
 
 /* Message wp->mno of the partition (its envelope off). */
 static int take(struct take_ctx *t, const void *body, size_t len)
@@ -796,6 +825,12 @@ static int take(struct take_ctx *t, const void *body, size_t len)
     struct wpart *wp = t->wp;
     int r = df_worker_msg(wp->w, body, len, &t->k->rep);
 
+    if (r >= 0 && df_worker_error(wp->w) != DF_OK) {
+        /* Something was lost: the run must not end as if whole. */
+        cli_err("worker: partition %u: out of memory", wp->p);
+        t->k->fatal = 1;
+        return -1;
+    }
     if (r < 0) {
         cli_err("worker: partition %u: message %llu is not the next of "
                 "this run (another build, or another run of the name?)",
@@ -977,9 +1012,10 @@ static void *part_main(void *arg)
             goto done;
         if (wp->reset && part_start(k, wp) != 0)
             goto done;
-        if ((wp->done || (wp->sseq > wp->ck_sseq && wp->nstash == 0 &&
-                          cli_now_ms() - wp->ck_ms >= CKPT_MS)) &&
-            checkpoint(k, wp) != 0)
+        /* Done: no checkpoint (the coordinator, which has the last report,
+         * may be deleting the run's bucket already). */
+        if (!wp->done && wp->sseq > wp->ck_sseq && wp->nstash == 0 &&
+            cli_now_ms() - wp->ck_ms >= CKPT_MS && checkpoint(k, wp) != 0)
             goto done;
     }
     k->rc = 0;
@@ -1087,9 +1123,10 @@ int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
     return 1;
 }
 
-void cli_cluster_close(struct cli_cluster *cl)
+void cli_cluster_close(struct cli_cluster *cl, int ok)
 {
     (void)cl;
+    (void)ok;
 }
 
 int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev)

@@ -16,9 +16,10 @@ struct cli_cluster;
  * line. */
 int cli_cluster_open(struct cli_cluster **out, const struct scan_cmd *c,
                      unsigned parts, struct df_cluster_io *io);
-/* Waits for the local workers to end (or ends them), deletes the run's
- * streams and bucket, frees cl.  NULL is a no-op. */
-void cli_cluster_close(struct cli_cluster *cl);
+/* Waits for the local workers to end (ends them at once when !ok, the run
+ * having failed, or after 30 s), deletes the run's input, reports and
+ * bucket (its events stay), frees cl.  NULL is a no-op. */
+void cli_cluster_close(struct cli_cluster *cl, int ok);
 /* Publishes an event of the run to the run's stream of events, subject
  * df.<run>.events.<type> (as a JSON line): 0, or -1 after one error line.
  * That stream outlives the run (the next run of the name replaces it). */

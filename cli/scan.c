@@ -400,7 +400,9 @@ static void usage(FILE *f)
           "or 1); the\n"
           "                         same events as one scan.  A run starts "
           "from nothing\n"
-          "                         and saves no state in the database\n"
+          "                         and saves no state in the database "
+          "(as --fresh,\n"
+          "                         it clears the state saved there)\n"
           "  --workers N            start N local workers (default 0: "
           "workers join with\n"
           "                         darkfleet worker --nats URL --run NAME "
@@ -855,7 +857,7 @@ int scan_cmd_free(struct scan_cmd *c, struct scan_run *r, int rc)
         rc = 1;
     }
     df_scan_free(r->scan);
-    cli_cluster_close(r->cluster);
+    cli_cluster_close(r->cluster, rc == 0 && !r->failed);
     df_reorder_free(r->reorder);
     df_geo_free(c->geo);
     df_watchlist_free(r->wl);

@@ -18,7 +18,8 @@
  * it, as scan_par.c's shards do.  What comes back, the draught
  * comparisons an encounter arms, is applied at the barrier, before the
  * record there, as one scan applies it.  tests/unit/test_par.c holds the
- * coordinator's detector to one scan's, byte for byte.
+ * coordinator's detector to one scan's, byte for byte, after the last
+ * record.
  *
  * A partition's stream carries, in order: records (each with its number),
  * then at each barrier k a barrier message, then the coordinator's answer
@@ -168,8 +169,19 @@ struct df__part {
     struct forget *fg;          /* vessels flushed since the barrier */
     size_t nfg, capfg;
     struct df_buf out;          /* outputs since the barrier */
+    struct df_stats base;       /* counters before the last load (a
+                                 * scan's own restart at zero) */
     int oom;
 };
+
+/* The partition's counters since it began, across loads. */
+static struct df_stats part_stats(const struct df__part *p)
+{
+    struct df_stats st = p->base;
+
+    df_stats_add(&st, df_scan_stats(p->scan));
+    return st;
+}
 
 static void part_forget(uint32_t mmsi, void *ud)
 {
@@ -292,7 +304,7 @@ static void part_report(struct df__part *p, uint64_t k, uint64_t seq,
     h.nskip = p->nskip;
     h.nforget = p->nfg;
     h.nout = p->out.len;
-    h.st = *df_scan_stats(p->scan);
+    h.st = part_stats(p);
     report->len = 0;
     df_buf_append(report, (const char *)&h, sizeof h);
     if (p->nskip)
@@ -354,6 +366,11 @@ static enum df_err part_save(const struct df__part *p,
     df__so_arr(w, p->skip, sizeof *p->skip, p->nskip);
     df__so_arr(w, p->fg, sizeof *p->fg, p->nfg);
     df__so_arr(w, p->out.data, 1, p->out.len);
+    {
+        struct df_stats st = part_stats(p);
+
+        df__so_put(w, &st, sizeof st);
+    }
     df_scan_save(p->scan, w);
     return w->err;
 }
@@ -394,6 +411,8 @@ static enum df_err part_load(struct df__part *p, struct df_state_in *in)
         in->err = DF_NOMEM;
         return in->err;
     }
+    if (df__si_get(in, &p->base, sizeof p->base) != 0)
+        return in->err;
     if (df_scan_load(p->scan, in) != DF_OK)
         return in->err != DF_OK ? in->err : DF_FORMAT;
     return DF_OK;
@@ -754,9 +773,23 @@ static int df__coord_barrier(struct df__coord *c, uint64_t kb, int64_t now_ms,
         nskip += v[p].h.nskip;
         nfg += v[p].h.nforget;
     }
+    for (p = 0; p < c->nparts; p++) {
+        struct ans_head h;
+
+        memset(&h, 0, sizeof h);
+        h.magic = ANS_MAGIC;
+        h.format = DF__DIST_FORMAT;
+        h.part = p;
+        h.k = kb;
+        answers[p].len = 0;
+        df_buf_append(&answers[p], (const char *)&h, sizeof h);
+    }
     if ((nskip && !(skip = df__malloc(nskip * sizeof *skip))) ||
         (nfg && !(fg = df__malloc(nfg * sizeof *fg)))) {
+        /* What the detector was to be told is lost (the run says so:
+         * DF_NOMEM); the answers go out empty. */
         c->oom = 1;
+        c->nk = 0;
         df__free(skip);
         df__free(fg);
         return 0;
@@ -821,18 +854,6 @@ static int df__coord_barrier(struct df__coord *c, uint64_t kb, int64_t now_ms,
 
     /* The barrier itself: the ticks due, or the end; the encounters they
      * find arm the partitions' draught comparisons. */
-    for (p = 0; p < c->nparts; p++) {
-        struct ans_head h;
-
-        memset(&h, 0, sizeof h);
-        h.magic = ANS_MAGIC;
-        h.format = DF__DIST_FORMAT;
-        h.part = p;
-        h.k = kb;
-
-        answers[p].len = 0;
-        df_buf_append(&answers[p], (const char *)&h, sizeof h);
-    }
     c->ans = answers;
     if (now_ms != DF_TIME_NONE) {
         DF__KEEP(rc, meet_time(c, now_ms));
@@ -916,6 +937,35 @@ static enum df_err df__coord_load(struct df__coord *c, struct df_state_in *in)
 
 /* ---- the scan: a coordinator and its partitions' streams ------------------ */
 
+/* *src's fields into *dst, whose padding stays as it was (zeroed): what
+ * goes on the wire holds nothing of the caller's memory. */
+static void rec_copy(struct df_rec *dst, const struct df_rec *src)
+{
+    dst->t_ms = src->t_ms;
+    dst->mmsi = src->mmsi;
+    dst->msgtype = src->msgtype;
+    dst->has = src->has;
+    dst->cls = src->cls;
+    dst->status = src->status;
+    dst->lon = src->lon;
+    dst->lat = src->lat;
+    dst->speed = src->speed;
+    dst->course = src->course;
+    dst->heading = src->heading;
+    dst->imo = src->imo;
+    memcpy(dst->callsign, src->callsign, sizeof dst->callsign);
+    memcpy(dst->shipname, src->shipname, sizeof dst->shipname);
+    memcpy(dst->destination, src->destination, sizeof dst->destination);
+    dst->shiptype = src->shiptype;
+    dst->to_bow = src->to_bow;
+    dst->to_stern = src->to_stern;
+    dst->to_port = src->to_port;
+    dst->to_starboard = src->to_starboard;
+    dst->length_dm = src->length_dm;
+    dst->width_dm = src->width_dm;
+    dst->draught = src->draught;
+}
+
 struct df__dist {
     unsigned n;
     struct df__coord *c;
@@ -935,6 +985,7 @@ struct df__dist {
     int rc;                     /* the first non-zero callback value */
     int bad;                    /* a message was refused */
     int ioerr;                  /* io failed */
+    int halt;                   /* out of memory at a barrier */
 };
 
 static int local_send(unsigned p, const void *msg, size_t len, void *ud)
@@ -1176,7 +1227,7 @@ static void barrier(struct df__dist *d, int64_t now_ms)
     struct bar_msg b;
     unsigned p;
 
-    if (d->ended)
+    if (d->ended || d->halt || d->ioerr || d->bad)
         return;
     memset(&b, 0, sizeof b);
     b.magic = BAR_MAGIC;
@@ -1193,6 +1244,10 @@ static void barrier(struct df__dist *d, int64_t now_ms)
         return;
     forward(d);
     DF__KEEP(d->rc, df__coord_barrier(d->c, d->k, now_ms, d->v, d->ans));
+    if (df__coord_error(d->c) != DF_OK) {
+        d->halt = 1;            /* the answers cannot be trusted */
+        return;
+    }
     for (p = 0; p < d->n; p++)
         send_msg(d, p, d->ans[p].data, d->ans[p].len);
     d->k++;
@@ -1219,8 +1274,12 @@ int df__dist_rec(struct df__dist *d, const struct df_rec *rec)
     unsigned p;
     int rc;
 
+    if (d->ioerr || d->bad || d->halt)
+        return 1;               /* the run cannot go on: stop reading */
     if (df__coord_due(d->c, rec))
         barrier(d, rec->t_ms);
+    if (d->ioerr || d->bad || d->halt)
+        return 1;
     p = df__coord_rec(d->c, rec, &seq);
     if (d->nbatch[p] == 0) {
         struct recs_head h;
@@ -1231,7 +1290,7 @@ int df__dist_rec(struct df__dist *d, const struct df_rec *rec)
     }
     memset(&it, 0, sizeof it);
     it.seq = seq;
-    it.rec = *rec;
+    rec_copy(&it.rec, rec);
     df_buf_append(&d->batch[p], (const char *)&it, sizeof it);
     if (d->batch[p].oom) {
         d->c->oom = 1;
@@ -1265,8 +1324,11 @@ struct df__meet *df__dist_meet(struct df__dist *d)
 
 int df__dist_sync(struct df__dist *d)
 {
+    unsigned p;
     int rc;
 
+    for (p = 0; p < d->n; p++)
+        send_batch(d, p);
     catch_up(d);
     rc = d->rc;
     d->rc = 0;
@@ -1287,16 +1349,17 @@ enum df_err df__dist_error(const struct df__dist *d)
 {
     unsigned i;
 
+    if (df__coord_error(d->c) != DF_OK)
+        return DF_NOMEM;
     if (d->ioerr)
         return DF_IO;
     if (d->bad)
         return DF_FORMAT;
-    if (df__coord_error(d->c) != DF_OK)
-        return DF_NOMEM;
     for (i = 0; i < d->n; i++) {
         if (d->w && df_worker_error(d->w[i]) != DF_OK)
             return DF_NOMEM;
-        /* A remote worker's loss shows in its last report's head. */
+        /* A remote worker that lost something stops (cli/cluster.c):
+         * its partition's reports never come, and io fails. */
     }
     return DF_OK;
 }
@@ -1308,7 +1371,7 @@ const struct df_stats *df__dist_stats(struct df__dist *d)
     /* Local workers' counters as of now; a cluster's as of each
      * partition's last report. */
     for (i = 0; d->w && !d->ended && i < d->n; i++)
-        d->c->pst[i] = *df_scan_stats(d->w[i]->p->scan);
+        d->c->pst[i] = part_stats(d->w[i]->p);
     return df__coord_stats(d->c);
 }
 
@@ -1323,7 +1386,10 @@ enum df_err df__dist_save(struct df__dist *d, struct df_state_out *w)
 
     if (!d->w)
         return DF_INVAL;        /* a cluster's workers save themselves */
-    /* What the workers made is handed on first, as a scan's save does. */
+    /* What the workers made is handed on first, as a scan's save does;
+     * every record is sent (a barrier needs a time to fall at). */
+    for (i = 0; i < d->n; i++)
+        send_batch(d, i);
     catch_up(d);
     df__so_tag(w, DF__TAG('D', 'I', 'S', 'T'));
     df__so_u32(w, d->n);

@@ -136,8 +136,12 @@ w0=$!
 w1=$!
 wait $coord
 rc=$?
-wait $w0 $w1
-check "two workers joined by hand: exit 0 (got $rc)" [ $rc -eq 0 ]
+wait $w0
+r0=$?
+wait $w1
+r1=$?
+check "two workers joined by hand: exit 0 (got $rc; workers $r0 $r1)" \
+    eval '[ $rc -eq 0 ] && [ $r0 -eq 0 ] && [ $r1 -eq 0 ]'
 check "workers joined by hand: the same events" same one.db c1.db
 
 # ---- the input stream's leader killed mid-run ----------------------------

@@ -345,9 +345,12 @@ static void state_run(int dist)
     free(st.data);
 }
 
-/* The coordinator's encounter detector holds what one scan's holds, to
- * the byte, after every record (every refused position left out, every
- * vessel flushed for silence forgotten, and in the same order). */
+/* After the last record, the coordinator's encounter detector holds what
+ * one scan's holds, to the byte: every refused position left out, every
+ * vessel flushed for silence forgotten.  (Where a vessel is forgotten at
+ * its partition's next record and a new vessel comes in between, the two
+ * take other slots than in one scan: that orders output only, and this
+ * traffic has no such case.) */
 static struct stream meet_bytes(struct df_scan *s)
 {
     struct stream st = {NULL, 0, 0, 0};
