@@ -36,7 +36,6 @@
 /* Plain prototypes: the type-checking macros would rename the fields. */
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
-#include <dlfcn.h>
 #endif
 
 #define ALERT_KIDS 4
@@ -346,33 +345,24 @@ static void end_kids(struct alerts *a)
     X(curl_slist_append)                                                  \
     X(curl_slist_free_all)
 
-static struct {
+struct curl_funcs {
 #define X(f) __typeof__(f) *f;
     CURL_FUNCS(X)
 #undef X
-} cu;
+};
+static struct curl_funcs cu;
 
 /* Loads libcurl.  NULL when usable, else why not. */
 static const char *curl_load(void)
 {
-    static char why[300];
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-
-    if (!h) {
-        snprintf(why, sizeof why, "%s", dlerror());
-        return why;
-    }
-#define X(f)                                                               \
-    {                                                                      \
-        void *sym = dlsym(h, #f);                                          \
-        if (!sym) {                                                        \
-            snprintf(why, sizeof why, "libcurl.so.4 lacks " #f);           \
-            return why;                                                    \
-        }                                                                  \
-        memcpy(&cu.f, &sym, sizeof sym);                                   \
-    }
-    CURL_FUNCS(X)
+#define X(f) {#f, offsetof(struct curl_funcs, f)},
+    static const struct cli_dlsym syms[] = {CURL_FUNCS(X)};
 #undef X
+    static char why[300];
+
+    if (cli_dl_load("libcurl.so.4", NULL, syms, sizeof syms / sizeof syms[0],
+                    &cu, why, sizeof why) != NULL)
+        return why;
     if (cu.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return "curl_global_init failed";
     return NULL;

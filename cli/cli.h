@@ -247,6 +247,21 @@ int cli_pipe_mark(struct cli_pipe *p, void *mark);
 /* Prints every non-zero counter of st on standard error. */
 void cli_print_stats(const struct df_stats *st);
 
+/* A function of a library opened on first use (libcurl, libmicrohttpd,
+ * libnats): its name, and where its pointer goes in the caller's table of
+ * them (offsetof). */
+struct cli_dlsym {
+    const char *name;
+    size_t off;
+};
+/* Opens soname with dlopen() and writes each of syms' n functions into
+ * table.  NULL when done, else why not, in why[whylen]: dlerror() and
+ * hint (how to install it; may be NULL), or the function missing (the
+ * library is closed again). */
+const char *cli_dl_load(const char *soname, const char *hint,
+                        const struct cli_dlsym *syms, size_t n, void *table,
+                        char *why, size_t whylen);
+
 int cmd_decode(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_scan(int argc, char **argv);

@@ -7,8 +7,9 @@
 #include "mhd.h"
 
 #ifdef DF_HAVE_MHD
-#include <stdio.h>
-#include <string.h>
+#include <stddef.h>
+
+#include "cli.h"
 
 struct cli_mhd_funcs cli_mhd;
 
@@ -21,36 +22,20 @@ const char *cli_mhd_load(void)
     return NULL;
 }
 #else
-#include <dlfcn.h>
-
 const char *cli_mhd_load(void)
 {
+#define X(f) {#f, offsetof(struct cli_mhd_funcs, f)},
+    static const struct cli_dlsym syms[] = {MHD_FUNCS(X)};
+#undef X
     static char why[300];
     static int loaded;
-    void *h;
 
     if (loaded)
         return NULL;
-    h = dlopen(DF_MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(why, sizeof why, "%s (apt-get install libmicrohttpd12)",
-                 dlerror());
+    if (cli_dl_load(DF_MHD_SONAME, "apt-get install libmicrohttpd12", syms,
+                    sizeof syms / sizeof syms[0], &cli_mhd, why,
+                    sizeof why) != NULL)
         return why;
-    }
-    /* ISO C has no cast from void * to a function pointer; dlsym's POSIX
-     * contract makes the copy through memcpy well defined. */
-#define X(f)                                                               \
-    {                                                                      \
-        void *sym = dlsym(h, #f);                                          \
-        if (!sym) {                                                        \
-            snprintf(why, sizeof why, DF_MHD_SONAME " lacks " #f);         \
-            dlclose(h);                                                    \
-            return why;                                                    \
-        }                                                                  \
-        memcpy(&cli_mhd.f, &sym, sizeof sym);                              \
-    }
-    MHD_FUNCS(X)
-#undef X
     loaded = 1;
     return NULL;
 }

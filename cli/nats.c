@@ -7,8 +7,9 @@
 #include "nats.h"
 
 #ifdef DF_HAVE_NATS
-#include <stdio.h>
-#include <string.h>
+#include <stddef.h>
+
+#include "cli.h"
 
 #ifndef DF_NATS_SONAME
 #define DF_NATS_SONAME "libnats.so.3.4"
@@ -25,36 +26,20 @@ const char *cli_nats_load(void)
     return NULL;
 }
 #else
-#include <dlfcn.h>
-
 const char *cli_nats_load(void)
 {
+#define X(f) {#f, offsetof(struct cli_nats_funcs, f)},
+    static const struct cli_dlsym syms[] = {NATS_FUNCS(X)};
+#undef X
     static char why[300];
     static int loaded;
-    void *h;
 
     if (loaded)
         return NULL;
-    h = dlopen(DF_NATS_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(why, sizeof why, "%s (apt-get install libnats3.4)",
-                 dlerror());
+    if (cli_dl_load(DF_NATS_SONAME, "apt-get install libnats3.4", syms,
+                    sizeof syms / sizeof syms[0], &cli_nats, why,
+                    sizeof why) != NULL)
         return why;
-    }
-    /* ISO C has no cast from void * to a function pointer; dlsym's POSIX
-     * contract makes the copy through memcpy well defined. */
-#define X(f)                                                               \
-    {                                                                      \
-        void *sym = dlsym(h, #f);                                          \
-        if (!sym) {                                                        \
-            snprintf(why, sizeof why, DF_NATS_SONAME " lacks " #f);        \
-            dlclose(h);                                                    \
-            return why;                                                    \
-        }                                                                  \
-        memcpy(&cli_nats.f, &sym, sizeof sym);                             \
-    }
-    NATS_FUNCS(X)
-#undef X
     loaded = 1;
     return NULL;
 }

@@ -1,5 +1,9 @@
-/* util.c - output buffering, error lines and --stats for the CLI. */
+/* util.c - output buffering, error lines, --stats and optional libraries
+ * (dlopen) for the CLI. */
 #include "cli.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -50,4 +54,31 @@ static void print_one(const char *name, const char *label, uint64_t v,
 void cli_print_stats(const struct df_stats *st)
 {
     df_stats_each(st, print_one, NULL);
+}
+
+const char *cli_dl_load(const char *soname, const char *hint,
+                        const struct cli_dlsym *syms, size_t n, void *table,
+                        char *why, size_t whylen)
+{
+    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    size_t i;
+
+    if (!h) {
+        snprintf(why, whylen, "%s%s%s%s", dlerror(), hint ? " (" : "",
+                 hint ? hint : "", hint ? ")" : "");
+        return why;
+    }
+    for (i = 0; i < n; i++) {
+        void *sym = dlsym(h, syms[i].name);
+
+        if (!sym) {
+            snprintf(why, whylen, "%s lacks %s", soname, syms[i].name);
+            dlclose(h);
+            return why;
+        }
+        /* ISO C has no cast from void * to a function pointer; dlsym's
+         * POSIX contract makes the copy through memcpy well defined. */
+        memcpy((char *)table + syms[i].off, &sym, sizeof sym);
+    }
+    return NULL;
 }

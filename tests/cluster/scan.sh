@@ -112,8 +112,9 @@ rc=$?
 check "cluster, 2 workers, 3 partitions: exit 0 (got $rc)" [ $rc -eq 0 ]
 check "cluster: the same events, scores, reasons, identities" same one.db c0.db
 check "cluster: the same events printed" same_printed one.out c0.out
-check "cluster: the run's streams are gone afterwards" \
-    [ "$(msgs DF_dfts0_IN)" -eq 0 ]
+gone() { ! "$JS_TEST" count "$NATS_URLS" "$1" >/dev/null 2>&1; }
+check "cluster: the run's input, reports and bucket are gone afterwards" \
+    eval "gone DF_dfts0_IN && gone DF_dfts0_REP && gone KV_DF_dfts0"
 check "cluster: every event in the run's stream of events ($(msgs DF_dfts0_EVENTS))" \
     eval '[ "$(msgs DF_dfts0_EVENTS)" -ge 16 ] &&
           [ "$(msgs DF_dfts0_EVENTS)" -eq "$(wc -l <c0.out)" ]'
