@@ -45,7 +45,7 @@
 #include "js.h"
 #include "scan_int.h"
 
-#define CL_FORMAT 1
+#define CL_FORMAT 2
 #define ENV_MAGIC DF_STATE_TAG4('D', 'F', 'E', 'V')
 #define CHK_MAGIC DF_STATE_TAG4('D', 'F', 'C', 'K')
 #define CKP_MAGIC DF_STATE_TAG4('D', 'F', 'C', 'P')
@@ -64,6 +64,7 @@
 #define ACK_EVERY 1024          /* publishes between two waits for acks */
 #define STASH_MAX 8192          /* a worker's messages held back; beyond:
                                  * read again from the checkpoint */
+#define STALL_MS 500            /* quiet this long: ask if some was lost */
 
 /* Every message of a partition's stream: its number there. */
 struct env {
@@ -82,9 +83,22 @@ struct chunk {
 struct ckpt_head {
     uint32_t magic, format, gen, count;
     uint64_t bytes;
-    uint64_t sseq;              /* the last stream message it holds */
+    uint64_t sum;               /* FNV-1a of the bytes */
+    uint64_t sseq;              /* the last stream message it took */
     uint64_t mno;               /* the next envelope number */
 };
+
+static uint64_t fnv1a(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t h = 14695981039346656037ULL;
+
+    while (n--) {
+        h ^= *b++;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
 
 struct names {
     char in[96], rep[96], bucket[96], events[96];
@@ -137,14 +151,71 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/*
+ * A message a server delivered that never arrived (the server died with
+ * its answer to a fetch in flight) comes again only after the ack wait,
+ * ACK_WAIT_MS; meanwhile its reader waits, and the whole run with it.  So
+ * a reader that has fetched nothing for STALL_MS asks the server, every
+ * STALL_MS, whether its consumer delivered more than the reader holds.  If
+ * so, it has its consumer rewound to its ack floor, and what was lost
+ * comes again at once (repeats of what it had are dropped by their
+ * numbers).  A message late rather than lost only costs a rewind.
+ */
+struct stall {
+    int64_t quiet_since, asked;
+};
+
+/* After a fetch that returned n: 1 when sub was rewound, 0, or -1 with
+ * err set. */
+static int stall_check(struct stall *st, struct cli_js_sub *sub, int n,
+                       char *err, size_t errlen)
+{
+    int64_t now = cli_now_ms(), lost;
+
+    if (n != 0) {
+        if (n > 0)
+            st->quiet_since = 0;
+        return 0;
+    }
+    if (st->quiet_since == 0) {
+        st->quiet_since = now;
+        return 0;
+    }
+    if (now - st->quiet_since < STALL_MS || now - st->asked < STALL_MS)
+        return 0;
+    st->asked = now;
+    if (cli_js_sub_state(sub, NULL, &lost, err, errlen) != 0)
+        return -1;
+    if (lost <= 0)
+        return 0;
+    return cli_js_sub_rewind(sub, err, errlen) != 0 ? -1 : 1;
+}
+
 /* ---- the coordinator ----------------------------------------------------- */
 
 struct asm_rep {
-    struct df_buf b;            /* the report being put together */
+    struct df_buf b;            /* the report, once whole */
+    struct piece {              /* its chunks so far, by index (they may */
+        struct df_buf b;        /* come out of order after a rewind) */
+        int in;
+    } *piece;
     uint64_t want;              /* its number */
+    uint64_t bytes;             /* in the pieces */
     uint32_t got, count;        /* chunks in, of */
     int ready;
 };
+
+static void asm_clear(struct asm_rep *a)
+{
+    uint32_t i;
+
+    for (i = 0; a->piece && i < a->count; i++)
+        df_buf_free(&a->piece[i].b);
+    free(a->piece);
+    a->piece = NULL;
+    a->got = a->count = 0;
+    a->bytes = 0;
+}
 
 struct cli_cluster {
     struct cli_js *js;
@@ -165,6 +236,7 @@ struct cli_cluster {
     int unacked;                /* asynchronous publishes not waited for */
     unsigned since_wait;        /* publishes since the last wait */
     uint64_t nevents;           /* published to the run's events */
+    struct stall stall;         /* of the reports' consumer */
     int failed;
 };
 
@@ -208,7 +280,7 @@ static void tend_workers(struct cli_cluster *cl)
         int st;
         pid_t r;
 
-        if (cl->pid[i] <= 0)
+        if (cl->pid[i] <= 0 || cli_stop_requested())
             continue;
         r = waitpid(cl->pid[i], &st, WNOHANG);
         if (r != cl->pid[i])
@@ -294,13 +366,14 @@ int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev)
     return 0;
 }
 
-/* A chunk of a report: kept when it is the next of the report awaited. */
+/* A chunk of a report: kept when it is one of the report awaited. */
 static int on_chunk(const void *data, size_t len, uint64_t sseq,
                     const char *msgid, void *ud)
 {
     struct cli_cluster *cl = ud;
     struct chunk ch;
     struct asm_rep *a;
+    uint32_t i;
 
     (void)sseq;
     (void)msgid;
@@ -308,27 +381,44 @@ static int on_chunk(const void *data, size_t len, uint64_t sseq,
         return 0;
     memcpy(&ch, data, sizeof ch);
     if (ch.magic != CHK_MAGIC || ch.part >= cl->parts || ch.count == 0 ||
-        ch.idx >= ch.count)
+        ch.count > REPORT_MAX / CHUNK + 1 || ch.idx >= ch.count)
         return 0;
     a = &cl->asm_[ch.part];
-    if (a->ready || ch.k != a->want || ch.idx != a->got)
+    if (a->ready || ch.k != a->want)
         return 0;               /* a repeat, or not yet awaited */
-    if (ch.idx == 0) {
-        a->b.len = 0;
+    if (!a->piece) {
+        if (!(a->piece = calloc(ch.count, sizeof *a->piece))) {
+            cli_err("out of memory");
+            cl->failed = 1;
+            return 0;
+        }
         a->count = ch.count;
     } else if (ch.count != a->count) {
         return 0;
     }
-    if (a->b.len + (len - sizeof ch) > REPORT_MAX) {
+    if (a->piece[ch.idx].in)
+        return 0;               /* a repeat */
+    if (a->bytes + (len - sizeof ch) > REPORT_MAX) {
         cli_err("scan: partition %u: a report over %u MiB", ch.part,
                 REPORT_MAX >> 20);
         cl->failed = 1;
         return 0;
     }
-    df_buf_append(&a->b, (const char *)data + sizeof ch, len - sizeof ch);
-    a->got++;
-    if (a->got == a->count)
-        a->ready = 1;
+    df_buf_append(&a->piece[ch.idx].b, (const char *)data + sizeof ch,
+                  len - sizeof ch);
+    a->piece[ch.idx].in = 1;
+    a->bytes += len - sizeof ch;
+    if (++a->got < a->count)
+        return 0;
+    a->b.len = 0;
+    for (i = 0; i < a->count; i++) {
+        if (a->piece[i].b.oom)
+            a->b.oom = 1;
+        else
+            df_buf_append(&a->b, a->piece[i].b.data, a->piece[i].b.len);
+    }
+    asm_clear(a);
+    a->ready = 1;
     return 0;
 }
 
@@ -372,6 +462,14 @@ static int cl_report(unsigned p, uint64_t k, const void **msg, size_t *len,
         fail_since = -1;
         if (n > 0)
             cli_js_ack_upto(cl->rsub, UINT64_MAX, err, sizeof err);
+        switch (stall_check(&cl->stall, cl->rsub, n, err, sizeof err)) {
+        case -1:
+            cli_err("scan: %s", err);
+            return -1;
+        case 1:
+            cli_err("scan: reports lost on the way; read again");
+            break;
+        }
         tend_workers(cl);
         if (cli_now_ms() - since > 30000 &&
             cli_now_ms() - cl->last_note_ms > 30000) {
@@ -388,7 +486,6 @@ static int cl_report(unsigned p, uint64_t k, const void **msg, size_t *len,
     *msg = a->b.data;
     *len = a->b.len;
     a->ready = 0;
-    a->got = a->count = 0;
     a->want = k + 1;
     return 0;
 }
@@ -543,8 +640,10 @@ void cli_cluster_close(struct cli_cluster *cl, int ok)
         cli_js_stream_delete(cl->js, kvs, err, sizeof err);
         cli_js_close(cl->js);
     }
-    for (i = 0; cl->asm_ && i < cl->parts; i++)
+    for (i = 0; cl->asm_ && i < cl->parts; i++) {
+        asm_clear(&cl->asm_[i]);
         df_buf_free(&cl->asm_[i].b);
+    }
     df_buf_free(&cl->buf);
     free(cl->asm_);
     free(cl->mno);
@@ -560,10 +659,11 @@ struct wpart {
     struct df_worker *w;
     struct cli_js_sub *sub;
     uint64_t mno;               /* the next envelope number */
-    uint64_t sseq;              /* the last stream message taken */
-    uint64_t ck_sseq;           /* the last one a checkpoint holds */
+    uint64_t ck_mno;            /* the one after what the checkpoint holds */
+    uint64_t sseq;              /* the last stream message seen */
     uint32_t gen;               /* the next checkpoint's chunks */
     int64_t ck_ms;
+    struct stall stall;
     int done, reset;
     /* Messages that came before their turn (a publish the coordinator
      * made again after a failure lands after later ones): kept until the
@@ -635,7 +735,9 @@ static int checkpoint(struct wrk *k, struct wpart *wp)
     struct df_state_out *o;
     struct ckpt_head h;
     char key[64], err[512];
+    uint64_t upto;
     uint32_t i;
+    size_t j;
     enum df_err e;
 
     k->buf.len = 0;
@@ -657,6 +759,7 @@ static int checkpoint(struct wrk *k, struct wpart *wp)
     h.gen = wp->gen;
     h.count = (uint32_t)((k->buf.len + CHUNK - 1) / CHUNK);
     h.bytes = k->buf.len;
+    h.sum = fnv1a(k->buf.data, k->buf.len);
     h.sseq = wp->sseq;
     h.mno = wp->mno;
     for (i = 0; i < h.count; i++) {
@@ -673,10 +776,16 @@ static int checkpoint(struct wrk *k, struct wpart *wp)
     if (cli_js_kv_put(k->kv, key, &h, sizeof h, err, sizeof err) != 0)
         goto fail;
     wp->gen ^= 1;
-    wp->ck_sseq = wp->sseq;
+    wp->ck_mno = wp->mno;
     wp->ck_ms = cli_now_ms();
-    if (wp->sseq > 0 &&
-        cli_js_ack_upto(wp->sub, wp->sseq, err, sizeof err) != 0)
+    /* The messages held back are not in the checkpoint: acked are only
+     * the ones before the first of them in the stream, all taken (or
+     * repeats), so that the ack floor stays before those. */
+    upto = UINT64_MAX;
+    for (j = 0; j < wp->nstash; j++)
+        if (wp->stash[j].sseq <= upto)
+            upto = wp->stash[j].sseq - 1;
+    if (cli_js_ack_upto(wp->sub, upto, err, sizeof err) != 0)
         goto fail;
     return 0;
 fail:
@@ -702,7 +811,8 @@ static int part_start(struct wrk *k, struct wpart *wp)
         cli_err("out of memory");
         return -1;
     }
-    wp->mno = wp->sseq = wp->ck_sseq = 0;
+    wp->mno = wp->sseq = wp->ck_mno = 0;
+    memset(&wp->stall, 0, sizeof wp->stall);
     wp->done = wp->reset = 0;
     stash_clear(wp);
     snprintf(key, sizeof key, "ck.%u", wp->p);
@@ -739,7 +849,8 @@ static int part_start(struct wrk *k, struct wpart *wp)
             free(v);
             v = NULL;
         }
-        if (k->buf.len != h.bytes || k->buf.oom) {
+        if (k->buf.len != h.bytes || k->buf.oom ||
+            fnv1a(k->buf.data, k->buf.len) != h.sum) {
             snprintf(err, sizeof err, "a damaged checkpoint");
             goto fail;
         }
@@ -759,8 +870,8 @@ static int part_start(struct wrk *k, struct wpart *wp)
                      df_strerror(e));
             goto fail;
         }
-        wp->mno = h.mno;
-        wp->sseq = wp->ck_sseq = h.sseq;
+        wp->mno = wp->ck_mno = h.mno;
+        wp->sseq = h.sseq;
         wp->gen = h.gen ^ 1;
         wp->done = df_worker_done(wp->w);
     }
@@ -770,8 +881,11 @@ static int part_start(struct wrk *k, struct wpart *wp)
         return 0;
     snprintf(durable, sizeof durable, "w%u", wp->p);
     snprintf(subj, sizeof subj, "%s.%u", k->nm.in_subj, wp->p);
-    if (cli_js_pull_from(k->js, k->nm.in, durable, subj, ACK_WAIT_MS,
-                         wp->sseq + 1, &wp->sub, err, sizeof err) != 0)
+    /* From the consumer's ack floor: what it acked, a checkpoint holds
+     * (this one or, when it was cut short, the one before); what it did
+     * not, comes again at once.  Repeats are dropped by their numbers. */
+    if (cli_js_pull_resume(k->js, k->nm.in, durable, subj, ACK_WAIT_MS,
+                           &wp->sub, err, sizeof err) != 0)
         goto fail;
     wp->ck_ms = cli_now_ms();
     return 0;
@@ -858,16 +972,20 @@ static int on_msg(const void *data, size_t len, uint64_t sseq,
     size_t i;
 
     (void)msgid;
-    if (wp->done || wp->reset || sseq <= wp->sseq)
-        return 0;               /* delivered again */
+    if (wp->done || wp->reset)
+        return 0;
     if (len < sizeof e)
         goto bad;
     memcpy(&e, data, sizeof e);
     if (e.magic != ENV_MAGIC)
         goto bad;
-    wp->sseq = sseq;
+    if (sseq > wp->sseq)
+        wp->sseq = sseq;
+    /* By number, not by stream sequence: a message lost on the way comes
+     * again after later ones (cli_js_sub_rewind), and one published again
+     * lands after later ones. */
     if (e.mno < wp->mno)
-        return 0;               /* published again */
+        return 0;               /* delivered or published again */
     if (e.mno > wp->mno) {
         for (i = 0; i < wp->nstash; i++)
             if (wp->stash[i].mno == e.mno)
@@ -977,6 +1095,7 @@ static void *part_main(void *arg)
     struct wpart *wp = &k->wp[0];
     int64_t fail_since = -1;
     char err[512];
+    int n;
 
     k->rc = 1;
     if (cli_js_open(&k->js, k->urls, OPEN_TIMEOUT_MS, RETRY_MS, err,
@@ -996,9 +1115,10 @@ static void *part_main(void *arg)
         }
         /* js.c rides out errors for its retry time: a failure here is
          * tried again at the next turn, for a while. */
-        if (cli_js_fetch(wp->sub, 256, 200, on_msg, &t, err, sizeof err) <
-                0 &&
-            !k->fatal) {
+        n = cli_js_fetch(wp->sub, 256, 200, on_msg, &t, err, sizeof err);
+        if (k->fatal)
+            goto done;
+        if (n < 0) {
             if (fail_since < 0)
                 fail_since = cli_now_ms();
             if (cli_now_ms() - fail_since > 5 * RETRY_MS) {
@@ -1008,13 +1128,23 @@ static void *part_main(void *arg)
         } else {
             fail_since = -1;
         }
-        if (k->fatal)
-            goto done;
         if (wp->reset && part_start(k, wp) != 0)
             goto done;
+        if (!wp->done && !wp->reset) {
+            int r = stall_check(&wp->stall, wp->sub, n, err, sizeof err);
+
+            if (r < 0) {
+                cli_err("worker: partition %u: %s", wp->p, err);
+                goto done;
+            }
+            if (r > 0)
+                cli_err("worker: partition %u: messages lost on the way; "
+                        "read again from message %llu on",
+                        wp->p, (unsigned long long)wp->mno);
+        }
         /* Done: no checkpoint (the coordinator, which has the last report,
          * may be deleting the run's bucket already). */
-        if (!wp->done && wp->sseq > wp->ck_sseq && wp->nstash == 0 &&
+        if (!wp->done && wp->mno > wp->ck_mno &&
             cli_now_ms() - wp->ck_ms >= CKPT_MS && checkpoint(k, wp) != 0)
             goto done;
     }

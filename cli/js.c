@@ -68,11 +68,19 @@ struct cli_js_sub {
     natsSubscription *sub;
     struct kept *kept;             /* in the order fetched */
     size_t nkept, capkept;
+    /* What makes the consumer anew (cli_js_sub_rewind). */
+    char *stream, *durable, *subject;
+    int ack_wait_ms;
+    /* Tests: every lose-th message fetched is dropped, as if its answer
+     * had been lost on the way (DF_JS_TEST_LOSE=n in the environment). */
+    unsigned long lose, fetched;
 };
 
 struct cli_js_kv {
     struct cli_js *js;
     kvStore *kv;
+    char stream[128];              /* KV_<bucket> */
+    char prefix[128];              /* $KV.<bucket>. */
 };
 
 /* ---- time and errors ---------------------------------------------- */
@@ -609,38 +617,33 @@ int cli_js_publish_wait(struct cli_js *js, int deadline_ms, uint64_t *dups,
 
 /* ---- pull consumers ------------------------------------------------ */
 
-int cli_js_pull_from(struct cli_js *js, const char *stream,
-                     const char *durable, const char *subject,
-                     int ack_wait_ms, uint64_t start_seq,
-                     struct cli_js_sub **out, char *err, size_t errlen)
+/* Makes sub's consumer deliver from stream sequence start_seq on (0: an
+ * existing durable as it is, or a new one from the first message):
+ * deleted first and made again when start_seq > 0. */
+static int subscribe_at(struct cli_js_sub *sub, uint64_t start_seq,
+                        char *err, size_t errlen)
 {
-    struct cli_js_sub *sub;
+    struct cli_js *js = sub->js;
     jsSubOptions so;
     jsErrCode jerr = 0;
     natsStatus s;
     int pause = PAUSE_MIN_MS;
     int64_t end = now_ms() + js->retry_ms;
 
-    *out = NULL;
     if (start_seq > 0) {
-        while ((s = N.js_DeleteConsumer(js->jc, stream, durable, NULL,
-                                        &jerr)) != NATS_OK &&
+        while ((s = N.js_DeleteConsumer(js->jc, sub->stream, sub->durable,
+                                        NULL, &jerr)) != NATS_OK &&
                jerr != JSConsumerNotFoundErr && transient(s, jerr) &&
                now_ms() < end)
             pause_before_retry(&pause, end);
         if (s != NATS_OK && jerr != JSConsumerNotFoundErr)
             return fail(err, errlen, s, jerr, "delete consumer %s on %s",
-                        durable, stream);
+                        sub->durable, sub->stream);
     }
-    if (!(sub = calloc(1, sizeof *sub))) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    sub->js = js;
     N.jsSubOptions_Init(&so);
-    so.Stream = stream;
-    so.Config.Durable = durable;
-    so.Config.FilterSubject = subject;
+    so.Stream = sub->stream;
+    so.Config.Durable = sub->durable;
+    so.Config.FilterSubject = sub->subject;
     /* Deliver policy left unset (-1) when attaching: libnats then takes
      * an existing durable's, whatever it is, or the server's default,
      * deliver all, for a new one. */
@@ -649,20 +652,48 @@ int cli_js_pull_from(struct cli_js *js, const char *stream,
         so.Config.OptStartSeq = start_seq;
     }
     so.Config.AckPolicy = js_AckExplicit;
-    so.Config.AckWait = (int64_t)(ack_wait_ms > 0 ? ack_wait_ms : 30000) *
-                        1000000;                 /* nanoseconds */
+    so.Config.AckWait = (int64_t)sub->ack_wait_ms * 1000000; /* ns */
     so.Config.MaxAckPending = KEEP_MAX;
     /* libnats looks the durable up and binds to it, or creates it; it
      * deletes it only on Unsubscribe/Drain, which we never call. */
     pause = PAUSE_MIN_MS;
-    while ((s = N.js_PullSubscribe(&sub->sub, js->jc, subject, durable, NULL,
-                                   &so, &jerr)) != NATS_OK &&
+    jerr = 0;
+    while ((s = N.js_PullSubscribe(&sub->sub, js->jc, sub->subject,
+                                   sub->durable, NULL, &so, &jerr)) !=
+               NATS_OK &&
            transient(s, jerr) && now_ms() < end)
         pause_before_retry(&pause, end);
     if (s != NATS_OK) {
-        free(sub);
-        return fail(err, errlen, s, jerr, "pull consumer %s on %s", durable,
-                    stream);
+        sub->sub = NULL;
+        return fail(err, errlen, s, jerr, "pull consumer %s on %s",
+                    sub->durable, sub->stream);
+    }
+    return 0;
+}
+
+int cli_js_pull_from(struct cli_js *js, const char *stream,
+                     const char *durable, const char *subject,
+                     int ack_wait_ms, uint64_t start_seq,
+                     struct cli_js_sub **out, char *err, size_t errlen)
+{
+    struct cli_js_sub *sub;
+    const char *lose = getenv("DF_JS_TEST_LOSE");
+
+    *out = NULL;
+    if (!(sub = calloc(1, sizeof *sub)) || !(sub->stream = strdup(stream)) ||
+        !(sub->durable = strdup(durable)) ||
+        !(sub->subject = strdup(subject))) {
+        cli_js_sub_free(sub);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sub->js = js;
+    sub->ack_wait_ms = ack_wait_ms > 0 ? ack_wait_ms : 30000;
+    if (lose && *lose)
+        sub->lose = strtoul(lose, NULL, 10);
+    if (subscribe_at(sub, start_seq, err, errlen) != 0) {
+        cli_js_sub_free(sub);
+        return -1;
     }
     *out = sub;
     return 0;
@@ -674,6 +705,82 @@ int cli_js_pull(struct cli_js *js, const char *stream, const char *durable,
 {
     return cli_js_pull_from(js, stream, durable, subject, ack_wait_ms, 0, out,
                             err, errlen);
+}
+
+int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
+                     char *err, size_t errlen)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s;
+    int pause = PAUSE_MIN_MS;
+    int64_t end = now_ms() + sub->js->retry_ms;
+
+    while ((s = N.js_GetConsumerInfo(&ci, sub->js->jc, sub->stream,
+                                     sub->durable, NULL, &jerr)) !=
+               NATS_OK &&
+           transient(s, jerr) && now_ms() < end)
+        pause_before_retry(&pause, end);
+    if (s != NATS_OK)
+        return fail(err, errlen, s, jerr, "consumer %s on %s", sub->durable,
+                    sub->stream);
+    if (floor)
+        *floor = ci->AckFloor.Stream;
+    if (lost)
+        *lost = ci->NumAckPending - (int64_t)sub->nkept;
+    N.jsConsumerInfo_Destroy(ci);
+    return 0;
+}
+
+/* Drops the messages sub holds, unacked. */
+static void drop_kept(struct cli_js_sub *sub)
+{
+    size_t i;
+
+    for (i = 0; i < sub->nkept; i++)
+        N.natsMsg_Destroy(sub->kept[i].msg);
+    sub->nkept = 0;
+}
+
+int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen)
+{
+    uint64_t floor;
+
+    if (cli_js_sub_state(sub, &floor, NULL, err, errlen) != 0)
+        return -1;
+    drop_kept(sub);
+    N.natsSubscription_Destroy(sub->sub);
+    sub->sub = NULL;
+    return subscribe_at(sub, floor + 1, err, errlen);
+}
+
+int cli_js_pull_resume(struct cli_js *js, const char *stream,
+                       const char *durable, const char *subject,
+                       int ack_wait_ms, struct cli_js_sub **out, char *err,
+                       size_t errlen)
+{
+    if (cli_js_pull(js, stream, durable, subject, ack_wait_ms, out, err,
+                    errlen) != 0)
+        return -1;
+    if (cli_js_sub_rewind(*out, err, errlen) != 0) {
+        cli_js_sub_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Tests: one fetched message in about every n is "lost", picked by a
+ * hash of its count (not every n-th: a rewind of a multiple of n messages
+ * would lose the same one each time). */
+static int lose_this(unsigned long *count, unsigned long n)
+{
+    uint64_t x = ++*count;
+
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x % n == 0;
 }
 
 int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
@@ -690,6 +797,11 @@ int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
 
     if (max <= 0) {
         snprintf(err, errlen, "fetch of %d messages", max);
+        return -1;
+    }
+    if (!sub->sub) {
+        snprintf(err, errlen, "consumer %s on %s: not made again",
+                 sub->durable, sub->stream);
         return -1;
     }
     if ((size_t)max > KEEP_MAX - sub->nkept)
@@ -738,6 +850,11 @@ int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
         const char *id = NULL;
         uint64_t seq = 0;
 
+        if (sub->lose && got < 0 && lose_this(&sub->fetched, sub->lose)) {
+            N.natsMsg_Destroy(m);      /* "lost on the way" (tests) */
+            list.Msgs[i] = NULL;
+            continue;
+        }
         if (got < 0 && N.natsMsg_GetMetaData(&meta, m) == NATS_OK) {
             seq = meta->Sequence.Stream;
             N.jsMsgMetaData_Destroy(meta);
@@ -811,18 +928,25 @@ int cli_js_ack_upto(struct cli_js_sub *sub, uint64_t stream_seq, char *err,
 
 void cli_js_sub_free(struct cli_js_sub *sub)
 {
-    size_t i;
-
     if (!sub)
         return;
-    for (i = 0; i < sub->nkept; i++)
-        N.natsMsg_Destroy(sub->kept[i].msg);
+    drop_kept(sub);
     free(sub->kept);
-    N.natsSubscription_Destroy(sub->sub);
+    if (sub->sub)
+        N.natsSubscription_Destroy(sub->sub);
+    free(sub->stream);
+    free(sub->durable);
+    free(sub->subject);
     free(sub);
 }
 
 /* ---- key-value ----------------------------------------------------- */
+
+static void kv_names(struct cli_js_kv *kv, const char *bucket)
+{
+    snprintf(kv->stream, sizeof kv->stream, "KV_%s", bucket);
+    snprintf(kv->prefix, sizeof kv->prefix, "$KV.%s.", bucket);
+}
 
 int cli_js_kv(struct cli_js *js, const char *bucket, int replicas,
               struct cli_js_kv **out, char *err, size_t errlen)
@@ -844,6 +968,7 @@ int cli_js_kv(struct cli_js *js, const char *bucket, int replicas,
         return -1;
     }
     kv->js = js;
+    kv_names(kv, bucket);
     N.kvConfig_Init(&cfg);
     cfg.Bucket = bucket;
     cfg.History = 1;
@@ -876,6 +1001,7 @@ int cli_js_kv_bind(struct cli_js *js, const char *bucket,
         return -1;
     }
     kv->js = js;
+    kv_names(kv, bucket);
     while ((s = N.js_KeyValue(&kv->kv, js->jc, bucket)) != NATS_OK &&
            transient(s, 0) && now_ms() < end)
         pause_before_retry(&pause, end);
@@ -913,35 +1039,54 @@ int cli_js_kv_put(struct cli_js_kv *kv, const char *key, const void *data,
 int cli_js_kv_get(struct cli_js_kv *kv, const char *key, void **data,
                   size_t *len, int *found, char *err, size_t errlen)
 {
-    kvEntry *e = NULL;
+    natsMsg *m = NULL;
+    jsErrCode jerr = 0;
     natsStatus s;
     int pause = PAUSE_MIN_MS;
     int64_t end = now_ms() + kv->js->retry_ms;
+    const char *op = NULL;
+    char subj[256];
     size_t n;
     char *copy;
 
     *data = NULL;
     *len = 0;
     *found = 0;
-    while ((s = N.kvStore_Get(&e, kv->kv, key)) != NATS_OK &&
-           s != NATS_NOT_FOUND && transient(s, 0) && now_ms() < end) {
+    if (snprintf(subj, sizeof subj, "%s%s", kv->prefix, key) >=
+        (int)sizeof subj)
+        return fail(err, errlen, NATS_OK, 0, "get %s: a long key", key);
+    /* Not kvStore_Get(): libnats makes buckets with direct gets allowed
+     * and then reads through them, which any replica answers, one that
+     * lags behind included.  A stream's leader answers this one: the last
+     * value put. */
+    while ((s = N.js_GetLastMsg(&m, kv->js->jc, kv->stream, subj, NULL,
+                                &jerr)) != NATS_OK &&
+           s != NATS_NOT_FOUND && jerr != JSNoMessageFoundErr &&
+           transient(s, jerr) && now_ms() < end) {
+        jerr = 0;
         if (s != NATS_TIMEOUT)
             pause_before_retry(&pause, end);
     }
-    if (s == NATS_NOT_FOUND)
+    if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr)
         return 0;
     if (s != NATS_OK)
-        return fail(err, errlen, s, 0, "get %s", key);
-    n = (size_t)N.kvEntry_ValueLen(e);
+        return fail(err, errlen, s, jerr, "get %s", key);
+    /* A deleted or purged key leaves a marker without a value. */
+    if (N.natsMsgHeader_Get(m, "KV-Operation", &op) == NATS_OK && op &&
+        (strcmp(op, "DEL") == 0 || strcmp(op, "PURGE") == 0)) {
+        N.natsMsg_Destroy(m);
+        return 0;
+    }
+    n = (size_t)N.natsMsg_GetDataLength(m);
     if (!(copy = malloc(n + 1))) {
-        N.kvEntry_Destroy(e);
+        N.natsMsg_Destroy(m);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     if (n)
-        memcpy(copy, N.kvEntry_Value(e), n);
+        memcpy(copy, N.natsMsg_GetData(m), n);
     copy[n] = '\0';
-    N.kvEntry_Destroy(e);
+    N.natsMsg_Destroy(m);
     *data = copy;
     *len = n;
     *found = 1;

@@ -113,6 +113,28 @@ int cli_js_pull_from(struct cli_js *js, const char *stream,
                      int ack_wait_ms, uint64_t start_seq,
                      struct cli_js_sub **out, char *err, size_t errlen);
 
+/* Like cli_js_pull(), then, when the durable existed, cli_js_sub_rewind():
+ * what an earlier holder of the durable fetched and did not ack comes
+ * first and at once, not after ack_wait_ms and newer messages. */
+int cli_js_pull_resume(struct cli_js *js, const char *stream,
+                       const char *durable, const char *subject,
+                       int ack_wait_ms, struct cli_js_sub **out, char *err,
+                       size_t errlen);
+
+/* What the server keeps of sub's consumer: *floor, the stream sequence up
+ * to which it has every message acked; *lost, the messages it delivered
+ * and has no ack for that sub does not hold.  Those are fetches' answers
+ * lost on the way (a server died while they were in flight), or acks lost
+ * so: they come again only after ack_wait_ms.  Either may be NULL. */
+int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
+                     char *err, size_t errlen);
+
+/* Makes sub's consumer anew from the message after its ack floor, so that
+ * every message it has no ack for comes again at once, in stream order
+ * (some it had acks for too, after a hole).  The messages sub holds are
+ * dropped unacked: they come again. */
+int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen);
+
 /* Fetches up to max messages, waiting at most timeout_ms for the first,
  * and calls fn(data, len, stream_seq, msgid, ud) on each in order: data
  * and msgid (NULL when the message has none) are valid during the call.
@@ -133,6 +155,10 @@ int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
  * delivery is at least once). */
 int cli_js_ack_upto(struct cli_js_sub *sub, uint64_t stream_seq, char *err,
                     size_t errlen);
+
+/* Tests: DF_JS_TEST_LOSE=n in the environment of cli_js_pull*() drops
+ * every n-th message fetched before fn sees it, unacked, as a server that
+ * dies mid-delivery does. */
 
 /* Frees sub and its unacked messages (redelivered after ack_wait_ms);
  * the durable consumer stays on the server.  NULL is a no-op. */

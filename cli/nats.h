@@ -64,10 +64,9 @@
     X(js_KeyValue)                                                         \
     X(kvStore_Destroy)                                                     \
     X(kvStore_Put)                                                         \
-    X(kvStore_Get)                                                         \
-    X(kvEntry_Value)                                                       \
-    X(kvEntry_ValueLen)                                                    \
-    X(kvEntry_Destroy)
+    X(js_GetLastMsg)                                                       \
+    X(js_GetConsumerInfo)                                                  \
+    X(jsConsumerInfo_Destroy)
 
 struct cli_nats_funcs {
 #define X(f) __typeof__(f) *f;

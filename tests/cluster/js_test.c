@@ -11,13 +11,17 @@
  *       by one (waiting for each ack) or, with -a, asynchronously; at
  *       most RATE a second; prints "published N dups D in S s = R msg/s".
  *   js_test consume URLS STREAM DURABLE SUBJECT OUT N [-b BATCH] [-w MS]
- *                   [-d MS] [-f SEQ]
+ *                   [-d MS] [-f SEQ] [-r]
  *       pulls until OUT holds N distinct payloads: each batch is appended
  *       to OUT (a line a message), fsync'd, then acked (then a pause of
  *       -d ms, standing for work), so the process can be SIGKILLed at any
  *       point and started again; -w is the consumer's ack wait; -f
- *       (re)makes the durable to start at stream sequence SEQ.  OUT "-"
- *       writes nothing and stops after N messages.  Gives up after 30 s
+ *       (re)makes the durable to start at stream sequence SEQ; -r resumes
+ *       the durable at its ack floor (cli_js_pull_resume) and, when a
+ *       fetch brings nothing while the server counts messages delivered
+ *       and not held, rewinds it (cli_js_sub_rewind).  OUT "-" writes
+ *       nothing and stops after N messages.  Prints "consumed F (D
+ *       distinct) in S s = R msg/s, rewinds W".  Gives up after 30 s
  *       without a message.
  *   js_test kv      URLS BUCKET REPLICAS put KEY VALUE | get KEY
  *
@@ -80,7 +84,7 @@ static int usage(void)
             "       js_test pub URLS N [-a] [-f FROM] [-s SIZE] [-p PREFIX] "
             "[-r RATE]\n"
             "       js_test consume URLS STREAM DURABLE SUBJECT OUT N "
-            "[-b BATCH] [-w ACKWAIT_MS] [-d PAUSE_MS] [-f SEQ]\n"
+            "[-b BATCH] [-w ACKWAIT_MS] [-d PAUSE_MS] [-f SEQ] [-r]\n"
             "       js_test kv URLS BUCKET REPLICAS put KEY VALUE | get KEY\n");
     return 2;
 }
@@ -205,10 +209,10 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
 {
     struct cli_js_sub *sub;
     struct seen sn = {0};
-    long n, batch = 100, ackwait = 0, pause = 0, start = 0;
+    long n, batch = 100, ackwait = 0, pause = 0, start = 0, rewinds = 0;
     double t0, idle;
     char err[300];
-    int a, got;
+    int a, got, resume = 0;
 
     if (argc < 6)
         return usage();
@@ -222,6 +226,8 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
             pause = num(argv[++a], 0, 60000);
         else if (!strcmp(argv[a], "-f") && a + 1 < argc)
             start = num(argv[++a], 1, 1000000000);
+        else if (!strcmp(argv[a], "-r"))
+            resume = 1;
         else
             return usage();
     }
@@ -243,8 +249,11 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
         if (sn.fd < 0)
             return die("consume", strerror(errno));
     }
-    if (cli_js_pull_from(js, argv[1], argv[2], argv[3], (int)ackwait,
-                         (uint64_t)start, &sub, err, sizeof err) != 0)
+    if ((resume ? cli_js_pull_resume(js, argv[1], argv[2], argv[3],
+                                     (int)ackwait, &sub, err, sizeof err)
+                : cli_js_pull_from(js, argv[1], argv[2], argv[3],
+                                   (int)ackwait, (uint64_t)start, &sub, err,
+                                   sizeof err)) != 0)
         return die("consume", err);
     t0 = idle = now_s();
     while (sn.fd >= 0 ? sn.distinct < n : sn.fetched < n) {
@@ -253,6 +262,17 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
                            sizeof err);
         if (got < 0)
             fprintf(stderr, "js_test consume: %s (going on)\n", err);
+        if (got == 0 && resume) {
+            /* -r: what was delivered and lost on the way comes again at
+             * once, not after the ack wait. */
+            int64_t lost;
+
+            if (cli_js_sub_state(sub, NULL, &lost, err, sizeof err) != 0)
+                fprintf(stderr, "js_test consume: %s (going on)\n", err);
+            else if (lost > 0 &&
+                     cli_js_sub_rewind(sub, err, sizeof err) == 0)
+                rewinds++;
+        }
         if (got <= 0) {
             if (now_s() - idle > 30) {
                 fprintf(stderr, "js_test consume: nothing for 30 s, %ld of "
@@ -270,8 +290,10 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
             sleep_s(pause / 1000.0);
     }
     t0 = now_s() - t0;
-    printf("consumed %ld (%ld distinct) in %.3f s = %.0f msg/s\n",
-           sn.fetched, sn.distinct, t0, t0 > 0 ? sn.fetched / t0 : 0.0);
+    printf("consumed %ld (%ld distinct) in %.3f s = %.0f msg/s, rewinds "
+           "%ld\n",
+           sn.fetched, sn.distinct, t0, t0 > 0 ? sn.fetched / t0 : 0.0,
+           rewinds);
     cli_js_sub_free(sub);
     if (sn.fd >= 0)
         close(sn.fd);

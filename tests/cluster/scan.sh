@@ -10,6 +10,10 @@
 #     mid-run (and started again);
 #   - the same while a worker is SIGKILLed mid-run: the coordinator starts
 #     it again and it goes on from its checkpoint;
+#   - the same when about one message fetched in 1,000 is lost on the way
+#     (DF_JS_TEST_LOSE: what a server dying mid-delivery does), with an
+#     ack wait longer than the run: the workers and the coordinator see
+#     it and read again;
 #   - every event is also in the run's stream of events;
 #   - --partitions on one machine (no cluster) finds the same;
 #   - a worker whose settings differ from the run's is refused with one
@@ -64,6 +68,15 @@ same() {
         cmp -s <(dump "$1") <(dump "$2")
 }
 same_printed() { [ -s "$2" ] && cmp -s <(sort "$1") <(sort "$2"); }
+# A run that fails says why: its exit and the end of its standard error.
+# (Runs are bounded by `timeout -s INT`: a coordinator stopped so ends
+# its workers, and exits 124.)
+RUN_T=150
+why() {
+    [ "$1" -eq 0 ] && return
+    echo "# exit $1; the end of $2:"
+    tail -5 "$2" | sed 's/^/#   /'
+}
 nev() { sqlite3 "$1" "SELECT count(*) FROM events"; }
 msgs() { "$JS_TEST" count "$NATS_URLS" "$1" 2>/dev/null || echo 0; }
 # Waits (at most 60 s) until stream $1 holds at least $2 messages.
@@ -106,10 +119,11 @@ echo "# cluster: $NATS_URLS"
 RUN=(--nats "$NATS_URLS" --replicas 3 --partitions 3)
 
 # ---- no fault ----------------------------------------------------------
-"$DF" scan "${RUN[@]}" --run dfts0 --workers 2 --db c0.db sim.nmea \
-    >c0.out 2>c0.err
+timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" --run dfts0 --workers 2 \
+    --db c0.db sim.nmea >c0.out 2>c0.err
 rc=$?
 check "cluster, 2 workers, 3 partitions: exit 0 (got $rc)" [ $rc -eq 0 ]
+why $rc c0.err
 check "cluster: the same events, scores, reasons, identities" same one.db c0.db
 check "cluster: the same events printed" same_printed one.out c0.out
 gone() { ! "$JS_TEST" count "$NATS_URLS" "$1" >/dev/null 2>&1; }
@@ -120,7 +134,8 @@ check "cluster: every event in the run's stream of events ($(msgs DF_dfts0_EVENT
           [ "$(msgs DF_dfts0_EVENTS)" -eq "$(wc -l <c0.out)" ]'
 
 # ---- a worker with other settings is refused ----------------------------
-"$DF" scan "${RUN[@]}" --run dfts1 --db c1.db sim.nmea >c1.out 2>c1.err &
+timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" --run dfts1 --db c1.db \
+    sim.nmea >c1.out 2>c1.err &
 coord=$!
 t0=$SECONDS
 timeout 120 "$DF" worker --nats "$NATS_URLS" --run dfts1 \
@@ -143,11 +158,12 @@ wait $w1
 r1=$?
 check "two workers joined by hand: exit 0 (got $rc; workers $r0 $r1)" \
     eval '[ $rc -eq 0 ] && [ $r0 -eq 0 ] && [ $r1 -eq 0 ]'
+why $rc c1.err
 check "workers joined by hand: the same events" same one.db c1.db
 
 # ---- the input stream's leader killed mid-run ----------------------------
-"$DF" scan "${RUN[@]}" --run dfts2 --workers 2 --db c2.db sim.nmea \
-    >c2.out 2>c2.err &
+timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" --run dfts2 --workers 2 \
+    --db c2.db sim.nmea >c2.out 2>c2.err &
 coord=$!
 if wait_msgs DF_dfts2_IN 1500; then
     leader=$(cluster_stream_leader DF_dfts2_IN)
@@ -161,13 +177,14 @@ fi
 wait $coord
 rc=$?
 check "leader killed: exit 0 (got $rc)" [ $rc -eq 0 ]
+why $rc c2.err
 check "leader killed: the same events, scores, reasons, identities" \
     same one.db c2.db
 check "leader killed: the same events printed" same_printed one.out c2.out
 
 # ---- a worker killed mid-run ------------------------------------------------
-"$DF" scan "${RUN[@]}" --run dfts3 --workers 2 --db c3.db sim.nmea \
-    >c3.out 2>c3.err &
+timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" --run dfts3 --workers 2 \
+    --db c3.db sim.nmea >c3.out 2>c3.err &
 coord=$!
 if wait_msgs DF_dfts3_REP 150; then
     w=$(pgrep -f "darkfleet worker --nats .*--run dfts3 --take 0/2" | head -1)
@@ -179,10 +196,24 @@ fi
 wait $coord
 rc=$?
 check "worker killed: exit 0 (got $rc)" [ $rc -eq 0 ]
+why $rc c3.err
 check "worker killed: started again" grep -q "starting it again" c3.err
 check "worker killed: the same events, scores, reasons, identities" \
     same one.db c3.db
 check "worker killed: the same events printed" same_printed one.out c3.out
+
+# ---- messages lost on the way --------------------------------------------
+DF_JS_TEST_LOSE=1000 timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" \
+    --run dfts4 --workers 2 --db c4.db sim.nmea >c4.out 2>c4.err
+rc=$?
+check "messages lost on the way: exit 0 (got $rc)" [ $rc -eq 0 ]
+why $rc c4.err
+check "messages lost on the way: seen and read again ($(grep -c 'lost on the way' c4.err) times)" \
+    grep -q "lost on the way" c4.err
+check "messages lost on the way: the same events, scores, reasons, identities" \
+    same one.db c4.db
+check "messages lost on the way: the same events printed" \
+    same_printed one.out c4.out
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

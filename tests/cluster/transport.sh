@@ -9,9 +9,15 @@
 #  2. All N published again with the same msgids: all acked as
 #     duplicates, the stream still holds N.
 #  3. A durable pull consumer appends each batch to a file, fsyncs, acks;
-#     it is SIGKILLed mid-way and started again with the same durable.
-#     The file must hold every payload 0..N-1, and at most one batch
-#     twice (what was written but not acked when it was killed).
+#     it is SIGKILLed mid-way and started again with the same durable,
+#     resumed at its ack floor.  The file must hold every payload 0..N-1,
+#     and at most one batch twice (what was written but not acked when it
+#     was killed).  The ack wait is 10 minutes, so the batch it had and
+#     did not ack must come at once, from the resume, not from the wait.
+#  3b. A consumer that loses one fetched message in about 50 on the way
+#     (DF_JS_TEST_LOSE, as a server dying mid-delivery does), with a
+#     10-minute ack wait: it sees the server count more delivered than it
+#     holds, rewinds, and gets every payload within seconds.
 #  4. A KV bucket (3 replicas): a value put, the bucket's leader killed,
 #     the value read back and another put during the election.
 # Env: DF_BUILD (the build directory, for js_test).  Exit 77: skipped.
@@ -101,9 +107,10 @@ check "stream still holds $N" $([ "$c" = "$N" ]; echo $?) "($c)"
 
 # ---- 3. a consumer SIGKILLed and started again --------------------------
 OUT=$DIR/consumed
+LONG=600000                           # ack wait: longer than the test
 # Not under `timeout`: the SIGKILL must reach js_test itself.  It gives
 # up by itself after 30 s without a message.
-"$JS_TEST" consume "$U" ais w1 'ais.>' "$OUT" "$N" -b $BATCH -w 2000 -d 20 \
+"$JS_TEST" consume "$U" ais w1 'ais.>' "$OUT" "$N" -b $BATCH -w $LONG -d 20 \
     >"$DIR/consume1.out" 2>&1 &
 C1=$!; PIDS+=("$C1")
 for _ in $(seq 1 200); do
@@ -115,7 +122,7 @@ lines=$(wc -l <"$OUT")
 say "consumer SIGKILLed after $lines lines"
 check "consumer killed mid-way" \
     $([ "$lines" -gt 0 ] && [ "$lines" -lt "$N" ]; echo $?) "($lines)"
-out=$(js consume "$U" ais w1 'ais.>' "$OUT" "$N" -b $BATCH -w 2000)
+out=$(js consume "$U" ais w1 'ais.>' "$OUT" "$N" -b $BATCH -w $LONG -r)
 check "restarted consumer finished" $? "$out"
 say "restarted consumer: $out"
 total=$(wc -l <"$OUT")
@@ -125,6 +132,19 @@ say "file: $total lines, $distinct distinct, $missing missing"
 check "every message 0..$((N - 1)) consumed" $([ "$missing" = 0 ]; echo $?)
 check "at most one batch ($BATCH) consumed twice" \
     $([ $((total - distinct)) -le $BATCH ]; echo $?) "($((total - distinct)))"
+
+# ---- 3b. messages lost on the way ---------------------------------------
+OUT=$DIR/consumed_lossy
+out=$(DF_JS_TEST_LOSE=50 js consume "$U" ais w2 'ais.>' "$OUT" "$N" \
+          -b $BATCH -w $LONG -r)
+check "lossy consumer finished" $? "$out"
+say "lossy consumer: $out"
+missing=$(seq 0 $((N - 1)) | sort | comm -23 - <(sort -u "$OUT") | wc -l)
+check "lossy: every message 0..$((N - 1)) consumed" $([ "$missing" = 0 ]; echo $?) \
+    "($missing missing)"
+rewinds=$(sed -n 's/.*rewinds \([0-9]*\).*/\1/p' <<<"$out")
+check "lossy: the losses were seen and read again" \
+    $([ "${rewinds:-0}" -gt 0 ]; echo $?) "(rewinds ${rewinds:-none})"
 
 # ---- 4. KV through the loss of the bucket's leader ----------------------
 js kv "$U" state 3 put vessel.123 first
