@@ -65,6 +65,7 @@
 #define STASH_MAX 8192          /* a worker's messages held back; beyond:
                                  * read again from the checkpoint */
 #define STALL_MS 500            /* quiet this long: ask if some was lost */
+#define STALL_MAX_MS 4000       /* asking less often while nothing was */
 
 /* Every message of a partition's stream: its number there. */
 struct env {
@@ -84,7 +85,8 @@ struct ckpt_head {
     uint32_t magic, format, gen, count;
     uint64_t bytes;
     uint64_t sum;               /* FNV-1a of the bytes */
-    uint64_t sseq;              /* the last stream message it took */
+    uint64_t floor;             /* the consumer's ack floor before it: all
+                                 * up to there is in it */
     uint64_t mno;               /* the next envelope number */
 };
 
@@ -155,66 +157,66 @@ static void sleep_ms(long ms)
  * A message a server delivered that never arrived (the server died with
  * its answer to a fetch in flight) comes again only after the ack wait,
  * ACK_WAIT_MS; meanwhile its reader waits, and the whole run with it.  So
- * a reader that has fetched nothing for STALL_MS asks the server, every
- * STALL_MS, whether its consumer delivered more than the reader holds.  If
- * so, it has its consumer rewound to its ack floor, and what was lost
- * comes again at once (repeats of what it had are dropped by their
- * numbers).  A message late rather than lost only costs a rewind.
+ * a reader that has fetched nothing for STALL_MS asks the server whether
+ * its consumer delivered more than the reader holds (again and again, less
+ * often while nothing was, up to every STALL_MAX_MS).  If so, it has its
+ * consumer rewound to its ack floor, and what was lost comes again at once
+ * (repeats of what it had are dropped by their numbers).  A message late
+ * rather than lost only costs a rewind.  This is best effort: when the
+ * server does not answer, the reader waits on as before.
  */
 struct stall {
-    int64_t quiet_since, asked;
+    int64_t quiet_since, asked, every;
 };
 
 /* After a fetch that returned n: 1 when sub was rewound, 0, or -1 with
- * err set. */
+ * err set when a rewind was cut short. */
 static int stall_check(struct stall *st, struct cli_js_sub *sub, int n,
                        char *err, size_t errlen)
 {
     int64_t now = cli_now_ms(), lost;
 
     if (n != 0) {
-        if (n > 0)
+        if (n > 0) {
             st->quiet_since = 0;
+            st->every = STALL_MS;
+        }
         return 0;
     }
     if (st->quiet_since == 0) {
         st->quiet_since = now;
+        st->every = STALL_MS;
         return 0;
     }
-    if (now - st->quiet_since < STALL_MS || now - st->asked < STALL_MS)
+    if (now - st->quiet_since < STALL_MS || now - st->asked < st->every)
         return 0;
     st->asked = now;
-    if (cli_js_sub_state(sub, NULL, &lost, err, errlen) != 0)
-        return -1;
-    if (lost <= 0)
+    if (cli_js_sub_state(sub, NULL, &lost, err, errlen) != 0 || lost <= 0) {
+        st->every = st->every * 2 > STALL_MAX_MS ? STALL_MAX_MS
+                                                 : st->every * 2;
         return 0;
+    }
+    st->every = STALL_MS;
+    /* Failing, it leaves the consumer to be made by the next fetch. */
     return cli_js_sub_rewind(sub, err, errlen) != 0 ? -1 : 1;
 }
 
 /* ---- the coordinator ----------------------------------------------------- */
 
 struct asm_rep {
-    struct df_buf b;            /* the report, once whole */
-    struct piece {              /* its chunks so far, by index (they may */
-        struct df_buf b;        /* come out of order after a rewind) */
-        int in;
-    } *piece;
+    struct df_buf b;            /* the report: chunk i at i * CHUNK (they
+                                 * may come in any order after a rewind) */
+    unsigned char *in;          /* which chunks are in */
     uint64_t want;              /* its number */
-    uint64_t bytes;             /* in the pieces */
     uint32_t got, count;        /* chunks in, of */
     int ready;
 };
 
 static void asm_clear(struct asm_rep *a)
 {
-    uint32_t i;
-
-    for (i = 0; a->piece && i < a->count; i++)
-        df_buf_free(&a->piece[i].b);
-    free(a->piece);
-    a->piece = NULL;
+    free(a->in);
+    a->in = NULL;
     a->got = a->count = 0;
-    a->bytes = 0;
 }
 
 struct cli_cluster {
@@ -366,57 +368,55 @@ int cli_cluster_event(struct cli_cluster *cl, const struct df_event *ev)
     return 0;
 }
 
-/* A chunk of a report: kept when it is one of the report awaited. */
+/* A chunk of a report: kept when it is one of the report awaited.  Every
+ * chunk but the last is CHUNK bytes (publish_report). */
 static int on_chunk(const void *data, size_t len, uint64_t sseq,
                     const char *msgid, void *ud)
 {
     struct cli_cluster *cl = ud;
     struct chunk ch;
     struct asm_rep *a;
-    uint32_t i;
+    size_t n, off;
 
     (void)sseq;
     (void)msgid;
     if (len < sizeof ch)
         return 0;
     memcpy(&ch, data, sizeof ch);
+    n = len - sizeof ch;
     if (ch.magic != CHK_MAGIC || ch.part >= cl->parts || ch.count == 0 ||
-        ch.count > REPORT_MAX / CHUNK + 1 || ch.idx >= ch.count)
+        ch.count > REPORT_MAX / CHUNK || ch.idx >= ch.count || n > CHUNK ||
+        (ch.idx + 1 < ch.count && n != CHUNK))
         return 0;
     a = &cl->asm_[ch.part];
     if (a->ready || ch.k != a->want)
         return 0;               /* a repeat, or not yet awaited */
-    if (!a->piece) {
-        if (!(a->piece = calloc(ch.count, sizeof *a->piece))) {
+    if (!a->in) {
+        if (!(a->in = calloc(ch.count, 1))) {
             cli_err("out of memory");
             cl->failed = 1;
             return 0;
         }
         a->count = ch.count;
+        a->b.len = 0;
     } else if (ch.count != a->count) {
         return 0;
     }
-    if (a->piece[ch.idx].in)
+    if (a->in[ch.idx])
         return 0;               /* a repeat */
-    if (a->bytes + (len - sizeof ch) > REPORT_MAX) {
-        cli_err("scan: partition %u: a report over %u MiB", ch.part,
-                REPORT_MAX >> 20);
+    off = (size_t)ch.idx * CHUNK;
+    if (df_buf_reserve(&a->b, off + n > a->b.len ? off + n - a->b.len : 0) !=
+        0) {
+        cli_err("out of memory");
         cl->failed = 1;
         return 0;
     }
-    df_buf_append(&a->piece[ch.idx].b, (const char *)data + sizeof ch,
-                  len - sizeof ch);
-    a->piece[ch.idx].in = 1;
-    a->bytes += len - sizeof ch;
+    memcpy(a->b.data + off, (const char *)data + sizeof ch, n);
+    if (off + n > a->b.len)
+        a->b.len = off + n;
+    a->in[ch.idx] = 1;
     if (++a->got < a->count)
         return 0;
-    a->b.len = 0;
-    for (i = 0; i < a->count; i++) {
-        if (a->piece[i].b.oom)
-            a->b.oom = 1;
-        else
-            df_buf_append(&a->b, a->piece[i].b.data, a->piece[i].b.len);
-    }
     asm_clear(a);
     a->ready = 1;
     return 0;
@@ -463,9 +463,9 @@ static int cl_report(unsigned p, uint64_t k, const void **msg, size_t *len,
         if (n > 0)
             cli_js_ack_upto(cl->rsub, UINT64_MAX, err, sizeof err);
         switch (stall_check(&cl->stall, cl->rsub, n, err, sizeof err)) {
-        case -1:
+        case -1:                /* the next fetch tries again */
             cli_err("scan: %s", err);
-            return -1;
+            break;
         case 1:
             cli_err("scan: reports lost on the way; read again");
             break;
@@ -660,7 +660,6 @@ struct wpart {
     struct cli_js_sub *sub;
     uint64_t mno;               /* the next envelope number */
     uint64_t ck_mno;            /* the one after what the checkpoint holds */
-    uint64_t sseq;              /* the last stream message seen */
     uint32_t gen;               /* the next checkpoint's chunks */
     int64_t ck_ms;
     struct stall stall;
@@ -729,15 +728,30 @@ static int buf_source(const void **p, size_t *n, void *ud)
     return s->n > 0;
 }
 
+/* Acks the messages wp holds that its saved checkpoint has: all but the
+ * ones held back, which it has not, and those after the first of them in
+ * the stream, so that the ack floor stays before them.  (The ones held
+ * that are not held back were taken, and are in the checkpoint when it is
+ * up to date (wp->mno == wp->ck_mno), or were repeats of what it has.) */
+static int ack_saved(struct wpart *wp, char *err, size_t errlen)
+{
+    uint64_t upto = UINT64_MAX;
+    size_t j;
+
+    wp->ck_ms = cli_now_ms();
+    for (j = 0; j < wp->nstash; j++)
+        if (wp->stash[j].sseq <= upto)
+            upto = wp->stash[j].sseq - 1;
+    return cli_js_ack_upto(wp->sub, upto, err, errlen);
+}
+
 /* Saves partition wp's state to the bucket, then acks what it holds. */
 static int checkpoint(struct wrk *k, struct wpart *wp)
 {
     struct df_state_out *o;
     struct ckpt_head h;
     char key[64], err[512];
-    uint64_t upto;
     uint32_t i;
-    size_t j;
     enum df_err e;
 
     k->buf.len = 0;
@@ -760,8 +774,12 @@ static int checkpoint(struct wrk *k, struct wpart *wp)
     h.count = (uint32_t)((k->buf.len + CHUNK - 1) / CHUNK);
     h.bytes = k->buf.len;
     h.sum = fnv1a(k->buf.data, k->buf.len);
-    h.sseq = wp->sseq;
     h.mno = wp->mno;
+    /* What was acked is in an earlier checkpoint, so in this one: should
+     * this head be read when a later one was acked, the worker reads on
+     * from here, not from the floor then. */
+    if (cli_js_sub_state(wp->sub, &h.floor, NULL, err, sizeof err) != 0)
+        goto fail;
     for (i = 0; i < h.count; i++) {
         size_t off = (size_t)i * CHUNK;
         size_t n = k->buf.len - off < CHUNK ? k->buf.len - off : CHUNK;
@@ -777,15 +795,7 @@ static int checkpoint(struct wrk *k, struct wpart *wp)
         goto fail;
     wp->gen ^= 1;
     wp->ck_mno = wp->mno;
-    wp->ck_ms = cli_now_ms();
-    /* The messages held back are not in the checkpoint: acked are only
-     * the ones before the first of them in the stream, all taken (or
-     * repeats), so that the ack floor stays before those. */
-    upto = UINT64_MAX;
-    for (j = 0; j < wp->nstash; j++)
-        if (wp->stash[j].sseq <= upto)
-            upto = wp->stash[j].sseq - 1;
-    if (cli_js_ack_upto(wp->sub, upto, err, sizeof err) != 0)
+    if (ack_saved(wp, err, sizeof err) != 0)
         goto fail;
     return 0;
 fail:
@@ -793,104 +803,118 @@ fail:
     return -1;
 }
 
+/* Loads partition wp's checkpoint, if it has one, into a new state:
+ * 0, 1 when what was read does not hang together (a head and chunks of
+ * different checkpoints: read again), or -1 with err set. */
+static int load_checkpoint(struct wrk *k, struct wpart *wp,
+                           uint64_t *at_most, char *err, size_t errlen)
+{
+    char key[64];
+    void *v = NULL;
+    size_t n = 0;
+    int found = 0;
+    uint32_t i;
+    struct ckpt_head h;
+    struct df_state_in *in;
+    struct src s;
+    enum df_err e;
+
+    df_worker_free(wp->w);
+    wp->w = df_worker_new(k->cfg, k->geo, k->parts, wp->p);
+    if (!wp->w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    wp->mno = wp->ck_mno = 0;
+    wp->done = 0;
+    *at_most = 0;               /* nothing saved: the stream from its start */
+    snprintf(key, sizeof key, "ck.%u", wp->p);
+    if (cli_js_kv_get(k->kv, key, &v, &n, &found, err, errlen) != 0)
+        return -1;
+    if (!found)
+        return 0;
+    if (n != sizeof h) {
+        free(v);
+        snprintf(err, errlen, "a damaged checkpoint");
+        return -1;
+    }
+    memcpy(&h, v, sizeof h);
+    free(v);
+    if (h.magic != CKP_MAGIC || h.format != CL_FORMAT || h.gen > 1) {
+        snprintf(err, errlen, "a checkpoint of another build");
+        return -1;
+    }
+    k->buf.len = 0;
+    for (i = 0; i < h.count; i++) {
+        snprintf(key, sizeof key, "ck.%u.%u.%u", wp->p, h.gen, i);
+        if (cli_js_kv_get(k->kv, key, &v, &n, &found, err, errlen) != 0)
+            return -1;
+        if (!found)
+            return 1;
+        df_buf_append(&k->buf, v, n);
+        free(v);
+    }
+    if (k->buf.oom) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (k->buf.len != h.bytes || fnv1a(k->buf.data, k->buf.len) != h.sum)
+        return 1;
+    s.p = (const unsigned char *)k->buf.data;
+    s.n = k->buf.len;
+    s.given = 0;
+    if (!(in = df_state_in_new(buf_source, &s))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    df_worker_load(wp->w, in);
+    e = df_state_in_error(in);
+    df_state_in_free(in);
+    if (e != DF_OK) {
+        snprintf(err, errlen, "loading its checkpoint: %s", df_strerror(e));
+        return -1;
+    }
+    wp->mno = wp->ck_mno = h.mno;
+    wp->gen = h.gen ^ 1;
+    wp->done = df_worker_done(wp->w);
+    *at_most = h.floor;
+    return 0;
+}
+
 /* (Re)starts partition wp from its checkpoint, or from nothing, and
  * reads its stream on from the message after it. */
 static int part_start(struct wrk *k, struct wpart *wp)
 {
-    char key[64], err[512], durable[32], subj[160];
-    void *v = NULL;
-    size_t n = 0;
-    int found = 0;
-    struct ckpt_head h;
+    char err[512], durable[32], subj[160];
+    uint64_t at_most;
+    int r, tries = 0;
 
     cli_js_sub_free(wp->sub);
     wp->sub = NULL;
-    df_worker_free(wp->w);
-    wp->w = df_worker_new(k->cfg, k->geo, k->parts, wp->p);
-    if (!wp->w) {
-        cli_err("out of memory");
-        return -1;
-    }
-    wp->mno = wp->sseq = wp->ck_mno = 0;
     memset(&wp->stall, 0, sizeof wp->stall);
-    wp->done = wp->reset = 0;
+    wp->reset = 0;
     stash_clear(wp);
-    snprintf(key, sizeof key, "ck.%u", wp->p);
-    if (cli_js_kv_get(k->kv, key, &v, &n, &found, err, sizeof err) != 0)
+    /* The chunks of a checkpoint being written as it is read: again. */
+    while ((r = load_checkpoint(k, wp, &at_most, err, sizeof err)) == 1 &&
+           ++tries < 20)
+        sleep_ms(500);
+    if (r == 1)
+        snprintf(err, sizeof err, "a damaged checkpoint");
+    if (r != 0)
         goto fail;
-    if (found) {
-        uint32_t i;
-        struct df_state_in *in;
-        struct src s;
-        enum df_err e;
-
-        if (n != sizeof h) {
-            snprintf(err, sizeof err, "a damaged checkpoint");
-            goto fail;
-        }
-        memcpy(&h, v, sizeof h);
-        free(v);
-        v = NULL;
-        if (h.magic != CKP_MAGIC || h.format != CL_FORMAT || h.gen > 1) {
-            snprintf(err, sizeof err, "a checkpoint of another build");
-            goto fail;
-        }
-        k->buf.len = 0;
-        for (i = 0; i < h.count; i++) {
-            snprintf(key, sizeof key, "ck.%u.%u.%u", wp->p, h.gen, i);
-            if (cli_js_kv_get(k->kv, key, &v, &n, &found, err,
-                              sizeof err) != 0)
-                goto fail;
-            if (!found) {
-                snprintf(err, sizeof err, "a checkpoint's part is missing");
-                goto fail;
-            }
-            df_buf_append(&k->buf, v, n);
-            free(v);
-            v = NULL;
-        }
-        if (k->buf.len != h.bytes || k->buf.oom ||
-            fnv1a(k->buf.data, k->buf.len) != h.sum) {
-            snprintf(err, sizeof err, "a damaged checkpoint");
-            goto fail;
-        }
-        s.p = (const unsigned char *)k->buf.data;
-        s.n = k->buf.len;
-        s.given = 0;
-        in = df_state_in_new(buf_source, &s);
-        if (!in) {
-            snprintf(err, sizeof err, "out of memory");
-            goto fail;
-        }
-        df_worker_load(wp->w, in);
-        e = df_state_in_error(in);
-        df_state_in_free(in);
-        if (e != DF_OK) {
-            snprintf(err, sizeof err, "loading its checkpoint: %s",
-                     df_strerror(e));
-            goto fail;
-        }
-        wp->mno = wp->ck_mno = h.mno;
-        wp->sseq = h.sseq;
-        wp->gen = h.gen ^ 1;
-        wp->done = df_worker_done(wp->w);
-    }
-    free(v);
-    v = NULL;
     if (wp->done)
         return 0;
     snprintf(durable, sizeof durable, "w%u", wp->p);
     snprintf(subj, sizeof subj, "%s.%u", k->nm.in_subj, wp->p);
-    /* From the consumer's ack floor: what it acked, a checkpoint holds
-     * (this one or, when it was cut short, the one before); what it did
-     * not, comes again at once.  Repeats are dropped by their numbers. */
+    /* From the consumer's ack floor, or the one the checkpoint was saved
+     * at if lower: all up to there is in the checkpoint; what comes after
+     * comes again at once, and repeats are dropped by their numbers. */
     if (cli_js_pull_resume(k->js, k->nm.in, durable, subj, ACK_WAIT_MS,
-                           &wp->sub, err, sizeof err) != 0)
+                           at_most, &wp->sub, err, sizeof err) != 0)
         goto fail;
     wp->ck_ms = cli_now_ms();
     return 0;
 fail:
-    free(v);
     cli_err("worker: partition %u: %s", wp->p, err);
     return -1;
 }
@@ -979,8 +1003,6 @@ static int on_msg(const void *data, size_t len, uint64_t sseq,
     memcpy(&e, data, sizeof e);
     if (e.magic != ENV_MAGIC)
         goto bad;
-    if (sseq > wp->sseq)
-        wp->sseq = sseq;
     /* By number, not by stream sequence: a message lost on the way comes
      * again after later ones (cli_js_sub_rewind), and one published again
      * lands after later ones. */
@@ -1133,10 +1155,8 @@ static void *part_main(void *arg)
         if (!wp->done && !wp->reset) {
             int r = stall_check(&wp->stall, wp->sub, n, err, sizeof err);
 
-            if (r < 0) {
+            if (r < 0)          /* the next fetch tries again */
                 cli_err("worker: partition %u: %s", wp->p, err);
-                goto done;
-            }
             if (r > 0)
                 cli_err("worker: partition %u: messages lost on the way; "
                         "read again from message %llu on",
@@ -1144,9 +1164,16 @@ static void *part_main(void *arg)
         }
         /* Done: no checkpoint (the coordinator, which has the last report,
          * may be deleting the run's bucket already). */
-        if (!wp->done && wp->mno > wp->ck_mno &&
-            cli_now_ms() - wp->ck_ms >= CKPT_MS && checkpoint(k, wp) != 0)
-            goto done;
+        if (wp->done || cli_now_ms() - wp->ck_ms < CKPT_MS)
+            continue;
+        if (wp->mno > wp->ck_mno) {
+            if (checkpoint(k, wp) != 0)
+                goto done;
+        } else if (ack_saved(wp, err, sizeof err) != 0) {
+            /* Only repeats of what the checkpoint has (after a rewind or
+             * a restart) are held: acked, or they would pile up. */
+            cli_err("worker: partition %u: %s (going on)", wp->p, err);
+        }
     }
     k->rc = 0;
 done:

@@ -68,11 +68,13 @@ struct cli_js_sub {
     natsSubscription *sub;
     struct kept *kept;             /* in the order fetched */
     size_t nkept, capkept;
+    uint64_t maxkept;              /* the highest seq in kept */
     /* What makes the consumer anew (cli_js_sub_rewind). */
     char *stream, *durable, *subject;
     int ack_wait_ms;
-    /* Tests: every lose-th message fetched is dropped, as if its answer
-     * had been lost on the way (DF_JS_TEST_LOSE=n in the environment). */
+    uint64_t remake_at;            /* a rewind cut short: its start */
+    /* Tests: about one message fetched in `lose` is dropped, as if its
+     * answer had been lost on the way (DF_JS_TEST_LOSE, js.h). */
     unsigned long lose, fetched;
 };
 
@@ -678,8 +680,12 @@ int cli_js_pull_from(struct cli_js *js, const char *stream,
 {
     struct cli_js_sub *sub;
     const char *lose = getenv("DF_JS_TEST_LOSE");
+    char name[160];
 
     *out = NULL;
+    snprintf(name, sizeof name, "DF_JS_TEST_LOSE_%s", durable);
+    if (getenv(name))
+        lose = getenv(name);
     if (!(sub = calloc(1, sizeof *sub)) || !(sub->stream = strdup(stream)) ||
         !(sub->durable = strdup(durable)) ||
         !(sub->subject = strdup(subject))) {
@@ -707,8 +713,10 @@ int cli_js_pull(struct cli_js *js, const char *stream, const char *durable,
                             err, errlen);
 }
 
-int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
-                     char *err, size_t errlen)
+/* The server's view of sub's consumer. */
+static int consumer_info(struct cli_js_sub *sub, uint64_t *floor,
+                         int64_t *lost, uint64_t *delivered, char *err,
+                         size_t errlen)
 {
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
@@ -728,8 +736,16 @@ int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
         *floor = ci->AckFloor.Stream;
     if (lost)
         *lost = ci->NumAckPending - (int64_t)sub->nkept;
+    if (delivered)
+        *delivered = ci->Delivered.Consumer;
     N.jsConsumerInfo_Destroy(ci);
     return 0;
+}
+
+int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
+                     char *err, size_t errlen)
+{
+    return consumer_info(sub, floor, lost, NULL, err, errlen);
 }
 
 /* Drops the messages sub holds, unacked. */
@@ -740,6 +756,23 @@ static void drop_kept(struct cli_js_sub *sub)
     for (i = 0; i < sub->nkept; i++)
         N.natsMsg_Destroy(sub->kept[i].msg);
     sub->nkept = 0;
+    sub->maxkept = 0;
+}
+
+/* Makes sub's consumer anew at start_seq; when that fails, the next
+ * cli_js_fetch() tries again. */
+static int remake(struct cli_js_sub *sub, uint64_t start_seq, char *err,
+                  size_t errlen)
+{
+    drop_kept(sub);
+    if (sub->sub)
+        N.natsSubscription_Destroy(sub->sub);
+    sub->sub = NULL;
+    sub->remake_at = start_seq;
+    if (subscribe_at(sub, start_seq, err, errlen) != 0)
+        return -1;
+    sub->remake_at = 0;
+    return 0;
 }
 
 int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen)
@@ -748,26 +781,31 @@ int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen)
 
     if (cli_js_sub_state(sub, &floor, NULL, err, errlen) != 0)
         return -1;
-    drop_kept(sub);
-    N.natsSubscription_Destroy(sub->sub);
-    sub->sub = NULL;
-    return subscribe_at(sub, floor + 1, err, errlen);
+    return remake(sub, floor + 1, err, errlen);
 }
 
 int cli_js_pull_resume(struct cli_js *js, const char *stream,
                        const char *durable, const char *subject,
-                       int ack_wait_ms, struct cli_js_sub **out, char *err,
-                       size_t errlen)
+                       int ack_wait_ms, uint64_t at_most,
+                       struct cli_js_sub **out, char *err, size_t errlen)
 {
+    uint64_t floor, delivered;
+
     if (cli_js_pull(js, stream, durable, subject, ack_wait_ms, out, err,
                     errlen) != 0)
         return -1;
-    if (cli_js_sub_rewind(*out, err, errlen) != 0) {
-        cli_js_sub_free(*out);
-        *out = NULL;
-        return -1;
-    }
+    if (consumer_info(*out, &floor, NULL, &delivered, err, errlen) != 0)
+        goto fail;
+    if (delivered == 0 && floor == 0)
+        return 0;               /* new, or never delivered: from the start */
+    if (remake(*out, (floor < at_most ? floor : at_most) + 1, err,
+               errlen) != 0)
+        goto fail;
     return 0;
+fail:
+    cli_js_sub_free(*out);
+    *out = NULL;
+    return -1;
 }
 
 /* Tests: one fetched message in about every n is "lost", picked by a
@@ -799,11 +837,8 @@ int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
         snprintf(err, errlen, "fetch of %d messages", max);
         return -1;
     }
-    if (!sub->sub) {
-        snprintf(err, errlen, "consumer %s on %s: not made again",
-                 sub->durable, sub->stream);
+    if (!sub->sub && remake(sub, sub->remake_at, err, errlen) != 0)
         return -1;
-    }
     if ((size_t)max > KEEP_MAX - sub->nkept)
         max = (int)(KEEP_MAX - sub->nkept);
     if (max == 0) {
@@ -872,10 +907,25 @@ int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
             N.natsMsg_Nak(m, NULL);
             continue;
         }
+        list.Msgs[i] = NULL;           /* kept: not destroyed below */
+        if (seq <= sub->maxkept) {
+            /* Sent again (the ack wait passed): this delivery, not the
+             * old one, is the one to ack, and it is held once. */
+            size_t j;
+
+            for (j = 0; j < sub->nkept && sub->kept[j].seq != seq; j++)
+                ;
+            if (j < sub->nkept) {
+                N.natsMsg_Destroy(sub->kept[j].msg);
+                sub->kept[j].msg = m;
+                continue;
+            }
+        }
         sub->kept[sub->nkept].msg = m;
         sub->kept[sub->nkept].seq = seq;
         sub->nkept++;
-        list.Msgs[i] = NULL;           /* kept: not destroyed below */
+        if (seq > sub->maxkept)
+            sub->maxkept = seq;
     }
     n = list.Count;
     N.natsMsgList_Destroy(&list);  /* zeroes list */
@@ -916,11 +966,15 @@ int cli_js_ack_upto(struct cli_js_sub *sub, uint64_t stream_seq, char *err,
     if (s != NATS_OK)
         return fail(err, errlen, s, jerr, "ack %llu",
                     (unsigned long long)sub->kept[lastidx].seq);
+    sub->maxkept = 0;
     for (i = j = 0; i < sub->nkept; i++) {
-        if (sub->kept[i].seq <= stream_seq)
+        if (sub->kept[i].seq <= stream_seq) {
             N.natsMsg_Destroy(sub->kept[i].msg);
-        else
+        } else {
+            if (sub->kept[i].seq > sub->maxkept)
+                sub->maxkept = sub->kept[i].seq;
             sub->kept[j++] = sub->kept[i];
+        }
     }
     sub->nkept = j;
     return 0;

@@ -113,13 +113,16 @@ int cli_js_pull_from(struct cli_js *js, const char *stream,
                      int ack_wait_ms, uint64_t start_seq,
                      struct cli_js_sub **out, char *err, size_t errlen);
 
-/* Like cli_js_pull(), then, when the durable existed, cli_js_sub_rewind():
- * what an earlier holder of the durable fetched and did not ack comes
- * first and at once, not after ack_wait_ms and newer messages. */
+/* Like cli_js_pull(), then, when the durable existed and delivered, makes
+ * it anew from the message after its ack floor, or after stream sequence
+ * at_most if that is lower: what an earlier holder of the durable fetched
+ * and did not ack comes first and at once, not after ack_wait_ms and
+ * newer messages.  (at_most: what the caller knows it holds; UINT64_MAX
+ * for the floor alone.) */
 int cli_js_pull_resume(struct cli_js *js, const char *stream,
                        const char *durable, const char *subject,
-                       int ack_wait_ms, struct cli_js_sub **out, char *err,
-                       size_t errlen);
+                       int ack_wait_ms, uint64_t at_most,
+                       struct cli_js_sub **out, char *err, size_t errlen);
 
 /* What the server keeps of sub's consumer: *floor, the stream sequence up
  * to which it has every message acked; *lost, the messages it delivered
@@ -132,7 +135,8 @@ int cli_js_sub_state(struct cli_js_sub *sub, uint64_t *floor, int64_t *lost,
 /* Makes sub's consumer anew from the message after its ack floor, so that
  * every message it has no ack for comes again at once, in stream order
  * (some it had acks for too, after a hole).  The messages sub holds are
- * dropped unacked: they come again. */
+ * dropped unacked: they come again.  When making it anew fails, the next
+ * cli_js_fetch() tries again. */
 int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen);
 
 /* Fetches up to max messages, waiting at most timeout_ms for the first,
@@ -141,7 +145,8 @@ int cli_js_sub_rewind(struct cli_js_sub *sub, char *err, size_t errlen);
  * Returns the number fetched, 0 when none came in timeout_ms, or -1 with
  * err set: an error that lasted timeout_ms, or fn returning non-zero (the
  * messages from that one on are given back, to be redelivered soon).
- * Messages are not acked here; at most 65,536 are kept unacked. */
+ * Messages are not acked here; at most 65,536 are kept unacked, a message
+ * sent again (its ack wait passed) held once, as its latest delivery. */
 int cli_js_fetch(struct cli_js_sub *sub, int max, int timeout_ms,
                  int (*fn)(const void *data, size_t len, uint64_t stream_seq,
                            const char *msgid, void *ud),
@@ -157,8 +162,9 @@ int cli_js_ack_upto(struct cli_js_sub *sub, uint64_t stream_seq, char *err,
                     size_t errlen);
 
 /* Tests: DF_JS_TEST_LOSE=n in the environment of cli_js_pull*() drops
- * every n-th message fetched before fn sees it, unacked, as a server that
- * dies mid-delivery does. */
+ * about one message fetched in n (picked by a hash of its count) before fn
+ * sees it, unacked, as a server that dies mid-delivery does;
+ * DF_JS_TEST_LOSE_<durable>=n sets it for one durable. */
 
 /* Frees sub and its unacked messages (redelivered after ack_wait_ms);
  * the durable consumer stays on the server.  NULL is a no-op. */

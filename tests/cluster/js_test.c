@@ -11,7 +11,7 @@
  *       by one (waiting for each ack) or, with -a, asynchronously; at
  *       most RATE a second; prints "published N dups D in S s = R msg/s".
  *   js_test consume URLS STREAM DURABLE SUBJECT OUT N [-b BATCH] [-w MS]
- *                   [-d MS] [-f SEQ] [-r]
+ *                   [-d MS] [-f SEQ] [-r] [-k K]
  *       pulls until OUT holds N distinct payloads: each batch is appended
  *       to OUT (a line a message), fsync'd, then acked (then a pause of
  *       -d ms, standing for work), so the process can be SIGKILLed at any
@@ -19,7 +19,9 @@
  *       (re)makes the durable to start at stream sequence SEQ; -r resumes
  *       the durable at its ack floor (cli_js_pull_resume) and, when a
  *       fetch brings nothing while the server counts messages delivered
- *       and not held, rewinds it (cli_js_sub_rewind).  OUT "-" writes
+ *       and not held, rewinds it (cli_js_sub_rewind); -k exits 3 at
+ *       the K-th message fetched, before writing it (a crash: that batch
+ *       delivered, partly written, not acked).  OUT "-" writes
  *       nothing and stops after N messages.  Prints "consumed F (D
  *       distinct) in S s = R msg/s, rewinds W".  Gives up after 30 s
  *       without a message.
@@ -84,7 +86,7 @@ static int usage(void)
             "       js_test pub URLS N [-a] [-f FROM] [-s SIZE] [-p PREFIX] "
             "[-r RATE]\n"
             "       js_test consume URLS STREAM DURABLE SUBJECT OUT N "
-            "[-b BATCH] [-w ACKWAIT_MS] [-d PAUSE_MS] [-f SEQ] [-r]\n"
+            "[-b BATCH] [-w ACKWAIT_MS] [-d PAUSE_MS] [-f SEQ] [-r] [-k K]\n"
             "       js_test kv URLS BUCKET REPLICAS put KEY VALUE | get KEY\n");
     return 2;
 }
@@ -167,6 +169,7 @@ struct seen {
     long nbits;
     long distinct, fetched;
     int fd;                    /* OUT, or -1 */
+    long crash_at;             /* -k: the message to die at, or 0 */
     uint64_t maxseq;           /* of the batch */
 };
 
@@ -194,6 +197,9 @@ static int on_msg(const void *data, size_t len, uint64_t seq,
     size_t n = len < sizeof line - 1 ? len : sizeof line - 1;
 
     (void)msgid;
+    if (sn->crash_at && sn->fetched + 1 == sn->crash_at)
+        _exit(3);              /* -k: a crash, this batch not all written
+                                * and none of it acked */
     memcpy(line, data, n);
     line[n++] = '\n';
     if (sn->fd >= 0 && write(sn->fd, line, n) != (ssize_t)n)
@@ -228,6 +234,8 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
             start = num(argv[++a], 1, 1000000000);
         else if (!strcmp(argv[a], "-r"))
             resume = 1;
+        else if (!strcmp(argv[a], "-k") && a + 1 < argc)
+            sn.crash_at = num(argv[++a], 1, MAX_SEEN);
         else
             return usage();
     }
@@ -250,7 +258,8 @@ static int cmd_consume(struct cli_js *js, int argc, char **argv)
             return die("consume", strerror(errno));
     }
     if ((resume ? cli_js_pull_resume(js, argv[1], argv[2], argv[3],
-                                     (int)ackwait, &sub, err, sizeof err)
+                                     (int)ackwait, UINT64_MAX, &sub, err,
+                                     sizeof err)
                 : cli_js_pull_from(js, argv[1], argv[2], argv[3],
                                    (int)ackwait, (uint64_t)start, &sub, err,
                                    sizeof err)) != 0)

@@ -10,10 +10,11 @@
 #     mid-run (and started again);
 #   - the same while a worker is SIGKILLed mid-run: the coordinator starts
 #     it again and it goes on from its checkpoint;
-#   - the same when about one message fetched in 1,000 is lost on the way
-#     (DF_JS_TEST_LOSE: what a server dying mid-delivery does), with an
-#     ack wait longer than the run: the workers and the coordinator see
-#     it and read again;
+#   - the same when about one message fetched in 1,000 by the workers, and
+#     one report chunk in 60 by the coordinator, is lost on the way
+#     (DF_JS_TEST_LOSE: what a server dying mid-delivery does), and a
+#     worker is SIGKILLed too: the workers and the coordinator see the
+#     losses and read again, well before the 2-minute ack wait;
 #   - every event is also in the run's stream of events;
 #   - --partitions on one machine (no cluster) finds the same;
 #   - a worker whose settings differ from the run's is refused with one
@@ -202,18 +203,31 @@ check "worker killed: the same events, scores, reasons, identities" \
     same one.db c3.db
 check "worker killed: the same events printed" same_printed one.out c3.out
 
-# ---- messages lost on the way --------------------------------------------
-DF_JS_TEST_LOSE=1000 timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" \
-    --run dfts4 --workers 2 --db c4.db sim.nmea >c4.out 2>c4.err
+# ---- messages lost on the way, and a worker killed -----------------------
+# Bounded below the ack wait (120 s): a loss waited out fails it.
+DF_JS_TEST_LOSE=1000 DF_JS_TEST_LOSE_coordinator=60 timeout -s INT 100 \
+    "$DF" scan "${RUN[@]}" --run dfts4 --workers 2 --db c4.db sim.nmea \
+    >c4.out 2>c4.err &
+coord=$!
+if wait_msgs DF_dfts4_REP 150; then
+    w=$(pgrep -f "darkfleet worker --nats .*--run dfts4 --take 1/2" | head -1)
+    echo "# SIGKILL worker 1/2 (pid $w) at $(msgs DF_dfts4_REP) reports"
+    kill -KILL "$w"
+else
+    bad "the lossy run never reached 150 reports"
+fi
+wait $coord
 rc=$?
-check "messages lost on the way: exit 0 (got $rc)" [ $rc -eq 0 ]
+check "losses: exit 0 (got $rc)" [ $rc -eq 0 ]
 why $rc c4.err
-check "messages lost on the way: seen and read again ($(grep -c 'lost on the way' c4.err) times)" \
-    grep -q "lost on the way" c4.err
-check "messages lost on the way: the same events, scores, reasons, identities" \
-    same one.db c4.db
-check "messages lost on the way: the same events printed" \
-    same_printed one.out c4.out
+check "losses: the workers read again ($(grep -c 'messages lost on the way' c4.err) times)" \
+    grep -q "messages lost on the way" c4.err
+check "losses: the coordinator read again ($(grep -c 'reports lost on the way' c4.err) times)" \
+    grep -q "reports lost on the way" c4.err
+check "losses: the worker killed was started again" \
+    grep -q "starting it again" c4.err
+check "losses: the same events, scores, reasons, identities" same one.db c4.db
+check "losses: the same events printed" same_printed one.out c4.out
 
 echo "# $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
