@@ -184,16 +184,21 @@ check "leader killed: the same events, scores, reasons, identities" \
 check "leader killed: the same events printed" same_printed one.out c2.out
 
 # ---- a worker killed mid-run ------------------------------------------------
+# SIGKILLs run $1's worker $2 (I/N) once its reports stream holds 150.
+kill_worker() {
+    local w
+    if wait_msgs "DF_$1_REP" 150; then
+        w=$(pgrep -f "darkfleet worker --nats .*--run $1 --take $2" | head -1)
+        echo "# SIGKILL worker $2 of $1 (pid $w) at $(msgs "DF_$1_REP") reports"
+        kill -KILL "$w"
+    else
+        bad "run $1 never reached 150 reports"
+    fi
+}
 timeout -s INT $RUN_T "$DF" scan "${RUN[@]}" --run dfts3 --workers 2 \
     --db c3.db sim.nmea >c3.out 2>c3.err &
 coord=$!
-if wait_msgs DF_dfts3_REP 150; then
-    w=$(pgrep -f "darkfleet worker --nats .*--run dfts3 --take 0/2" | head -1)
-    echo "# SIGKILL worker 0/2 (pid $w) at $(msgs DF_dfts3_REP) reports"
-    kill -KILL "$w"
-else
-    bad "the run never reached 150 reports"
-fi
+kill_worker dfts3 0/2
 wait $coord
 rc=$?
 check "worker killed: exit 0 (got $rc)" [ $rc -eq 0 ]
@@ -209,13 +214,7 @@ DF_JS_TEST_LOSE=1000 DF_JS_TEST_LOSE_coordinator=60 timeout -s INT 100 \
     "$DF" scan "${RUN[@]}" --run dfts4 --workers 2 --db c4.db sim.nmea \
     >c4.out 2>c4.err &
 coord=$!
-if wait_msgs DF_dfts4_REP 150; then
-    w=$(pgrep -f "darkfleet worker --nats .*--run dfts4 --take 1/2" | head -1)
-    echo "# SIGKILL worker 1/2 (pid $w) at $(msgs DF_dfts4_REP) reports"
-    kill -KILL "$w"
-else
-    bad "the lossy run never reached 150 reports"
-fi
+kill_worker dfts4 1/2
 wait $coord
 rc=$?
 check "losses: exit 0 (got $rc)" [ $rc -eq 0 ]
