@@ -228,9 +228,15 @@ void scan_state_end(void *ud, int index, const char *input, int complete)
     struct scan_run *r = ud;
 
     (void)input;
-    if (r->cur == index && index >= 0 && index < r->nprog)
-        /* A file shorter than what was read of it before is not done. */
-        r->prog[index].m.done = complete && r->skip == 0;
+    if (r->cur == index && index >= 0 && index < r->nprog) {
+        struct input_prog *p = &r->prog[index];
+
+        /* Ended (or stopped) before every record the state holds of it
+         * came by again: the state still holds them, and the next scan
+         * skips them.  A file shorter than that is not done. */
+        p->m.records += r->skip;
+        p->m.done = complete && r->skip == 0;
+    }
     r->cur = -1;
     r->skip = 0;
 }
@@ -290,9 +296,19 @@ static struct ckpt *ckpt_make(struct scan_run *r, int final)
                        sizeof *ck->marks);
     if (!ck->marks)
         ck->err = 1;
-    for (i = 0; ck->marks && i < r->nprog; i++)
-        if (r->prog[i].begun)
-            ck->marks[ck->nmarks++] = r->prog[i].m;
+    for (i = 0; ck->marks && i < r->nprog; i++) {
+        struct df_input_mark *m;
+
+        if (!r->prog[i].begun)
+            continue;
+        m = &ck->marks[ck->nmarks++];
+        *m = r->prog[i].m;
+        /* What the state holds of the file being skipped, not how far the
+         * skipping has come: a scan killed after this checkpoint must not
+         * feed those records to the state again. */
+        if (i == r->cur)
+            m->records += r->skip;
+    }
     ck->next = r->ckpts;
     r->ckpts = ck;
     return ck;
@@ -307,6 +323,10 @@ int scan_state_maybe(struct scan_run *r, int final)
         return 0;
     now = cli_now_ms();
     if (!final && now - r->last_ckpt_ms < r->ckpt_every_ms)
+        return 0;
+    /* While the reader skips what the state holds, the state is the one
+     * loaded: saving it again is only work. */
+    if (!final && r->skip > 0)
         return 0;
     r->last_ckpt_ms = now;
     ck = ckpt_make(r, final);

@@ -61,9 +61,21 @@ dump() {
                   text FROM reasons ORDER BY 1, 5;"
 }
 # same DB1 DB2: the same events, scores and reasons (and some events).
+# On a difference, its first lines, so that a failure says what differs.
 same() {
-    [ "$(sqlite3 "$1" 'SELECT count(*) FROM events')" -gt 0 ] &&
-        cmp -s <(dump "$1") <(dump "$2")
+    [ "$(sqlite3 "$1" 'SELECT count(*) FROM events')" -gt 0 ] || return 1
+    cmp -s <(dump "$1") <(dump "$2") && return 0
+    diff <(dump "$1") <(dump "$2") | head -20 | sed 's/^/#   /'
+    return 1
+}
+# read DB: the records the store's checkpoint says were read (0 before
+# the first; what sqlite3 says if the store cannot be read).
+read_of() {
+    local q="SELECT ifnull(sum(records), 0) FROM scan_inputs"
+    [ -s "$1" ] || { echo 0; return; }
+    [ "$(sqlite3 -cmd ".timeout 10000" "$1" "SELECT count(*) FROM
+         sqlite_schema WHERE name = 'scan_inputs'" 2>&1)" = 0 ] && q="SELECT 0"
+    sqlite3 -cmd ".timeout 10000" "$1" "$q" 2>&1 | tr '\n' ' ' | sed 's/ $//'
 }
 nevents() { sqlite3 "$1" "SELECT count(*) FROM events"; }
 
@@ -119,15 +131,24 @@ span=$(( (t1 - t0) / 1000000 + 20 ))   # ms a whole run takes, and some
 # goes on from the last checkpoint (--checkpoint 0: after every block
 # read).  A run that ends before its moment starts the job again from
 # nothing (--fresh), so that every try kills something; then one run
-# finishes the job.
+# finishes the job.  What the checkpoints say was read never goes back:
+# a run killed while it skips what the state holds must not leave a
+# checkpoint that would feed those records to the state again.
 kills=0
+back=""
 for try in $(seq 30); do
     ms=$(( RANDOM % span + 1 ))
+    before=$(read_of kill.db)
     timeout -s KILL "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))" \
         "$DF" scan --db kill.db --checkpoint 0 sim.nmea >/dev/null 2>kill.err
     rc=$?
     if [ $rc -eq 137 ]; then
         kills=$((kills + 1))
+        after=$(read_of kill.db)
+        case $before$after in
+        *[!0-9]*) back="$back [$before -> $after]" ;;
+        *) [ "$after" -lt "$before" ] && back="$back $before->$after" ;;
+        esac
     elif [ $try -lt 30 ]; then
         rm -f kill.db kill.db-wal kill.db-shm
     fi
@@ -139,6 +160,8 @@ check "killed $kills times at random, then finished: exit 0 (got $rc)" \
 check "killed mid-run at least 10 times ($kills)" [ $kills -ge 10 ]
 check "killed $kills times: the same events, scores and reasons" \
     same ref.db kill.db
+check "killed $kills times: the records read never go back (${back:-none})" \
+    [ -z "$back" ]
 
 # SIGTERM while reading: the state is saved, exit 130 with one line; the
 # same command finishes the job.  (Sent after a random part of a run's
