@@ -219,6 +219,10 @@ int scan_state_begin(void *ud, int index, const char *input)
          * it is skipped, the rest read. */
         r->skip = p->saved.records;
     }
+    /* m.records is what the state holds of the file, from the start: a
+     * checkpoint while it is skipped, or a stop before the skip is over,
+     * must not make the next scan feed those records to the state again. */
+    p->m.records = r->skip;
     r->cur = index;
     return 0;
 }
@@ -228,15 +232,9 @@ void scan_state_end(void *ud, int index, const char *input, int complete)
     struct scan_run *r = ud;
 
     (void)input;
-    if (r->cur == index && index >= 0 && index < r->nprog) {
-        struct input_prog *p = &r->prog[index];
-
-        /* Ended (or stopped) before every record the state holds of it
-         * came by again: the state still holds them, and the next scan
-         * skips them.  A file shorter than that is not done. */
-        p->m.records += r->skip;
-        p->m.done = complete && r->skip == 0;
-    }
+    if (r->cur == index && index >= 0 && index < r->nprog)
+        /* A file shorter than what was read of it before is not done. */
+        r->prog[index].m.done = complete && r->skip == 0;
     r->cur = -1;
     r->skip = 0;
 }
@@ -244,12 +242,12 @@ void scan_state_end(void *ud, int index, const char *input, int complete)
 int scan_state_rec(struct scan_run *r, const struct df_rec *rec)
 {
     if (r->cur >= 0) {
-        r->prog[r->cur].m.records++;
         if (r->skip > 0) {
             r->skip--;
             r->rst.skip_input_resumed++;
             return 1;
         }
+        r->prog[r->cur].m.records++;
     }
     if (r->state_ms != DF_TIME_NONE && rec->t_ms != DF_TIME_NONE &&
         rec->t_ms < r->state_ms) {
@@ -296,19 +294,9 @@ static struct ckpt *ckpt_make(struct scan_run *r, int final)
                        sizeof *ck->marks);
     if (!ck->marks)
         ck->err = 1;
-    for (i = 0; ck->marks && i < r->nprog; i++) {
-        struct df_input_mark *m;
-
-        if (!r->prog[i].begun)
-            continue;
-        m = &ck->marks[ck->nmarks++];
-        *m = r->prog[i].m;
-        /* What the state holds of the file being skipped, not how far the
-         * skipping has come: a scan killed after this checkpoint must not
-         * feed those records to the state again. */
-        if (i == r->cur)
-            m->records += r->skip;
-    }
+    for (i = 0; ck->marks && i < r->nprog; i++)
+        if (r->prog[i].begun)
+            ck->marks[ck->nmarks++] = r->prog[i].m;
     ck->next = r->ckpts;
     r->ckpts = ck;
     return ck;
